@@ -1,0 +1,65 @@
+"""rrlsk: photometric [Fe/H] of fundamental-mode RR Lyrae stars from Gaia
+G-band light curves by deep time-series extrinsic regression, the
+scikit-learn way (Monti et al. 2024, arXiv:2410.17906).
+
+Sub-modules and public names load on first use, so that ``import rrlsk``
+stays cheap and reading files does not start TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._version import __version__
+
+_SUBMODULES = (
+    "batch",
+    "baselines",
+    "datasets",
+    "ensemble",
+    "evaluation",
+    "io",
+    "metrics",
+    "model_selection",
+    "networks",
+    "pipelines",
+    "plotting",
+    "preprocessing",
+    "regressors",
+    "weights",
+)
+
+# public name -> module that defines it
+_NAMES = {
+    "make_pipeline": "pipelines",
+    "density_weights": "weights",
+    "BinnedStratifiedKFold": "model_selection",
+    "RepeatedBinnedStratifiedKFold": "model_selection",
+    "FoldEnsembleRegressor": "ensemble",
+    "predict_catalogue": "batch",
+    "FCNRegressor": "regressors",
+    "ResNetRegressor": "regressors",
+    "InceptionTimeRegressor": "regressors",
+    "LSTMRegressor": "regressors",
+    "BiLSTMRegressor": "regressors",
+    "GRURegressor": "regressors",
+    "BiGRURegressor": "regressors",
+    "ConvLSTMRegressor": "regressors",
+    "ConvGRURegressor": "regressors",
+    "TransformerRegressor": "regressors",
+}
+
+__all__ = ["__version__", *_SUBMODULES, *_NAMES]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        module = importlib.import_module(f".{_NAMES[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'rrlsk' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
