@@ -1,0 +1,301 @@
+"""Cross-validation over a continuous label, and the paper's search grid.
+
+Monti et al. (2024) validate with a repeated *stratified* k-fold: every fold
+should hold the same [Fe/H] distribution as the whole sample, which matters
+because the RRab metallicity distribution is strongly peaked around
+-1.5 dex with thin tails. Stratification needs classes, so the splitters
+below bin the continuous label first and stratify on the bins.
+
+Binning
+-------
+* ``bin_size`` (dex): equal-width bins ``floor(y / bin_size)``, anchored
+  at 0 dex, so that the edges are round numbers and do not move with the
+  sample.
+* ``n_bins``: quantile bins (equal counts), the default with ``n_bins=10``
+  when neither is given. Tied quantiles give empty bins, which are dropped.
+
+Afterwards, any bin with fewer than ``n_splits`` members (a thin tail of
+the distribution) is merged into its smaller neighbour, repeatedly, until
+every bin can put at least one member in every fold. Skewed labels are
+therefore never an error, only a coarser stratification of the tails.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection._split import _build_repr, _RepeatedSplits
+
+__all__ = [
+    "BinnedStratifiedKFold",
+    "RepeatedBinnedStratifiedKFold",
+    "PAPER_PARAM_GRID",
+    "paper_param_grid",
+    "bin_labels",
+]
+
+DEFAULT_N_BINS = 10
+
+#: Hyperparameter grid searched for every network in Monti et al. (2024),
+#: Section 4.1: dropout rate, Adam learning rate, mini-batch size (tuples, so
+#: that the values cannot be edited in place). Pass it as ``param_grid`` for a
+#: bare regressor; :func:`paper_param_grid` adds a pipeline step prefix.
+PAPER_PARAM_GRID: dict[str, tuple] = {
+    "dropout": (0.1, 0.2, 0.4, 0.6),
+    "learning_rate": (0.001, 0.01, 0.1),
+    "batch_size": (32, 64, 128, 256, 512),
+}
+
+
+def paper_param_grid(step_name: str | None = None) -> dict[str, list]:
+    """The paper's hyperparameter grid, ready for ``GridSearchCV``.
+
+    Parameters
+    ----------
+    step_name : str, optional
+        Name of the network step in a ``Pipeline`` (for example ``"gru"``);
+        keys then read ``"gru__dropout"`` and so on. ``None`` gives the bare
+        keys, for a regressor searched on its own.
+
+    Returns
+    -------
+    dict of str to list
+        A fresh copy (4 x 3 x 5 = 60 candidates).
+    """
+    if step_name is not None and (not isinstance(step_name, str) or not step_name):
+        raise ValueError(f"step_name must be a non-empty string or None, got {step_name!r}")
+    prefix = "" if step_name is None else f"{step_name}__"
+    return {prefix + key: list(values) for key, values in PAPER_PARAM_GRID.items()}
+
+
+def _check_binning(n_bins, bin_size) -> None:
+    if n_bins is not None and bin_size is not None:
+        raise ValueError(
+            f"give either n_bins or bin_size, not both (got n_bins={n_bins!r}, "
+            f"bin_size={bin_size!r})"
+        )
+    if n_bins is not None and (
+        not isinstance(n_bins, numbers.Integral) or isinstance(n_bins, bool) or n_bins < 1
+    ):
+        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
+    if bin_size is not None and (
+        not isinstance(bin_size, numbers.Real)
+        or isinstance(bin_size, bool)
+        or not np.isfinite(bin_size)
+        or bin_size <= 0
+    ):
+        raise ValueError(f"bin_size must be a positive number of dex, got {bin_size!r}")
+
+
+def _check_y(y) -> np.ndarray:
+    if y is None:
+        raise ValueError("binned stratification needs y (the continuous label); got y=None")
+    values = np.asarray(y, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {values.shape}")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        index = getattr(y, "index", None)
+        where = np.flatnonzero(bad)
+        names = list(index[where]) if index is not None else list(where)
+        raise ValueError(
+            f"y has {bad.sum()} non-finite value(s) at {'source_id' if index is not None else 'position'}"
+            f" {names[:10]}{' ...' if len(names) > 10 else ''}"
+        )
+    return values
+
+
+def bin_labels(y, *, min_count: int, n_bins: int | None = None, bin_size: float | None = None) -> np.ndarray:
+    """Bin a continuous label into strata of at least ``min_count`` members.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Continuous label, for example [Fe/H] in dex.
+    min_count : int
+        Smallest allowed stratum (the number of folds).
+    n_bins : int, optional
+        Number of quantile bins (default 10 when ``bin_size`` is not given).
+    bin_size : float, optional
+        Width of equal-width bins, in the units of ``y`` (dex), anchored at 0.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_samples,)
+        Stratum of each sample, 0 for the lowest ``y``, increasing with ``y``.
+        Strata smaller than ``min_count`` are merged into their smaller
+        neighbour until none is left (a single stratum if
+        ``n_samples < 2 * min_count``).
+    """
+    _check_binning(n_bins, bin_size)
+    values = _check_y(y)
+    if bin_size is not None:
+        raw = np.floor(values / bin_size).astype(np.int64)
+    else:
+        n = DEFAULT_N_BINS if n_bins is None else n_bins
+        edges = np.quantile(values, np.linspace(0.0, 1.0, n + 1)[1:-1])
+        raw = np.searchsorted(edges, values, side="right")
+    _, codes, counts = np.unique(raw, return_inverse=True, return_counts=True)
+    # Merge the smallest undersized bin into its smaller neighbour until every
+    # bin has min_count members; loops over bins (a handful), not stars.
+    groups = [[i] for i in range(len(counts))]
+    sizes = counts.tolist()
+    while len(sizes) > 1 and min(sizes) < min_count:
+        i = int(np.argmin(sizes))
+        if i == 0:
+            j = 1
+        elif i == len(sizes) - 1:
+            j = i - 1
+        else:
+            j = i - 1 if sizes[i - 1] <= sizes[i + 1] else i + 1
+        lo, hi = min(i, j), max(i, j)
+        groups[lo:hi + 1] = [groups[lo] + groups[hi]]
+        sizes[lo:hi + 1] = [sizes[lo] + sizes[hi]]
+    lookup = np.empty(len(counts), dtype=np.int64)
+    for stratum, members in enumerate(groups):
+        lookup[members] = stratum
+    return lookup[codes]
+
+
+class BinnedStratifiedKFold(StratifiedKFold):
+    """Stratified k-fold on a binned continuous label.
+
+    Each fold holds (to within one star per bin) the same label
+    distribution as the whole sample; use it as ``cv=`` in
+    ``GridSearchCV``, ``cross_validate`` or :func:`rrlsk.evaluation.cross_validate_report`.
+    See the module docstring for how bins are made and merged.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds, at least 2.
+    n_bins : int, optional
+        Number of quantile (equal-count) bins of ``y``. Default 10 when
+        ``bin_size`` is not given either.
+    bin_size : float, optional
+        Width of equal-width bins of ``y``, in dex, anchored at 0 dex.
+        Mutually exclusive with ``n_bins``.
+    shuffle : bool, default=True
+        Shuffle each stratum before splitting it into folds.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffle; same seed, same folds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.random.default_rng(0).normal(-1.5, 0.4, 200)
+    >>> cv = BinnedStratifiedKFold(5, n_bins=8, random_state=0)
+    >>> [len(test) for _, test in cv.split(np.zeros(200), y)]
+    [40, 40, 40, 40, 40]
+    """
+
+    def __init__(
+        self,
+        n_splits: int = 5,
+        *,
+        n_bins: int | None = None,
+        bin_size: float | None = None,
+        shuffle: bool = True,
+        random_state=None,
+    ):
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
+        self.n_bins = n_bins
+        self.bin_size = bin_size
+
+    def bin_labels(self, y) -> np.ndarray:
+        """Stratum of each sample (see :func:`bin_labels`), ``min_count=n_splits``."""
+        return bin_labels(y, min_count=self.n_splits, n_bins=self.n_bins, bin_size=self.bin_size)
+
+    def split(self, X, y, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Generate train and test indices.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of n_samples rows
+            Only its length is used.
+        y : array-like of shape (n_samples,)
+            Continuous label ([Fe/H], dex); stratification is on its bins.
+        groups : None
+            Ignored, for API compatibility.
+
+        Yields
+        ------
+        train, test : ndarray of int
+            Positional indices of the fold's training and test rows.
+        """
+        strata = self.bin_labels(y)
+        if len(strata) != _num_samples(X):
+            raise ValueError(f"X has {_num_samples(X)} rows but y has {len(strata)} labels")
+        return super().split(np.zeros(len(strata)), strata, groups)
+
+
+def _num_samples(X) -> int:
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None else len(X)
+
+
+class RepeatedBinnedStratifiedKFold(_RepeatedSplits):
+    """:class:`BinnedStratifiedKFold` repeated with different shuffles.
+
+    The paper's validation scheme (repeated stratified k-fold over [Fe/H]
+    bins). Splits come repeat after repeat: splits ``r * n_splits`` to
+    ``(r + 1) * n_splits - 1`` are the folds of repeat ``r`` and cover every
+    sample once.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds per repeat, at least 2.
+    n_repeats : int, default=10
+        Number of repeats.
+    n_bins : int, optional
+        Number of quantile bins of ``y`` (default 10 when ``bin_size`` is
+        not given).
+    bin_size : float, optional
+        Width of equal-width bins of ``y``, in dex; exclusive with ``n_bins``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffles; same seed, same splits.
+    """
+
+    def __init__(
+        self,
+        n_splits: int = 5,
+        n_repeats: int = 10,
+        *,
+        n_bins: int | None = None,
+        bin_size: float | None = None,
+        random_state=None,
+    ):
+        super().__init__(
+            BinnedStratifiedKFold,
+            n_repeats=n_repeats,
+            random_state=random_state,
+            n_splits=n_splits,
+            n_bins=n_bins,
+            bin_size=bin_size,
+        )
+        self.n_splits = n_splits
+        self.n_bins = n_bins
+        self.bin_size = bin_size
+
+    def split(self, X, y, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Generate train and test indices, ``n_splits * n_repeats`` pairs.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of n_samples rows
+            Only its length is used.
+        y : array-like of shape (n_samples,)
+            Continuous label ([Fe/H], dex).
+        groups : None
+            Ignored, for API compatibility.
+        """
+        _check_binning(self.n_bins, self.bin_size)
+        _check_y(y)
+        return super().split(X, y, groups)
+
+    def __repr__(self) -> str:
+        return _build_repr(self)
