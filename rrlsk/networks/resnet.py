@@ -1,0 +1,60 @@
+"""Residual Network (paper Section 4.3.3, Eq. 6; Wang et al. 2017 layout)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+from ._blocks import check_positive, conv_bn_relu, regression_head, sequence_input
+
+__all__ = ["build_resnet"]
+
+
+def build_resnet(
+    n_steps: int | None,
+    n_channels: int = 2,
+    *,
+    filters: Sequence[int] = (64, 128, 128),
+    kernel_sizes: Sequence[int] = (8, 5, 3),
+) -> keras.Model:
+    """Build the ResNet: residual blocks of three conv units, global average pooling, Dense(1).
+
+    Each block applies Conv1D-BN-ReLU with kernels ``kernel_sizes`` (the last
+    without ReLU), adds a shortcut (a 1x1 convolution + BN where the channel
+    count changes, BN alone otherwise) and applies ReLU.
+
+    Parameters
+    ----------
+    n_steps : int or None
+        Sequence length (time steps); None accepts any length.
+    n_channels : int, default 2
+        Channels per step.
+    filters : sequence of int, default (64, 128, 128)
+        Filters of the convolutions of each residual block (one block per value).
+    kernel_sizes : sequence of int, default (8, 5, 3)
+        Kernel sizes (time steps) of the convolutions inside every block.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+    """
+    filters = check_positive(filters, "filters")
+    kernel_sizes = check_positive(kernel_sizes, "kernel_sizes")
+    inputs = sequence_input(n_steps, n_channels)
+    x = inputs
+    channels = n_channels
+    for b, f in enumerate(filters, start=1):
+        h = x
+        for i, k in enumerate(kernel_sizes, start=1):
+            h = conv_bn_relu(h, f, k, activation=i < len(kernel_sizes), name=f"res{b}_{i}")
+        shortcut = x
+        if channels != f:
+            shortcut = layers.Conv1D(f, 1, padding="same", name=f"res{b}_shortcut_conv")(shortcut)
+        shortcut = layers.BatchNormalization(name=f"res{b}_shortcut_bn")(shortcut)
+        x = layers.Activation("relu", name=f"res{b}_out")(layers.Add(name=f"res{b}_add")([shortcut, h]))
+        channels = f
+    x = layers.GlobalAveragePooling1D(name="gap")(x)
+    return keras.Model(inputs, regression_head(x), name="resnet")
