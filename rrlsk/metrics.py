@@ -1,0 +1,297 @@
+"""Regression metrics of the paper and their scikit-learn scorers.
+
+All errors are in the units of the label, dex for [Fe/H]. With residuals
+``e = y_pred - y_true`` and weights ``w``:
+
+* ``rmse = sqrt(mean(e**2))``, ``mae = mean(|e|)``, ``medae = median(|e|)``,
+  ``r2 = 1 - sum(e**2) / sum((y_true - mean(y_true))**2)``;
+* ``wrmse = sqrt(sum(w e**2) / sum(w))``, ``wmae = sum(w |e|) / sum(w)``,
+  ``wr2 = 1 - sum(w e**2) / sum(w (y_true - ybar_w)**2)`` with the weighted
+  mean ``ybar_w = sum(w y_true) / sum(w)``.
+
+The paper weights its *evaluation* by the label errors,
+``w = 1 / sigma_[Fe/H]**2`` (:func:`evaluation_weights`), and its *training*
+by the inverse label density (:func:`rrlsk.density_weights`). These are two
+different arrays. scikit-learn routes them to the right places with
+metadata routing::
+
+    import sklearn
+    sklearn.set_config(enable_metadata_routing=True)
+    model = rrlsk.metrics.route_weights(pipe)        # final step fits with train_weight
+    search = GridSearchCV(model, grid, cv=cv, refit="wrmse",
+                          scoring=rrlsk.metrics.scorers(eval_weight=True))
+    search.fit(X, y, train_weight=w_density, eval_weight=w_eval)
+
+``cross_validate(model, X, y, scoring=scorers(eval_weight=True),
+params={"train_weight": w_density, "eval_weight": w_eval})`` works the same
+way. Without evaluation weights (and without routing), ``scorers()`` gives
+the unweighted scorers only, which work with the legacy
+``fit(X, y, step__sample_weight=w)`` style. :func:`rrlsk.evaluation.cross_validate_report`
+needs none of this: it takes both arrays directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sklearn
+from sklearn.metrics import make_scorer
+from sklearn.pipeline import Pipeline
+
+__all__ = [
+    "r2",
+    "rmse",
+    "mae",
+    "medae",
+    "wr2",
+    "wrmse",
+    "wmae",
+    "evaluation_weights",
+    "scorers",
+    "route_weights",
+    "METRICS",
+    "UNWEIGHTED",
+    "WEIGHTED",
+]
+
+#: Names of the unweighted metrics, in the paper's order.
+UNWEIGHTED = ("r2", "rmse", "mae", "medae")
+#: Names of the weighted metrics.
+WEIGHTED = ("wr2", "wrmse", "wmae")
+
+_ROUTING_HINT = "run sklearn.set_config(enable_metadata_routing=True) first"
+
+
+def _check(y_true, y_pred, sample_weight=None, *, name: str):
+    t = np.asarray(y_true, dtype=np.float64).ravel()
+    p = np.asarray(y_pred, dtype=np.float64).ravel()
+    if t.shape != p.shape:
+        raise ValueError(f"{name}: y_true has {t.size} values but y_pred has {p.size}")
+    if t.size == 0:
+        raise ValueError(f"{name}: no samples")
+    if not (np.isfinite(t).all() and np.isfinite(p).all()):
+        raise ValueError(f"{name}: y_true and y_pred must be finite")
+    if sample_weight is None:
+        return t, p, None
+    w = np.asarray(sample_weight, dtype=np.float64).ravel()
+    if w.shape != t.shape:
+        raise ValueError(f"{name}: sample_weight has {w.size} values but y_true has {t.size}")
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"{name}: sample_weight must be finite, non-negative, with a positive sum")
+    return t, p, w
+
+
+def _mean(values: np.ndarray, w: np.ndarray | None) -> float:
+    return float(np.mean(values) if w is None else np.sum(w * values) / np.sum(w))
+
+
+def rmse(y_true, y_pred, sample_weight=None) -> float:
+    """Root mean squared error, optionally weighted (dex for [Fe/H]).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights ``w``; the result is then ``sqrt(sum(w e**2) / sum(w))``.
+
+    Returns
+    -------
+    float
+    """
+    t, p, w = _check(y_true, y_pred, sample_weight, name="rmse")
+    return float(np.sqrt(_mean((p - t) ** 2, w)))
+
+
+def mae(y_true, y_pred, sample_weight=None) -> float:
+    """Mean absolute error, optionally weighted: ``sum(w |e|) / sum(w)`` (dex).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights ``w``.
+
+    Returns
+    -------
+    float
+    """
+    t, p, w = _check(y_true, y_pred, sample_weight, name="mae")
+    return _mean(np.abs(p - t), w)
+
+
+def medae(y_true, y_pred) -> float:
+    """Median absolute error (dex); robust to a few catastrophic stars.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+
+    Returns
+    -------
+    float
+    """
+    t, p, _ = _check(y_true, y_pred, name="medae")
+    return float(np.median(np.abs(p - t)))
+
+
+def r2(y_true, y_pred, sample_weight=None) -> float:
+    """Coefficient of determination, optionally weighted (dimensionless).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights ``w``; the total sum of squares is then taken about the
+        weighted mean of ``y_true``.
+
+    Returns
+    -------
+    float
+        1 for a perfect prediction, 0 for predicting the (weighted) mean;
+        ``nan`` when ``y_true`` is constant.
+    """
+    t, p, w = _check(y_true, y_pred, sample_weight, name="r2")
+    residual = _mean((p - t) ** 2, w)
+    total = _mean((t - _mean(t, w)) ** 2, w)
+    return float(1.0 - residual / total) if total > 0 else float("nan")
+
+
+def _require(sample_weight, name: str):
+    if sample_weight is None:
+        raise ValueError(
+            f"{name} needs sample_weight (evaluation weights 1 / feh_error**2); "
+            "with scorers(eval_weight=True), pass eval_weight=... to fit / params"
+        )
+    return sample_weight
+
+
+def wrmse(y_true, y_pred, sample_weight=None) -> float:
+    """Weighted RMSE, ``sqrt(sum(w e**2) / sum(w))`` (dex); weights required."""
+    return rmse(y_true, y_pred, _require(sample_weight, "wrmse"))
+
+
+def wmae(y_true, y_pred, sample_weight=None) -> float:
+    """Weighted MAE, ``sum(w |e|) / sum(w)`` (dex); weights required."""
+    return mae(y_true, y_pred, _require(sample_weight, "wmae"))
+
+
+def wr2(y_true, y_pred, sample_weight=None) -> float:
+    """Weighted R^2 about the weighted mean of ``y_true``; weights required."""
+    return r2(y_true, y_pred, _require(sample_weight, "wr2"))
+
+
+#: Metric name -> (function, greater is better).
+METRICS = {
+    "r2": (r2, True),
+    "rmse": (rmse, False),
+    "mae": (mae, False),
+    "medae": (medae, False),
+    "wr2": (wr2, True),
+    "wrmse": (wrmse, False),
+    "wmae": (wmae, False),
+}
+
+
+def evaluation_weights(feh_error) -> np.ndarray:
+    """Evaluation weights ``1 / feh_error**2`` of the paper's weighted metrics.
+
+    Parameters
+    ----------
+    feh_error : array-like of shape (n_samples,)
+        1-sigma error of each label, dex (``sample_info["feh_error"]``). A
+        ``pandas.Series`` indexed by ``source_id`` lets errors name stars.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_samples,)
+        Weights in dex**-2.
+    """
+    sigma = np.asarray(feh_error, dtype=np.float64).ravel()
+    bad = ~np.isfinite(sigma) | (sigma <= 0)
+    if bad.any():
+        index = getattr(feh_error, "index", None)
+        where = np.flatnonzero(bad)
+        names = list(index[where]) if index is not None else where.tolist()
+        label = "source_id" if index is not None else "position"
+        raise ValueError(
+            f"feh_error must be positive and finite; bad at {label} "
+            f"{names[:10]}{' ...' if len(names) > 10 else ''}"
+        )
+    return 1.0 / sigma**2
+
+
+def _routing_enabled() -> bool:
+    return bool(sklearn.get_config().get("enable_metadata_routing", False))
+
+
+def scorers(eval_weight: bool | str = False) -> dict:
+    """Scorers for ``GridSearchCV(scoring=...)`` and ``cross_validate``.
+
+    Errors are negated (``make_scorer(greater_is_better=False)``), so that
+    every score is better when larger: ``refit="wrmse"`` picks the smallest
+    wRMSE, and ``cv_results_["mean_test_rmse"]`` holds ``-RMSE``.
+
+    Parameters
+    ----------
+    eval_weight : bool or str, default=False
+        ``False``: the unweighted scorers ``r2``, ``rmse``, ``mae``,
+        ``medae``; no routing needed. ``True``: those plus ``wr2``,
+        ``wrmse``, ``wmae``, whose ``sample_weight`` is requested under the
+        name ``"eval_weight"`` (a string picks another name); needs
+        metadata routing enabled, and ``eval_weight=...`` passed to
+        ``fit`` (``GridSearchCV``) or ``params`` (``cross_validate``).
+
+    Returns
+    -------
+    dict of str to scorer
+    """
+    if not isinstance(eval_weight, (bool, str)) or eval_weight == "":
+        raise ValueError(f"eval_weight must be a bool or a non-empty name, got {eval_weight!r}")
+    names = UNWEIGHTED
+    if eval_weight:
+        if not _routing_enabled():
+            raise RuntimeError(f"weighted scorers need scikit-learn metadata routing: {_ROUTING_HINT}")
+        names = UNWEIGHTED + WEIGHTED
+    alias = "eval_weight" if eval_weight is True else eval_weight
+    out = {}
+    for name in names:
+        function, greater = METRICS[name]
+        scorer = make_scorer(function, greater_is_better=greater)
+        if name in WEIGHTED:
+            scorer = scorer.set_score_request(sample_weight=alias)
+        out[name] = scorer
+    return out
+
+
+def route_weights(estimator, train_weight: str = "train_weight"):
+    """Make ``estimator`` fit with the routed training weights.
+
+    Sets ``set_fit_request(sample_weight=train_weight)`` on the final step
+    (through nested ``Pipeline`` objects), so that ``fit(X, y,
+    train_weight=w)`` under ``GridSearchCV`` or ``cross_validate`` reaches
+    that step's ``sample_weight``. Needs metadata routing enabled.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        Modified in place.
+    train_weight : str, default="train_weight"
+        Name under which the training weights are passed.
+
+    Returns
+    -------
+    estimator
+        The same object, for chaining.
+    """
+    if not _routing_enabled():
+        raise RuntimeError(f"route_weights needs scikit-learn metadata routing: {_ROUTING_HINT}")
+    final = estimator
+    while isinstance(final, Pipeline):
+        final = final.steps[-1][1]
+    if not hasattr(final, "set_fit_request"):
+        raise ValueError(f"{type(final).__name__}.fit does not accept sample_weight")
+    final.set_fit_request(sample_weight=train_weight)
+    return estimator
