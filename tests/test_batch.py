@@ -1,0 +1,212 @@
+"""Streamed, resumable batch prediction (rrlsk.batch)."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import BayesianRidge, Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from rrlsk.batch import PREDICTION_COLUMNS, predict_catalogue, predict_table, read_predictions
+from rrlsk.io import write_parquet
+
+TESTS = Path(__file__).resolve().parent
+BOOM_EPOCH = -999.0  # a star with this epoch makes the model raise
+
+
+def make_table(n_stars, seed=0, first_id=1000):
+    """Tiny light-curve table: sinusoids with ragged lengths (30-49 points)."""
+    rng = np.random.default_rng(seed)
+    period = rng.uniform(0.45, 0.8, n_stars)
+    amplitude = rng.uniform(0.3, 1.0, n_stars)
+    times, mags, errs = [], [], []
+    for p, a, n in zip(period, amplitude, rng.integers(30, 50, n_stars)):
+        t = np.sort(rng.uniform(0.0, 1000.0, n))
+        times.append(t)
+        mags.append(15.0 + a * np.sin(2 * np.pi * t / p) + rng.normal(0, 0.01, n))
+        errs.append(np.full(n, 0.01))
+    index = pd.Index(np.arange(first_id, first_id + n_stars, dtype=np.int64), name="source_id")
+    return pd.DataFrame(
+        {
+            "time": pd.Series(times, index=index, dtype=object),
+            "mag": pd.Series(mags, index=index, dtype=object),
+            "mag_err": pd.Series(errs, index=index, dtype=object),
+            "period": period,
+            "epoch": rng.uniform(0.0, 1.0, n_stars),
+        },
+        index=index,
+    )
+
+
+def features(X, sleep=0.0):
+    """Per-star mean and std of mag and the period; raises on BOOM_EPOCH."""
+    if (X["epoch"] == BOOM_EPOCH).any():
+        raise ValueError(f"boom: epoch {BOOM_EPOCH}")
+    time.sleep(sleep)
+    return np.column_stack(
+        [[np.mean(m) for m in X["mag"]], [np.std(m) for m in X["mag"]], X["period"].to_numpy()]
+    )
+
+
+def truth(X):
+    return 2.0 * X["period"].to_numpy() - 0.5 * np.array([np.std(m) for m in X["mag"]])
+
+
+def make_model(sleep=0.0, final=None):
+    X = make_table(80, seed=123, first_id=1)
+    model = Pipeline(
+        [("features", FunctionTransformer(features, kw_args={"sleep": sleep})), ("reg", final or Ridge(alpha=1e-3))]
+    )
+    return model.fit(X, truth(X))
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    X = make_table(60)
+    path = tmp_path / "curves.parquet"
+    write_parquet(X, path)
+    return X, path
+
+
+def test_predict_table_skips_and_fails_only_the_culprits():
+    model = make_model()
+    X = make_table(20)
+    X.at[1003, "mag"] = X.at[1003, "mag"][:3]  # too few points
+    X.loc[1007, "period"] = np.nan  # no period
+    X.loc[1011, "epoch"] = BOOM_EPOCH  # passes the checks, breaks the model
+    out = predict_table(model, X)
+    assert list(out.columns) == list(PREDICTION_COLUMNS[1:])
+    assert out.index.equals(X.index)
+    assert out.loc[[1003, 1007], "status"].tolist() == ["skipped", "skipped"]
+    assert (out.loc[[1003, 1007], "reason"].str.len() > 0).all()
+    assert out.loc[1011, "status"] == "failed"
+    assert "ValueError: boom" in out.loc[1011, "reason"]
+    good = X.index.difference([1003, 1007, 1011])
+    assert (out.loc[good, "status"] == "ok").all() and (out.loc[good, "reason"] == "").all()
+    np.testing.assert_allclose(out.loc[good, "feh"], model.predict(X.loc[good]), rtol=1e-12)
+    assert out.loc[[1003, 1007, 1011], "feh"].isna().all()
+    assert out["feh_std"].isna().all()  # Ridge gives no uncertainty
+
+
+def test_predict_table_keeps_return_std():
+    model = make_model(final=BayesianRidge())
+    X = make_table(10)
+    mean, std = model.predict(X, return_std=True)
+    out = predict_table(model, X)
+    np.testing.assert_allclose(out["feh"], mean, rtol=1e-12)
+    np.testing.assert_allclose(out["feh_std"], std, rtol=1e-12)
+    assert (std > 0).all()
+
+
+def test_predict_catalogue_round_trip(catalogue, tmp_path):
+    X, path = catalogue
+    X.loc[1005, "epoch"] = BOOM_EPOCH
+    write_parquet(X, path)
+    model = make_model()
+    summary = predict_catalogue(model, path, tmp_path / "out", chunk_size=16, progress=False)
+    assert (summary.n_ok, summary.n_failed, summary.n_already_done) == (59, 1, 0)
+    assert len(list((tmp_path / "out").glob("part-*.parquet"))) == 4  # ceil(60 / 16)
+    got = read_predictions(tmp_path / "out")
+    expected = predict_table(model, X)
+    pd.testing.assert_frame_equal(got, expected, check_index_type=True)
+    assert set(summary.seconds) == {"read", "check", "model", "write", "wall"}
+
+    again = predict_catalogue(model, path, tmp_path / "out", chunk_size=7, progress=False)
+    assert (again.n_written, again.n_already_done) == (0, 60)
+    pd.testing.assert_frame_equal(read_predictions(tmp_path / "out"), expected)
+
+
+def test_parallel_matches_single_process(catalogue, tmp_path):
+    X, path = catalogue
+    model = make_model(final=BayesianRidge())
+    predict_catalogue(model, path, tmp_path / "one", chunk_size=9, progress=False)
+    summary = predict_catalogue(model, path, tmp_path / "two", chunk_size=9, n_jobs=2, progress=False)
+    assert summary.n_ok == 60
+    pd.testing.assert_frame_equal(read_predictions(tmp_path / "two"), read_predictions(tmp_path / "one"))
+
+
+def test_resumes_after_sigkill(catalogue, tmp_path):
+    X, path = catalogue
+    out = tmp_path / "out"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(TESTS)!r})
+        from test_batch import make_model
+        from rrlsk.batch import predict_catalogue
+        predict_catalogue(make_model(sleep=0.4), {str(path)!r}, {str(out)!r}, chunk_size=8, progress=False)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("part-*.parquet"))) < 2:
+            assert child.poll() is None, "child finished before it could be killed"
+            assert time.monotonic() < deadline, "child wrote no parts in 60 s"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    n_before = len(read_predictions(out))
+    assert 16 <= n_before < 60
+
+    model = make_model()
+    summary = predict_catalogue(model, path, out, chunk_size=8, progress=False)
+    assert summary.n_already_done == n_before
+    assert summary.n_written == 60 - n_before
+    got = read_predictions(out)  # raises on a source_id written twice
+    assert got.index.tolist() == X.index.tolist()
+    pd.testing.assert_frame_equal(got, predict_table(model, X))
+    assert not list(out.glob(".tmp-*"))
+
+
+def test_memory_is_bounded_by_chunk_not_catalogue(tmp_path):
+    model = make_model()
+    peaks = []
+    for n_stars in (300, 3000):
+        path = tmp_path / f"c{n_stars}.parquet"
+        write_parquet(make_table(n_stars), path)
+        tracemalloc.start()
+        predict_catalogue(model, path, tmp_path / f"out{n_stars}", chunk_size=100, progress=False)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.5 * peaks[0], peaks
+
+
+def test_stale_temporary_files_are_ignored_and_removed(catalogue, tmp_path):
+    X, path = catalogue
+    out = tmp_path / "out"
+    predict_catalogue(make_model(), path, out, chunk_size=50, progress=False)
+    (out / ".tmp-part-0001-000000.parquet").write_bytes(b"half a file")
+    assert len(read_predictions(out)) == 60
+    predict_catalogue(make_model(), path, out, chunk_size=50, progress=False)
+    assert not list(out.glob(".tmp-*"))
+
+
+def test_bad_arguments(catalogue, tmp_path):
+    X, path = catalogue
+    model = make_model()
+    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+        predict_catalogue(model, path, tmp_path / "a", chunk_size=0)
+    with pytest.raises(ValueError, match="n_jobs"):
+        predict_catalogue(model, path, tmp_path / "a", n_jobs=0)
+    with pytest.raises(NotFittedError):
+        predict_catalogue(Pipeline([("reg", Ridge())]), path, tmp_path / "a")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"foreign.*not empty"):
+        predict_catalogue(model, path, foreign, progress=False)
+    with pytest.raises(ValueError, match="not an rrlsk prediction directory"):
+        read_predictions(foreign)
