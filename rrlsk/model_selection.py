@@ -26,7 +26,9 @@ import numbers
 from collections.abc import Iterator
 
 import numpy as np
+import sklearn
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
 from sklearn.model_selection._split import _build_repr, _RepeatedSplits
 
 __all__ = [
@@ -35,6 +37,8 @@ __all__ = [
     "PAPER_PARAM_GRID",
     "paper_param_grid",
     "bin_labels",
+    "fit_with_sample_weight",
+    "check_labels",
 ]
 
 DEFAULT_N_BINS = 10
@@ -299,3 +303,83 @@ class RepeatedBinnedStratifiedKFold(_RepeatedSplits):
 
     def __repr__(self) -> str:
         return _build_repr(self)
+
+
+def fit_with_sample_weight(estimator, X, y, sample_weight=None):
+    """Fit ``estimator`` with ``sample_weight`` given to its final step.
+
+    Works the same whether scikit-learn metadata routing is enabled or not:
+    the fit runs with routing off and the weights go, as the legacy fit
+    parameter ``last__sample_weight``, to the final step of a ``Pipeline``
+    (through nested pipelines), or as ``sample_weight`` to a plain
+    estimator. Used to fit one fold's clone in the fold ensembles and the
+    cross-validated report.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        Fitted in place.
+    X : array-like or light-curve table
+        Training rows.
+    y : array-like of shape (n_samples,)
+        Labels.
+    sample_weight : array-like of shape (n_samples,), optional
+        Training weights (for example density weights); ``None`` fits
+        without weights.
+
+    Returns
+    -------
+    estimator
+        The fitted estimator.
+    """
+    if sample_weight is None:
+        return estimator.fit(X, y)
+    path = []
+    final = estimator
+    while isinstance(final, Pipeline):
+        name, final = final.steps[-1]
+        path.append(name)
+    with sklearn.config_context(enable_metadata_routing=False):
+        return estimator.fit(X, y, **{"__".join([*path, "sample_weight"]): sample_weight})
+
+
+def check_labels(X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validate labels and weights against the rows of ``X``.
+
+    Parameters
+    ----------
+    X : array-like or light-curve table
+        Only its number of rows is used.
+    y : array-like of shape (n_samples,)
+        Labels, finite.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights, finite and non-negative.
+
+    Returns
+    -------
+    y, sample_weight : ndarray of float64
+        As flat arrays (``sample_weight`` stays ``None`` if it was).
+    """
+    n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
+    values = np.asarray(y, dtype=np.float64)
+    if values.ndim != 1 or len(values) != n_rows:
+        raise ValueError(f"y must be 1-D with one label per row of X ({n_rows}), got shape {values.shape}")
+    arrays = {"y": (y, values)}
+    weight = None
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+        if weight.shape != values.shape:
+            raise ValueError(f"sample_weight has shape {weight.shape}, expected ({n_rows},)")
+        arrays["sample_weight"] = (sample_weight, weight)
+    for name, (original, array) in arrays.items():
+        bad = ~np.isfinite(array) if name == "y" else ~np.isfinite(array) | (array < 0)
+        if bad.any():
+            index = getattr(original, "index", getattr(X, "index", None))
+            where = np.flatnonzero(bad)
+            names = list(index[where]) if index is not None else where.tolist()
+            label = "source_id" if index is not None else "position"
+            problem = "non-finite" if name == "y" else "negative or non-finite"
+            raise ValueError(
+                f"{name} is {problem} at {label} {names[:10]}{' ...' if len(names) > 10 else ''}"
+            )
+    return values, weight
