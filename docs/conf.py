@@ -1,0 +1,46 @@
+"""Sphinx configuration for the rrlsk documentation.
+
+Build with one command from the repository root::
+
+    python -m sphinx -W -b html docs docs/_build/html
+
+Markdown pages are read by myst-parser; the API reference (api.rst) is
+generated from the numpydoc docstrings by autodoc.
+"""
+
+import os
+
+import rrlsk
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+project = "rrlsk"
+author = "rrlsk developers"
+copyright = "2024-2026, rrlsk developers"
+release = rrlsk.__version__
+version = release
+
+extensions = [
+    "myst_parser",
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.mathjax",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build"]
+
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_heading_anchors = 3
+
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks: set[str] = set()
+
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"rrlsk {release}"
+html_theme_options = {"navigation_with_keys": False}
