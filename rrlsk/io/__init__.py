@@ -1,0 +1,34 @@
+"""Reading the world: Gaia DR3 epoch photometry and ``vari_rrlyrae`` (CSV,
+ECSV, VOTable, FITS), the paper's sample selection, Parquet light-curve
+tables, streaming for batch prediction, and optional archive download.
+
+Gaia constants (zero point, column names, time system) live in
+:mod:`rrlsk.io.gaia`.
+"""
+
+from . import gaia
+from .archive import GaiaDR3Files, fetch_gaia_dr3
+from .epoch_photometry import read_epoch_photometry
+from .gaia import EPOCH_PHOTOMETRY_COLUMNS, G_ZEROPOINT, VARI_RRLYRAE_COLUMNS
+from .parquet import iter_parquet, read_parquet, write_parquet
+from .rrlyrae import read_gaia_dr3, read_labels, read_vari_rrlyrae
+from .selection import select_paper_sample
+from .stream import iter_light_curves
+
+__all__ = [
+    "EPOCH_PHOTOMETRY_COLUMNS",
+    "G_ZEROPOINT",
+    "VARI_RRLYRAE_COLUMNS",
+    "GaiaDR3Files",
+    "fetch_gaia_dr3",
+    "gaia",
+    "iter_light_curves",
+    "iter_parquet",
+    "read_epoch_photometry",
+    "read_gaia_dr3",
+    "read_labels",
+    "read_parquet",
+    "read_vari_rrlyrae",
+    "select_paper_sample",
+    "write_parquet",
+]

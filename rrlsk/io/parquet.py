@@ -1,0 +1,149 @@
+"""The light-curve table on disk: one Parquet row per star.
+
+Layout: ``source_id`` int64, array columns (``time``, ``mag``, ``mag_err``,
+``phase``, ...) as ``list<double>``, scalar columns as pandas writes them.
+The column order, which columns are arrays, and ``DataFrame.attrs`` (JSON)
+are kept in the schema metadata under ``b"rrlsk"``, so a round trip is exact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import _ragged
+from ._tables import PathLike, array_columns, format_ids
+
+__all__ = ["iter_parquet", "read_parquet", "write_parquet"]
+
+_KEY = b"rrlsk"
+#: Array columns of the light-curve table, recognised even in an empty table.
+ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
+
+
+def write_parquet(X: pd.DataFrame, path: PathLike, *, row_group_size: int = 10_000) -> None:
+    """Write a light-curve table to Parquet.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Light-curve table, index ``source_id``; ``attrs`` must be
+        JSON-serialisable.
+    path : path
+        Output file.
+    row_group_size : int, default 10000
+        Stars per row group; :func:`iter_parquet` holds one group at a time.
+
+    Raises
+    ------
+    ValueError
+        If the index is not an integer ``source_id`` without duplicates, if
+        an array column holds something other than 1-D arrays, or if
+        ``attrs`` cannot be written as JSON.
+    """
+    if X.index.name != "source_id" or not pd.api.types.is_integer_dtype(X.index.dtype):
+        raise ValueError(f"write_parquet: index must be integer 'source_id', got {X.index.name!r} ({X.index.dtype})")
+    if X.index.has_duplicates:
+        raise ValueError(f"write_parquet: duplicated {format_ids(X.index[X.index.duplicated()].unique())}")
+    arrays = array_columns(X) if len(X) else [c for c in X.columns if c in ARRAY_COLUMNS and X[c].dtype == object]
+    scalars = [c for c in X.columns if c not in arrays]
+    table = pa.Table.from_pandas(X[scalars].reset_index(), preserve_index=False)
+    for name in arrays:
+        table = table.append_column(name, _to_list_array(X[name], name))
+    try:
+        meta = json.dumps({"columns": list(map(str, X.columns)), "arrays": arrays, "attrs": X.attrs})
+    except TypeError as err:
+        raise ValueError(f"write_parquet: X.attrs is not JSON-serialisable: {err}") from err
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _KEY: meta.encode()})
+    pq.write_table(table, path, row_group_size=row_group_size)
+
+
+def _to_list_array(column: pd.Series, name: str) -> pa.Array:
+    values = column.to_numpy()
+    bad = [i for i, v in enumerate(values) if not (isinstance(v, np.ndarray) and v.ndim == 1)]
+    if bad:
+        raise ValueError(f"write_parquet: column {name!r} is not a 1-D array for {format_ids(column.index[bad])}")
+    flat, offsets = _ragged.flatten(values, dtype=np.result_type(*values) if len(values) else np.float64)
+    if offsets[-1] > np.iinfo(np.int32).max:  # beyond list<> capacity
+        return pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(flat))
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(flat))
+
+
+def _meta(schema: pa.Schema, path: PathLike) -> dict:
+    if not schema.metadata or _KEY not in schema.metadata:
+        raise ValueError(f"{path}: not a light-curve table written by rrlsk.io.write_parquet")
+    return json.loads(schema.metadata[_KEY])
+
+
+def _to_frame(table: pa.Table, meta: dict) -> pd.DataFrame:
+    arrays = [c for c in meta["arrays"] if c in table.column_names]
+    scalars = [c for c in table.column_names if c not in arrays]
+    frame = table.select(scalars).to_pandas()
+    frame = frame.set_index(pd.Index(frame.pop("source_id").to_numpy(dtype=np.int64), name="source_id"))
+    for name in arrays:
+        column = table.column(name).combine_chunks()
+        values = np.array(column.values.to_numpy(zero_copy_only=False))
+        frame[name] = _ragged.split(values, column.offsets.to_numpy().astype(np.int64))
+    frame = frame[[c for c in meta["columns"] if c in frame.columns]]
+    frame.attrs = meta["attrs"]
+    return frame
+
+
+def _column_list(columns: Sequence[str] | None, meta: dict, path: PathLike) -> list[str] | None:
+    if columns is None:
+        return None
+    unknown = [c for c in columns if c not in meta["columns"]]
+    if unknown:
+        raise ValueError(f"{path}: no column(s) {unknown}; has {meta['columns']}")
+    return ["source_id", *[c for c in columns if c != "source_id"]]
+
+
+def read_parquet(path: PathLike, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a light-curve table written by :func:`write_parquet`.
+
+    Parameters
+    ----------
+    path : path
+        Parquet file.
+    columns : sequence of str, optional
+        Columns to read (the ``source_id`` index always comes); all by default.
+
+    Returns
+    -------
+    DataFrame
+        The table as written: same index, columns, dtypes, values and attrs.
+    """
+    meta = _meta(pq.read_schema(path), path)
+    table = pq.read_table(path, columns=_column_list(columns, meta, path))
+    return _to_frame(table, meta)
+
+
+def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Stream a Parquet light-curve table in chunks of stars.
+
+    Parameters
+    ----------
+    path : path
+        File written by :func:`write_parquet`.
+    chunk_size : int
+        Stars per chunk (the last may be smaller).
+    columns : sequence of str, optional
+        Columns to read.
+
+    Yields
+    ------
+    DataFrame
+        Light-curve tables of at most ``chunk_size`` stars, in file order;
+        memory stays bounded by one row group plus one chunk.
+    """
+    if int(chunk_size) < 1:
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    handle = pq.ParquetFile(path)
+    meta = _meta(handle.schema_arrow, path)
+    for batch in handle.iter_batches(batch_size=int(chunk_size), columns=_column_list(columns, meta, path)):
+        yield _to_frame(pa.Table.from_batches([batch]), meta)

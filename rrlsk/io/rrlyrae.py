@@ -1,0 +1,225 @@
+"""The Gaia DR3 ``vari_rrlyrae`` catalogue, [Fe/H] labels, and the joined
+``(X, y, sample_info)`` training set."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._tables import PathLike, array_columns, format_ids, list_table_files, read_tables, to_frame
+from .epoch_photometry import load_transits, transits_to_light_curves
+
+__all__ = ["read_gaia_dr3", "read_labels", "read_vari_rrlyrae"]
+
+#: Column names tried, in order, for [Fe/H] and its error in a label table.
+FEH_COLUMNS = ("feh", "[fe/h]", "fe_h", "feh_phot", "metallicity")
+FEH_ERROR_COLUMNS = ("feh_error", "e_feh", "feh_err", "sigma_feh", "e_[fe/h]", "e_fe_h", "metallicity_error")
+
+
+def _as_frame(source, what: str) -> tuple[pd.DataFrame, str]:
+    if isinstance(source, pd.DataFrame) or hasattr(source, "colnames") or hasattr(source, "to_table"):
+        return to_frame(source, f"{what} table"), f"{what} table"
+    files = list_table_files(source)
+    name = str(source) if isinstance(source, (str, os.PathLike)) else f"{what} files"
+    return read_tables(files), name
+
+
+def _index_by_source_id(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if "source_id" not in frame:
+        raise ValueError(f"{name}: no source_id column (columns: {list(frame.columns)[:12]})")
+    if frame["source_id"].isna().any():
+        raise ValueError(f"{name}: {int(frame['source_id'].isna().sum())} row(s) without source_id")
+    frame = frame.set_index(pd.Index(frame["source_id"].to_numpy(dtype=np.int64), name="source_id"))
+    frame = frame.drop(columns="source_id")
+    dup = frame.index.duplicated()
+    if dup.any():
+        raise ValueError(f"{name}: duplicated rows for {format_ids(np.unique(frame.index[dup]))}")
+    return frame
+
+
+def read_vari_rrlyrae(path: PathLike | Sequence[PathLike] | pd.DataFrame) -> pd.DataFrame:
+    """Read the Gaia DR3 ``vari_rrlyrae`` table.
+
+    Parameters
+    ----------
+    path : path, directory, list of paths, astropy Table or DataFrame
+        CSV, ECSV, VOTable or FITS; column names in any case (see
+        :data:`rrlsk.io.gaia.VARI_RRLYRAE_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``source_id`` (int64), lower-case columns as read (``pf``
+        and ``epoch_g`` in d, magnitudes in mag, ``metallicity`` in dex).
+
+    Raises
+    ------
+    ValueError
+        No ``source_id`` column, duplicated stars, or ``pf <= 0`` (naming
+        the stars); see also :func:`rrlsk.io.epoch_photometry.read_epoch_photometry`
+        for file errors.
+    """
+    frame, name = _as_frame(path, "vari_rrlyrae")
+    frame = _index_by_source_id(frame, name)
+    if "pf" in frame:
+        pf = frame["pf"].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = pf <= 0
+        if bad.any():
+            raise ValueError(f"{name}: period pf <= 0 for {format_ids(frame.index[bad])}")
+    return frame
+
+
+def _pick(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, name: str) -> str:
+    if given is not None:
+        if given.lower() not in frame:
+            raise ValueError(f"{name}: no column {given!r} for {what} (columns: {list(frame.columns)[:12]})")
+        return given.lower()
+    for candidate in candidates:
+        if candidate in frame:
+            return candidate
+    raise ValueError(f"{name}: cannot find the {what} column among {list(candidates)}; pass it explicitly")
+
+
+def read_labels(
+    labels: PathLike | Sequence[PathLike] | pd.DataFrame,
+    *,
+    feh_column: str | None = None,
+    feh_error_column: str | None = None,
+) -> pd.DataFrame:
+    """Read a table of [Fe/H] labels.
+
+    Parameters
+    ----------
+    labels : path, list of paths, astropy Table or DataFrame
+        Any table with ``source_id`` (column or index), [Fe/H] and its error.
+    feh_column, feh_error_column : str, optional
+        Column names (any case); by default the first of
+        ``FEH_COLUMNS`` / ``FEH_ERROR_COLUMNS`` present.
+
+    Returns
+    -------
+    DataFrame
+        Index ``source_id`` (int64); columns ``feh`` and ``feh_error``
+        (float64, dex).
+    """
+    frame, name = _as_frame(labels, "labels")
+    frame = _index_by_source_id(frame, name)
+    feh = _pick(frame, feh_column, FEH_COLUMNS, "[Fe/H]", name)
+    err = _pick(frame, feh_error_column, FEH_ERROR_COLUMNS, "[Fe/H] error", name)
+    return pd.DataFrame(
+        {
+            "feh": frame[feh].to_numpy(dtype=np.float64, na_value=np.nan),
+            "feh_error": frame[err].to_numpy(dtype=np.float64, na_value=np.nan),
+        },
+        index=frame.index,
+    )
+
+
+def read_gaia_dr3(
+    epoch_photometry,
+    rrlyrae,
+    labels=None,
+    *,
+    feh_column: str | None = None,
+    feh_error_column: str | None = None,
+    band: str = "G",
+    drop_rejected: bool = True,
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Gaia DR3 light curves, periods and [Fe/H] labels as ``(X, y, sample_info)``.
+
+    The sample is the stars of ``rrlyrae`` (for example the output of
+    :func:`rrlsk.io.select_paper_sample`) that have valid photometry in
+    ``band``, a period ``pf``, an epoch ``epoch_g`` and a finite label and
+    label error. Every other star is reported in a warning and listed in
+    ``sample_info.attrs["excluded"]``.
+
+    Parameters
+    ----------
+    epoch_photometry : path, directory, list of paths, astropy Table or DataFrame
+        DataLink EPOCH_PHOTOMETRY, see :func:`read_epoch_photometry`.
+    rrlyrae : path, list of paths, astropy Table or DataFrame
+        The ``vari_rrlyrae`` rows, see :func:`read_vari_rrlyrae`.
+    labels : path, list of paths, astropy Table or DataFrame, optional
+        Table with ``source_id``, [Fe/H] and its error (dex). By default
+        Gaia's own ``metallicity`` and ``metallicity_error``.
+    feh_column, feh_error_column : str, optional
+        Label column names; see :func:`read_labels`. Without ``labels`` they
+        name columns of ``rrlyrae`` (default ``metallicity``,
+        ``metallicity_error``).
+    band : str, default "G"
+    drop_rejected : bool, default True
+        See :func:`read_epoch_photometry`.
+
+    Returns
+    -------
+    X : DataFrame
+        Light-curve table sorted by ``source_id``: ``time`` [d], ``mag``,
+        ``mag_err`` [mag] arrays, ``period`` (= ``pf``, d) and ``epoch``
+        (= ``epoch_g``, d, same time system as ``time``).
+    y : Series
+        [Fe/H] (dex), named ``feh``, indexed like X.
+    sample_info : DataFrame
+        Indexed like X: ``feh``, ``feh_error`` (dex), ``period``, ``epoch``
+        (d), the transit counts ``n_band``, ``n_rejected``, ``n_nan``,
+        ``n_kept``, and every scalar ``vari_rrlyrae`` column.
+        ``attrs["excluded"]`` maps each reason to the list of excluded
+        source_ids.
+
+    Warns
+    -----
+    UserWarning
+        One per reason for excluding stars, with their number and source_ids.
+    """
+    transits, name = load_transits(epoch_photometry, drop_rejected)
+    X, counts = transits_to_light_curves(transits, band, drop_rejected, name)
+    catalogue = read_vari_rrlyrae(rrlyrae)
+    for column in ("pf", "epoch_g"):
+        if column not in catalogue:
+            raise ValueError(f"vari_rrlyrae: no column {column!r}")
+    if labels is None:
+        label_table = read_labels(
+            catalogue,
+            feh_column=feh_column or "metallicity",
+            feh_error_column=feh_error_column or "metallicity_error",
+        )
+    else:
+        label_table = read_labels(labels, feh_column=feh_column, feh_error_column=feh_error_column)
+
+    period = catalogue["pf"].to_numpy(dtype=np.float64, na_value=np.nan)
+    epoch = catalogue["epoch_g"].to_numpy(dtype=np.float64, na_value=np.nan)
+    label = label_table.reindex(catalogue.index)
+    has_lc = catalogue.index.isin(X.index)
+    has_timing = np.isfinite(period) & np.isfinite(epoch)
+    has_label = np.isfinite(label["feh"].to_numpy()) & np.isfinite(label["feh_error"].to_numpy())
+    excluded = {
+        "not in vari_rrlyrae": X.index[~X.index.isin(catalogue.index)],
+        f"no valid {band} photometry": catalogue.index[~has_lc],
+        "no period pf or epoch_g": catalogue.index[has_lc & ~has_timing],
+        "no [Fe/H] label or error": catalogue.index[has_lc & has_timing & ~has_label],
+    }
+    for reason, ids in excluded.items():
+        if len(ids):
+            warnings.warn(f"read_gaia_dr3: {reason}: {format_ids(ids)} excluded", UserWarning, stacklevel=2)
+
+    keep = np.sort(catalogue.index[has_lc & has_timing & has_label].to_numpy())
+    X = X.loc[keep].copy()
+    rows = catalogue.loc[keep]
+    X["period"] = rows["pf"].to_numpy(dtype=np.float64)
+    X["epoch"] = rows["epoch_g"].to_numpy(dtype=np.float64)
+    arrays = set(array_columns(rows))
+    info = pd.concat(
+        [
+            label_table.loc[keep],
+            pd.DataFrame({"period": X["period"], "epoch": X["epoch"]}),
+            counts.loc[keep],
+            rows[[c for c in rows.columns if c not in arrays | {"feh", "feh_error", "period", "epoch"}]],
+        ],
+        axis=1,
+    )
+    info.attrs["excluded"] = {reason: [int(i) for i in ids] for reason, ids in excluded.items()}
+    y = info["feh"].rename("feh")
+    return X, y, info
