@@ -270,7 +270,7 @@ def _read_csv_group(group: list[tuple[Path, bytes, bytes]], check) -> pd.DataFra
     dtype = {n: "Int64" for n in names if n.lower().endswith("_id")}
     text = header + b"\n" + b"".join(body for _, _, body in group)
     try:
-        frame = pd.read_csv(io.BytesIO(text), dtype=dtype, comment=None)
+        frame = pd.read_csv(io.BytesIO(text), dtype=dtype, float_precision="round_trip")
     except (ValueError, pd.errors.ParserError) as err:
         if len(group) > 1:  # find the culprit file
             for item in group:
