@@ -343,7 +343,9 @@ def fit_with_sample_weight(estimator, X, y, sample_weight=None):
         return estimator.fit(X, y, **{"__".join([*path, "sample_weight"]): sample_weight})
 
 
-def check_labels(X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray | None]:
+def check_labels(
+    X, y, sample_weight=None, *, weight_name: str = "sample_weight"
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Validate labels and weights against the rows of ``X``.
 
     Parameters
@@ -354,6 +356,8 @@ def check_labels(X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray | Non
         Labels, finite.
     sample_weight : array-like of shape (n_samples,), optional
         Weights, finite and non-negative.
+    weight_name : str, default="sample_weight"
+        Name of the weights in error messages.
 
     Returns
     -------
@@ -369,8 +373,8 @@ def check_labels(X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray | Non
     if sample_weight is not None:
         weight = np.asarray(sample_weight, dtype=np.float64)
         if weight.shape != values.shape:
-            raise ValueError(f"sample_weight has shape {weight.shape}, expected ({n_rows},)")
-        arrays["sample_weight"] = (sample_weight, weight)
+            raise ValueError(f"{weight_name} has shape {weight.shape}, expected ({n_rows},)")
+        arrays[weight_name] = (sample_weight, weight)
     for name, (original, array) in arrays.items():
         bad = ~np.isfinite(array) if name == "y" else ~np.isfinite(array) | (array < 0)
         if bad.any():

@@ -1,0 +1,405 @@
+"""Cross-validated performance report of one model (the paper's Table A1).
+
+:func:`cross_validate_report` fits a clone of the model on every training
+split of a cross-validation, scores it on the training rows and on the
+held-out (validation) rows, and keeps the out-of-fold predictions.
+Summaries are the mean and the standard deviation (``ddof=0``) of the
+per-split metrics over all splits (all repeats together), as in Table A1 of
+Monti et al. (2024). Weighted metrics use the evaluation weights of each
+split's own rows, never weights pooled over splits. :func:`compare` puts
+several models side by side.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
+
+from . import metrics as _metrics
+from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight
+
+__all__ = ["CrossValidationReport", "Comparison", "cross_validate_report", "compare"]
+
+#: Row order of the tables (Table A1 order, then the extras).
+METRIC_ORDER = ("r2", "wr2", "wrmse", "wmae", "rmse", "mae", "medae")
+SPLITS = ("train", "validation")
+_LABELS = {
+    "r2": ("R²", "$R^2$"),
+    "wr2": ("wR²", "w$R^2$"),
+    "wrmse": ("wRMSE", "wRMSE"),
+    "wmae": ("wMAE", "wMAE"),
+    "rmse": ("RMSE", "RMSE"),
+    "mae": ("MAE", "MAE"),
+    "medae": ("medAE", "medAE"),
+}
+
+
+def _format(mean: float, std: float, digits: int, pm: str) -> str:
+    if not np.isfinite(mean):
+        return "–"
+    return f"{mean:.{digits}f}{pm}{std:.{digits}f}"
+
+
+class _Table:
+    """Rendering shared by a report and a comparison.
+
+    ``summary`` has one row per metric and columns whose last level is
+    ``("mean", "std")``; the levels above it become the table's header.
+    """
+
+    summary: pd.DataFrame
+
+    def _cells(self, digits: int, pm: str) -> pd.DataFrame:
+        means = self.summary.xs("mean", axis=1, level=-1)
+        stds = self.summary.xs("std", axis=1, level=-1)
+        cells = pd.DataFrame(index=means.index, columns=means.columns, dtype=object)
+        for column in means.columns:
+            cells[column] = [_format(m, s, digits, pm) for m, s in zip(means[column], stds[column])]
+        return cells
+
+    def to_markdown(self, digits: int = 4) -> str:
+        """The table in GitHub Markdown, cells ``mean±std``.
+
+        Parameters
+        ----------
+        digits : int, default=4
+            Decimals shown.
+
+        Returns
+        -------
+        str
+        """
+        cells = self._cells(digits, "±")
+        headers = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in cells.columns]
+        lines = ["| metric | " + " | ".join(headers) + " |", "|---|" + "---:|" * len(headers)]
+        for name, row in cells.iterrows():
+            lines.append(f"| {_LABELS[name][0]} | " + " | ".join(row) + " |")
+        return "\n".join(lines) + "\n"
+
+    def to_latex(self, digits: int = 4, caption: str | None = None, label: str | None = None) -> str:
+        """The table as a LaTeX ``table`` with a booktabs ``tabular``.
+
+        Parameters
+        ----------
+        digits : int, default=4
+            Decimals shown.
+        caption, label : str, optional
+            ``\\caption`` and ``\\label`` of the table.
+
+        Returns
+        -------
+        str
+            Needs ``\\usepackage{booktabs}``.
+        """
+        cells = self._cells(digits, r"$\pm$")
+        columns = cells.columns
+        lines = [r"\begin{table}", r"\centering"]
+        if caption:
+            lines.append(rf"\caption{{{caption}}}")
+        if label:
+            lines.append(rf"\label{{{label}}}")
+        lines += [r"\begin{tabular}{l" + "r" * len(columns) + "}", r"\toprule"]
+        if isinstance(columns, pd.MultiIndex):
+            groups = [(name, sum(1 for _ in block)) for name, block in _runs(columns.get_level_values(0))]
+            lines.append(" & " + " & ".join(rf"\multicolumn{{{n}}}{{c}}{{{g}}}" for g, n in groups) + r" \\")
+            rules, start = [], 2
+            for _, n in groups:
+                rules.append(rf"\cmidrule(lr){{{start}-{start + n - 1}}}")
+                start += n
+            lines.append(" ".join(rules))
+            lines.append("Metric & " + " & ".join(columns.get_level_values(-1)) + r" \\")
+        else:
+            lines.append("Metric & " + " & ".join(map(str, columns)) + r" \\")
+        lines.append(r"\midrule")
+        for name, row in cells.iterrows():
+            lines.append(f"{_LABELS[name][1]} & " + " & ".join(row) + r" \\")
+        lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+        return "\n".join(lines) + "\n"
+
+    def to_csv(self, path: str | Path | None = None) -> str | None:
+        """The table in tidy CSV: one row per (model,) metric and split.
+
+        Columns: ``[model,] metric, split, mean, std``; metrics a model
+        lacks (weighted ones without evaluation weights) are left out.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            File to write; ``None`` returns the text instead.
+
+        Returns
+        -------
+        str or None
+        """
+        long = self.summary.stack(list(range(self.summary.columns.nlevels - 1)), future_stack=True)
+        names = [n for n in ("model", "split") if n in self.summary.columns.names]
+        long = long.reset_index().rename(columns={"index": "metric"})
+        long = long[[*(["model"] if "model" in names else []), "metric", "split", "mean", "std"]]
+        return long.dropna(subset=["mean"]).to_csv(path, index=False)
+
+
+def _runs(values):
+    """Consecutive runs of equal values: (value, run)."""
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            yield values[start], values[start:i]
+            start = i
+
+
+@dataclass
+class CrossValidationReport(_Table):
+    """Result of :func:`cross_validate_report`.
+
+    Attributes
+    ----------
+    folds : DataFrame
+        One row per split: ``split``, ``repeat``, ``n_train``, ``n_validation``,
+        ``fit_time`` and ``predict_time`` (s), then ``train_<metric>`` and
+        ``validation_<metric>`` for each metric.
+    oof : DataFrame
+        Out-of-fold predictions, indexed like ``X`` (``source_id``):
+        ``y_true``; ``pred_0`` ... ``pred_{R-1}``, one column per repeat
+        (a repeat is a set of splits whose validation rows do not overlap);
+        ``pred_mean``, their mean; ``eval_weight`` when given.
+    in_fold : DataFrame
+        Indexed like ``X``: ``y_true`` and ``pred_mean``, the mean
+        prediction of the models that were trained on the row (the training
+        side of Fig. 6); ``eval_weight`` when given.
+    histories : list of dict
+        Per-split training histories (``{"loss": [...], "val_loss": [...]}``)
+        of models that keep a ``history_`` (scikeras); empty otherwise.
+    estimators : list or None
+        The fitted split models, when asked for.
+    """
+
+    folds: pd.DataFrame
+    oof: pd.DataFrame
+    in_fold: pd.DataFrame
+    histories: list = field(default_factory=list)
+    estimators: list | None = None
+
+    @property
+    def metrics(self) -> list[str]:
+        """Names of the metrics computed, in table order."""
+        return [m for m in METRIC_ORDER if f"validation_{m}" in self.folds.columns]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Mean and std (``ddof=0``) over splits of each metric.
+
+        Rows: metrics; columns: ``(split, stat)`` with split in
+        ``train``/``validation`` and stat in ``mean``/``std``.
+        """
+        data = {}
+        for split in SPLITS:
+            values = self.folds[[f"{split}_{m}" for m in self.metrics]].to_numpy(dtype=float)
+            data[(split, "mean")] = values.mean(axis=0)
+            data[(split, "std")] = values.std(axis=0)
+        out = pd.DataFrame(data, index=pd.Index(self.metrics, name="metric"))
+        out.columns.names = ["split", "stat"]
+        return out
+
+
+@dataclass
+class Comparison(_Table):
+    """Several reports side by side (see :func:`compare`).
+
+    Attributes
+    ----------
+    reports : dict of str to CrossValidationReport
+        The models, in column order.
+    """
+
+    reports: dict
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Rows: metrics; columns ``(model, split, stat)``; missing metrics are nan."""
+        frames = {name: report.summary for name, report in self.reports.items()}
+        out = pd.concat(frames, axis=1, names=["model"])
+        order = [m for m in METRIC_ORDER if m in out.index]
+        return out.loc[order]
+
+
+def compare(reports: Mapping[str, CrossValidationReport]) -> Comparison:
+    """Stack cross-validation reports of several models into one table.
+
+    Parameters
+    ----------
+    reports : mapping of str to CrossValidationReport
+        Model name -> its report; the order gives the column order.
+
+    Returns
+    -------
+    Comparison
+        With ``summary``, ``to_markdown()``, ``to_latex()``, ``to_csv()``.
+    """
+    if not reports:
+        raise ValueError("compare needs at least one report")
+    bad = [name for name, r in reports.items() if not isinstance(r, CrossValidationReport)]
+    if bad:
+        raise ValueError(f"not CrossValidationReport objects: {bad}")
+    return Comparison(dict(reports))
+
+
+def _history(estimator) -> dict | None:
+    final = estimator
+    while isinstance(final, Pipeline):
+        final = final.steps[-1][1]
+    history = getattr(final, "history_", None)
+    if not isinstance(history, Mapping):
+        return None
+    return {key: [float(v) for v in values] for key, values in history.items()}
+
+
+def _run_split(estimator, X, y, train_weight, train, test, keep: bool):
+    start = time.perf_counter()
+    weight = None if train_weight is None else train_weight[train]
+    fit_with_sample_weight(estimator, _safe_indexing(X, train), y[train], weight)
+    fit_time = time.perf_counter() - start
+    start = time.perf_counter()
+    pred_train = np.asarray(estimator.predict(_safe_indexing(X, train)), dtype=float).reshape(-1)
+    pred_test = np.asarray(estimator.predict(_safe_indexing(X, test)), dtype=float).reshape(-1)
+    predict_time = time.perf_counter() - start
+    return {
+        "fit_time": fit_time,
+        "predict_time": predict_time,
+        "pred_train": pred_train,
+        "pred_test": pred_test,
+        "history": _history(estimator),
+        "estimator": estimator if keep else None,
+    }
+
+
+def _scores(y_true, y_pred, weight) -> dict[str, float]:
+    out = {name: _metrics.METRICS[name][0](y_true, y_pred) for name in _metrics.UNWEIGHTED}
+    if weight is not None:
+        out.update({name: _metrics.METRICS[name][0](y_true, y_pred, weight) for name in _metrics.WEIGHTED})
+    return out
+
+
+def _repeat_of_splits(tests: list[np.ndarray], n: int) -> np.ndarray:
+    """Give each split the first repeat in which its rows are still free."""
+    taken: list[np.ndarray] = []
+    repeats = np.empty(len(tests), dtype=np.int64)
+    for s, test in enumerate(tests):
+        for r, used in enumerate(taken):
+            if not used[test].any():
+                break
+        else:
+            taken.append(np.zeros(n, dtype=bool))
+            r = len(taken) - 1
+        taken[r][test] = True
+        repeats[s] = r
+    return repeats
+
+
+def cross_validate_report(
+    estimator,
+    X,
+    y,
+    *,
+    cv=5,
+    train_weight=None,
+    eval_weight=None,
+    n_jobs: int | None = None,
+    return_estimators: bool = False,
+    random_state=None,
+) -> CrossValidationReport:
+    """Cross-validate one model and report the paper's metrics.
+
+    Parameters
+    ----------
+    estimator : regressor or Pipeline
+        Cloned for every split; never fitted itself.
+    X : array-like or light-curve table
+        All rows (development sample).
+    y : array-like of shape (n_samples,)
+        [Fe/H] labels, dex.
+    cv : int or splitter, default=5
+        An integer ``k`` means ``BinnedStratifiedKFold(k, random_state=random_state)``;
+        any splitter with ``split(X, y)`` and ``get_n_splits`` works, e.g.
+        :class:`~rrlsk.model_selection.RepeatedBinnedStratifiedKFold`.
+    train_weight : array-like of shape (n_samples,), optional
+        Training weights (density weights), subset to each split and given
+        to the final step's ``fit`` as ``sample_weight``.
+    eval_weight : array-like of shape (n_samples,), optional
+        Evaluation weights (``1 / feh_error**2``, see
+        :func:`rrlsk.metrics.evaluation_weights`); with them the weighted
+        metrics wR², wRMSE, wMAE are reported too.
+    n_jobs : int, optional
+        Splits run in parallel by joblib; ``None`` means 1.
+    return_estimators : bool, default=False
+        Keep the fitted split models in ``report.estimators``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the fold shuffle when ``cv`` is an integer.
+
+    Returns
+    -------
+    CrossValidationReport
+    """
+    values, w_train = check_labels(X, y, train_weight, weight_name="train_weight")
+    _, w_eval = check_labels(X, y, eval_weight, weight_name="eval_weight")
+    if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
+        cv = BinnedStratifiedKFold(int(cv), random_state=random_state)
+    elif not (hasattr(cv, "split") and hasattr(cv, "get_n_splits")):
+        raise ValueError(f"cv must be an integer or a splitter with a split method, got {cv!r}")
+    splits = list(cv.split(X, values))
+    if not splits:
+        raise ValueError(f"cv {cv!r} produced no splits")
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_run_split)(clone(estimator), X, values, w_train, train, test, return_estimators)
+        for train, test in splits
+    )
+    n = len(values)
+    tests = [test for _, test in splits]
+    repeats = _repeat_of_splits(tests, n)
+    oof_columns = np.full((repeats.max() + 1, n), np.nan)
+    in_sum, in_count = np.zeros(n), np.zeros(n)
+    rows = []
+    for s, ((train, test), result) in enumerate(zip(splits, results)):
+        oof_columns[repeats[s], test] = result["pred_test"]
+        np.add.at(in_sum, train, result["pred_train"])
+        np.add.at(in_count, train, 1.0)
+        row = {
+            "split": s,
+            "repeat": int(repeats[s]),
+            "n_train": len(train),
+            "n_validation": len(test),
+            "fit_time": result["fit_time"],
+            "predict_time": result["predict_time"],
+        }
+        for name, rows_idx, pred in (("train", train, result["pred_train"]), ("validation", test, result["pred_test"])):
+            scores = _scores(values[rows_idx], pred, None if w_eval is None else w_eval[rows_idx])
+            row.update({f"{name}_{metric}": score for metric, score in scores.items()})
+        rows.append(row)
+
+    index = getattr(X, "index", None)
+    if index is None:
+        index = getattr(y, "index", pd.RangeIndex(n))
+    oof = pd.DataFrame({"y_true": values}, index=index)
+    for r, column in enumerate(oof_columns):
+        oof[f"pred_{r}"] = column
+    with np.errstate(invalid="ignore"):  # rows never validated (or trained on) stay nan
+        oof["pred_mean"] = np.nansum(oof_columns, axis=0) / np.isfinite(oof_columns).sum(axis=0)
+        in_fold = pd.DataFrame({"y_true": values, "pred_mean": in_sum / in_count}, index=index)
+    if w_eval is not None:
+        oof["eval_weight"] = w_eval
+        in_fold["eval_weight"] = w_eval
+    return CrossValidationReport(
+        folds=pd.DataFrame(rows),
+        oof=oof,
+        in_fold=in_fold,
+        histories=[r["history"] for r in results if r["history"] is not None],
+        estimators=[r["estimator"] for r in results] if return_estimators else None,
+    )
