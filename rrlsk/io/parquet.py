@@ -80,7 +80,7 @@ def _meta(schema: pa.Schema, path: PathLike) -> dict:
     return json.loads(schema.metadata[_KEY])
 
 
-def _to_frame(table: pa.Table, meta: dict) -> pd.DataFrame:
+def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None) -> pd.DataFrame:
     arrays = [c for c in meta["arrays"] if c in table.column_names]
     scalars = [c for c in table.column_names if c not in arrays]
     frame = table.select(scalars).to_pandas()
@@ -89,7 +89,7 @@ def _to_frame(table: pa.Table, meta: dict) -> pd.DataFrame:
         column = table.column(name).combine_chunks()
         values = np.array(column.values.to_numpy(zero_copy_only=False))
         frame[name] = _ragged.split(values, column.offsets.to_numpy().astype(np.int64))
-    frame = frame[[c for c in meta["columns"] if c in frame.columns]]
+    frame = frame[[c for c in (columns or meta["columns"]) if c in frame.columns]]
     frame.attrs = meta["attrs"]
     return frame
 
@@ -120,7 +120,7 @@ def read_parquet(path: PathLike, columns: Sequence[str] | None = None) -> pd.Dat
     """
     meta = _meta(pq.read_schema(path), path)
     table = pq.read_table(path, columns=_column_list(columns, meta, path))
-    return _to_frame(table, meta)
+    return _to_frame(table, meta, columns)
 
 
 def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
@@ -146,4 +146,4 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
     handle = pq.ParquetFile(path)
     meta = _meta(handle.schema_arrow, path)
     for batch in handle.iter_batches(batch_size=int(chunk_size), columns=_column_list(columns, meta, path)):
-        yield _to_frame(pa.Table.from_batches([batch]), meta)
+        yield _to_frame(pa.Table.from_batches([batch]), meta, columns)
