@@ -164,7 +164,7 @@ def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None) -> pd.DataFr
     from .preprocessing import check_light_curves
 
     report = check_light_curves(X, **dict(check_kwargs or {}))
-    return report.reindex(X.index)
+    return report if report.index.equals(X.index) else report.reindex(X.index)
 
 
 def _predict_table_timed(model, X, check_kwargs, return_std):
