@@ -42,9 +42,9 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Cloned once per fold (never fitted itself).
     cv : int or splitter, default=5
         An integer ``k`` means ``BinnedStratifiedKFold(k, random_state=random_state)``
-        (stratified on binned [Fe/H]); any scikit-learn splitter whose
-        ``split(X, y)`` yields (train, test) indices also works, repeated
-        ones included (then ``n_splits * n_repeats`` models).
+        (stratified on binned [Fe/H]); any scikit-learn splitter (with
+        ``split(X, y)`` and ``get_n_splits``) also works, repeated ones
+        included (then ``n_splits * n_repeats`` models).
     n_jobs : int, optional
         Folds fitted in parallel by joblib; ``None`` means 1.
     random_state : int, RandomState instance or None, default=None

@@ -232,7 +232,9 @@ def scorers(eval_weight: bool | str = False) -> dict:
 
     Errors are negated (``make_scorer(greater_is_better=False)``), so that
     every score is better when larger: ``refit="wrmse"`` picks the smallest
-    wRMSE, and ``cv_results_["mean_test_rmse"]`` holds ``-RMSE``.
+    wRMSE, and ``cv_results_["mean_test_rmse"]`` holds ``-RMSE``. Being
+    several scorers, ``GridSearchCV`` needs ``refit`` set to one of the
+    names (or ``False``).
 
     Parameters
     ----------
