@@ -99,7 +99,7 @@ def test_tables_and_compare():
     b = cross_validate_report(Ridge(alpha=100.0), X, y, cv=3, random_state=0)
     md = a.to_markdown(digits=3)
     mean, std = a.summary.loc["rmse", ("validation", "mean")], a.summary.loc["rmse", ("validation", "std")]
-    assert f"| RMSE | " in md and f"{mean:.3f}±{std:.3f}" in md
+    assert "| RMSE | " in md and f"{mean:.3f}±{std:.3f}" in md
     assert md.splitlines()[0] == "| metric | train | validation |"
     tex = a.to_latex(caption="GRU", label="tab:a1")
     assert r"\caption{GRU}" in tex and r"$R^2$" in tex and r"$\pm$" in tex and tex.count(r"\\") == 8
