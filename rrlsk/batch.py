@@ -348,7 +348,7 @@ class _Inline:
     def result(item):
         return item
 
-    def shutdown(self):
+    def shutdown(self, kill=False):
         pass
 
 
@@ -379,8 +379,8 @@ class _Pool:
     def result(item):
         return item.result()
 
-    def shutdown(self):
-        self.executor.shutdown(wait=True)
+    def shutdown(self, kill=False):
+        self.executor.shutdown(wait=True, kill_workers=kill)
 
 
 # --------------------------------------------------------------------------
@@ -389,13 +389,11 @@ class _Pool:
 
 
 def _count_stars(source) -> int | None:
-    """Number of stars in a Parquet source (cheap, from metadata), else None."""
-    paths = source if isinstance(source, (list, tuple)) else [source]
-    paths = [Path(p) for p in paths]
-    if not all(p.suffix == ".parquet" or p.is_dir() for p in paths):
+    """Number of stars in a Parquet file (cheap, from its footer), else None."""
+    if not isinstance(source, (str, os.PathLike)) or not str(source).lower().endswith((".parquet", ".pq")):
         return None
     try:
-        return pads.dataset([str(p) for p in paths], format="parquet").count_rows()
+        return pq.ParquetFile(source).metadata.num_rows
     except (OSError, pa.ArrowException):
         return None
 
@@ -465,8 +463,10 @@ def predict_catalogue(
         When its ``predict`` (or its final step's) takes ``return_std``, the
         uncertainty goes to ``feh_std``; otherwise ``feh_std`` is NaN.
     source : path or list of paths
-        Light curves: an rrlsk Parquet file or directory, or Gaia archive
-        epoch-photometry files, as accepted by :func:`rrlsk.io.iter_light_curves`.
+        Light curves: an rrlsk Parquet file (``.parquet``, see
+        :func:`rrlsk.io.write_parquet`), or Gaia archive epoch-photometry
+        files or a directory of them, as accepted by
+        :func:`rrlsk.io.iter_light_curves`.
     output : path
         Output directory (created). If it holds the output of an earlier,
         interrupted or completed call, stars already there are skipped.
@@ -559,9 +559,13 @@ def predict_catalogue(
                 write_oldest()
         while pending:
             write_oldest()
+    except BaseException:
+        runner.shutdown(kill=True)  # do not wait for chunks that will not be written
+        raise
+    else:
+        runner.shutdown()
     finally:
         bar.close()
-        runner.shutdown()
     seconds["wall"] = time.perf_counter() - wall
     return BatchSummary(
         output=output,

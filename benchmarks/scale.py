@@ -1,0 +1,216 @@
+"""Whole-catalogue prediction speed and memory: one process, n_jobs=2, Dask.
+
+Simulates N Gaia-like RRab stars (``rrlsk.datasets.make_gaia_rrab``), writes
+them as one Parquet file, trains the default GRU pipeline briefly on a few
+thousand of them (accuracy is not the point), then times the full predict
+pass three ways, each in a fresh child process whose process tree's peak
+RSS is sampled:
+
+- ``single``: ``predict_catalogue(n_jobs=1)``
+- ``jobs2``:  ``predict_catalogue(n_jobs=2)`` (two loky workers)
+- ``dask``:   2-worker ``LocalCluster``: ``read_parquet_dask`` ->
+  ``predict_dask`` -> ``to_parquet``
+
+It also splits one chunk's cost into reading, checks, preprocessing (fold,
+spline, mean, encode) and the network, and, when
+``rrlsk.datasets.to_gaia_files`` exists, times a subset read from Gaia
+archive epoch-photometry files.
+
+Usage::
+
+    nice python benchmarks/scale.py                      # 270,000 stars
+    python benchmarks/scale.py --n-stars 5000 --n-train 500 --chunk-size 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _tree_rss(process) -> int:
+    """RSS of a process and all its descendants, bytes."""
+    import psutil
+
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def _run_child(args: list[str]) -> dict:
+    """Run this script in child mode; return its JSON result plus peak tree RSS."""
+    import psutil
+
+    child = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True)
+    handle = psutil.Process(child.pid)
+    peak = [0]
+
+    def sample():
+        while child.poll() is None:
+            try:
+                peak[0] = max(peak[0], _tree_rss(handle))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    sampler.join()
+    if child.returncode:
+        raise RuntimeError(f"child {args} exited with {child.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_gb"] = peak[0] / 1e9
+    return result
+
+
+def _child(mode: str, model_path: str, data: str, output: str, chunk_size: int) -> None:
+    """Child process: one full predict pass; prints a JSON line."""
+    import joblib
+
+    model = joblib.load(model_path)
+    start = time.perf_counter()
+    if mode in ("single", "jobs2", "gaia"):
+        from rrlsk.batch import predict_catalogue
+
+        source = sorted(str(p) for p in Path(data).iterdir()) if Path(data).is_dir() else data
+        summary = predict_catalogue(
+            model, source, output, chunk_size=chunk_size, n_jobs=2 if mode == "jobs2" else 1, progress=False
+        )
+        result = {"n_stars": summary.n_written, "n_ok": summary.n_ok, "seconds": summary.seconds}
+    else:
+        from distributed import Client, LocalCluster
+
+        from rrlsk.dask import predict_dask, read_parquet_dask
+
+        # Workers inherit this: one TF thread each, as the loky workers get.
+        os.environ.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None), Client():
+            started = time.perf_counter()
+            ddf = read_parquet_dask(data, partition_size=chunk_size)
+            predict_dask(model, ddf).to_parquet(output)
+            predicted = time.perf_counter()
+        import pandas as pd
+
+        table = pd.read_parquet(output, columns=["status"])
+        result = {
+            "n_stars": len(table),
+            "n_ok": int((table["status"] == "ok").sum()),
+            "seconds": {"cluster_start": started - start, "predict": predicted - started},
+        }
+    result["wall"] = time.perf_counter() - start
+    print(json.dumps(result))
+
+
+def _breakdown(model, data: Path, chunk_size: int) -> dict:
+    """Seconds per star for reading, checks, preprocessing and the network, on one chunk."""
+    from rrlsk.io import iter_parquet
+    from rrlsk.preprocessing import check_light_curves
+
+    t0 = time.perf_counter()
+    X = next(iter(iter_parquet(data, chunk_size)))
+    t1 = time.perf_counter()
+    check_light_curves(X)
+    t2 = time.perf_counter()
+    encoded = model[:-1].transform(X)
+    t3 = time.perf_counter()
+    model[-1].predict(encoded)
+    t4 = time.perf_counter()
+    n = len(X)
+    return {
+        "n_stars": n,
+        "read": (t1 - t0) / n,
+        "check": (t2 - t1) / n,
+        "preprocess": (t3 - t2) / n,
+        "network": (t4 - t3) / n,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n-stars", type=int, default=270_000)
+    parser.add_argument("--n-train", type=int, default=3_000)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument("--gaia-subset", type=int, default=10_000, help="stars written as Gaia archive files")
+    parser.add_argument("--modes", default="single,jobs2,dask")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/rrlsk-scale"))
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--child", nargs=5, metavar=("MODE", "MODEL", "DATA", "OUTPUT", "CHUNK"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        mode, model_path, data, output, chunk = args.child
+        _child(mode, model_path, data, output, int(chunk))
+        return {}
+
+    import joblib
+
+    import rrlsk
+    from rrlsk.io import write_parquet
+
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"curves-{args.n_stars}-{args.random_state}.parquet"
+    results: dict = {"n_stars": args.n_stars, "chunk_size": args.chunk_size, "cpu_count": os.cpu_count()}
+
+    t0 = time.perf_counter()
+    X, y, _ = rrlsk.datasets.make_gaia_rrab(args.n_stars, random_state=args.random_state)
+    results["simulate_s"] = time.perf_counter() - t0
+    if not data.exists():
+        write_parquet(X, data, row_group_size=min(args.chunk_size, 10_000))
+    results["n_epochs_median"] = float(X["mag"].map(len).median())
+    X_train, y_train = X.iloc[: args.n_train], y.iloc[: args.n_train]
+    X_gaia = X.iloc[: args.gaia_subset]
+    del X, y
+
+    t0 = time.perf_counter()
+    model = rrlsk.make_pipeline("gru", epochs=args.epochs, random_state=args.random_state).fit(X_train, y_train)
+    results["train_s"] = time.perf_counter() - t0
+    model_path = work / "gru.joblib"
+    joblib.dump(model, model_path)
+    results["breakdown_s_per_star"] = _breakdown(model, data, args.chunk_size)
+
+    results["modes"] = {}
+    for mode in args.modes.split(","):
+        output = work / f"pred-{mode}"
+        shutil.rmtree(output, ignore_errors=True)
+        results["modes"][mode] = run = _run_child([mode, str(model_path), str(data), str(output), str(args.chunk_size)])
+        run["stars_per_s"] = run["n_stars"] / run["wall"]
+        print(f"{mode:>7}: {run['n_stars']} stars in {run['wall']:.1f} s "
+              f"({run['stars_per_s']:.0f}/s), peak RSS {run['peak_rss_gb']:.2f} GB", flush=True)
+
+    to_gaia_files = getattr(rrlsk.datasets, "to_gaia_files", None)
+    if to_gaia_files is not None and args.gaia_subset:
+        gaia_dir = work / f"gaia-{args.gaia_subset}"
+        shutil.rmtree(gaia_dir, ignore_errors=True)
+        to_gaia_files(X_gaia, gaia_dir)
+        output = work / "pred-gaia"
+        shutil.rmtree(output, ignore_errors=True)
+        results["modes"]["gaia"] = run = _run_child(["gaia", str(model_path), str(gaia_dir), str(output), str(args.chunk_size)])
+        run["stars_per_s"] = run["n_stars"] / run["wall"]
+        print(f"   gaia: {run['n_stars']} stars in {run['wall']:.1f} s ({run['stars_per_s']:.0f}/s), "
+              f"peak RSS {run['peak_rss_gb']:.2f} GB", flush=True)
+
+    text = json.dumps(results, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text)
+    return results
+
+
+if __name__ == "__main__":
+    main()
