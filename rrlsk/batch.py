@@ -182,6 +182,9 @@ def _predict_table_timed(model, X, check_kwargs, return_std):
         for position, message in errors.items():
             status[good[position]] = "failed"
             reason[good[position]] = message
+        non_finite = good[~np.isfinite(feh[good]) & (status[good] == "ok")]
+        status[non_finite] = "failed"
+        reason[non_finite] = "model returned a non-finite [Fe/H]"
     t2 = time.perf_counter()
     table = pd.DataFrame(
         {"feh": feh, "feh_std": std, "status": status, "reason": reason},
@@ -210,7 +213,8 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
         Indexed by ``source_id`` like ``X``, columns ``feh`` (dex),
         ``feh_std`` (dex, NaN without uncertainty), ``status`` (``"ok"``;
         ``"skipped"`` for stars that fail the checks; ``"failed"`` for stars on
-        which ``predict`` raised) and ``reason`` (empty when ok).
+        which ``predict`` raised or returned a non-finite value) and
+        ``reason`` (empty when ok).
     """
     table, _ = _predict_table_timed(model, X, check_kwargs, _supports_return_std(model))
     return table

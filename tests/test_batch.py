@@ -58,6 +58,13 @@ def features(X, sleep=0.0):
     )
 
 
+class NaNForLongPeriods(Ridge):
+    """Ridge that returns NaN for periods above 0.75 d."""
+
+    def predict(self, X):
+        return np.where(X[:, 2] > 0.75, np.nan, super().predict(X))
+
+
 def truth(X):
     return 2.0 * X["period"].to_numpy() - 0.5 * np.array([np.std(m) for m in X["mag"]])
 
@@ -96,6 +103,16 @@ def test_predict_table_skips_and_fails_only_the_culprits():
     np.testing.assert_allclose(out.loc[good, "feh"], model.predict(X.loc[good]), rtol=1e-12)
     assert out.loc[[1003, 1007, 1011], "feh"].isna().all()
     assert out["feh_std"].isna().all()  # Ridge gives no uncertainty
+
+
+def test_non_finite_predictions_are_failures():
+    X = make_table(30)
+    out = predict_table(make_model(final=NaNForLongPeriods(alpha=1e-3)), X)
+    long = X["period"].to_numpy() > 0.75
+    assert long.any() and (~long).any()
+    assert (out.loc[long, "status"] == "failed").all()
+    assert (out.loc[long, "reason"] == "model returned a non-finite [Fe/H]").all()
+    assert (out.loc[~long, "status"] == "ok").all() and np.isfinite(out.loc[~long, "feh"]).all()
 
 
 def test_predict_table_keeps_return_std():
@@ -210,3 +227,17 @@ def test_bad_arguments(catalogue, tmp_path):
         predict_catalogue(model, path, foreign, progress=False)
     with pytest.raises(ValueError, match="not an rrlsk prediction directory"):
         read_predictions(foreign)
+
+
+@pytest.mark.slow
+def test_keras_pipeline_in_two_workers_matches_one_process(catalogue, tmp_path):
+    import rrlsk
+
+    X, path = catalogue
+    model = rrlsk.make_pipeline("gru", epochs=1, batch_size=16, random_state=0).fit(X, truth(X))
+    predict_catalogue(model, path, tmp_path / "one", chunk_size=25, progress=False)
+    predict_catalogue(model, path, tmp_path / "two", chunk_size=25, n_jobs=2, progress=False)
+    one, two = read_predictions(tmp_path / "one"), read_predictions(tmp_path / "two")
+    assert (one["status"] == "ok").all()
+    np.testing.assert_allclose(two["feh"], one["feh"], rtol=1e-5)
+    np.testing.assert_allclose(one["feh"], model.predict(X), rtol=1e-5)

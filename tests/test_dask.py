@@ -90,3 +90,27 @@ def test_grid_search_on_cluster_equals_local(client):
         remote = GridSearchCV(make_model(), grid, cv=KFold(3), n_jobs=-1).fit(X, y)
     np.testing.assert_allclose(remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-12)
     assert remote.best_params_ == local.best_params_
+
+
+@pytest.mark.slow
+def test_keras_pipeline_survives_the_trip(client, tmp_path):
+    import rrlsk
+
+    X = make_table(48)
+    y = pd.Series(truth(X), index=X.index, name="feh")
+    cv = KFold(2)
+    pipe = rrlsk.make_pipeline("gru", epochs=1, batch_size=16, random_state=0)
+    with dask_backend(client):
+        result = cross_validate(
+            pipe, X, y, cv=cv, n_jobs=-1, return_estimator=True, scoring="neg_mean_absolute_error"
+        )
+    # Fitted on the workers, scored there, pickled back: the same scores here.
+    for fitted, (_, test), score in zip(result["estimator"], cv.split(X), result["test_score"]):
+        local = -np.mean(np.abs(fitted.predict(X.iloc[test]) - y.iloc[test]))
+        assert local == pytest.approx(score, rel=1e-5)
+    # And a fitted Keras pipeline scattered to the workers predicts the same.
+    path = tmp_path / "curves.parquet"
+    write_parquet(X, path, row_group_size=16)
+    got = predict_dask(fitted, read_parquet_dask(path, partition_size=16)).compute().sort_index()
+    assert (got["status"] == "ok").all()
+    np.testing.assert_allclose(got["feh"], fitted.predict(X), rtol=1e-5)
