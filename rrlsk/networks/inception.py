@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from ._blocks import check_positive, regression_head, sequence_input
+from ._blocks import check_positive, check_rates, regression_head, sequence_input
 
 __all__ = ["build_inception"]
 
@@ -36,6 +36,7 @@ def build_inception(
     kernel_sizes: Sequence[int] = (40, 20, 10),
     bottleneck: int = 32,
     residual_every: int = 3,
+    dropout: float = 0.0,
 ) -> keras.Model:
     """Build InceptionTime: Inception modules with residual shortcuts, GAP, Dense(1).
 
@@ -57,6 +58,8 @@ def build_inception(
     residual_every : int, default 3
         A residual shortcut (1x1 conv + BN) joins every ``residual_every`` modules;
         0 disables the shortcuts.
+    dropout : float, default 0
+        Rate of a dropout layer between the pooling and the Dense head.
 
     Returns
     -------
@@ -67,6 +70,7 @@ def build_inception(
     kernel_sizes = check_positive(kernel_sizes, "kernel_sizes")
     if bottleneck < 0 or residual_every < 0:
         raise ValueError(f"bottleneck and residual_every must be >= 0, got {bottleneck}, {residual_every}")
+    check_rates((dropout,), "dropout")
     inputs = sequence_input(n_steps, n_channels)
     x = shortcut = inputs
     for d in range(1, depth + 1):
@@ -77,4 +81,5 @@ def build_inception(
             x = layers.Activation("relu", name=f"shortcut{d}_relu")(layers.Add(name=f"shortcut{d}_add")([s, x]))
             shortcut = x
     x = layers.GlobalAveragePooling1D(name="gap")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
     return keras.Model(inputs, regression_head(x), name="inception_time")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from ._blocks import check_positive, conv_bn_relu, regression_head, sequence_input
+from ._blocks import check_positive, check_rates, conv_bn_relu, regression_head, sequence_input
 
 __all__ = ["build_resnet"]
 
@@ -18,6 +18,7 @@ def build_resnet(
     *,
     filters: Sequence[int] = (64, 128, 128),
     kernel_sizes: Sequence[int] = (8, 5, 3),
+    dropout: float = 0.0,
 ) -> keras.Model:
     """Build the ResNet: residual blocks of three conv units, global average pooling, Dense(1).
 
@@ -35,6 +36,8 @@ def build_resnet(
         Filters of the convolutions of each residual block (one block per value).
     kernel_sizes : sequence of int, default (8, 5, 3)
         Kernel sizes (time steps) of the convolutions inside every block.
+    dropout : float, default 0
+        Rate of a dropout layer between the pooling and the Dense head.
 
     Returns
     -------
@@ -43,6 +46,7 @@ def build_resnet(
     """
     filters = check_positive(filters, "filters")
     kernel_sizes = check_positive(kernel_sizes, "kernel_sizes")
+    check_rates((dropout,), "dropout")
     inputs = sequence_input(n_steps, n_channels)
     x = inputs
     channels = n_channels
@@ -57,4 +61,5 @@ def build_resnet(
         x = layers.Activation("relu", name=f"res{b}_out")(layers.Add(name=f"res{b}_add")([shortcut, h]))
         channels = f
     x = layers.GlobalAveragePooling1D(name="gap")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
     return keras.Model(inputs, regression_head(x), name="resnet")

@@ -58,10 +58,13 @@ def build_transformer(
     inputs = sequence_input(n_steps, n_channels)
     x = inputs if mask_value is None else layers.Masking(mask_value, name="mask")(inputs)
     x = layers.Dense(d_model, name="embed")(x)
+    # The step mask is handed to every attention layer explicitly: Keras only
+    # propagates it implicitly into the first one.
+    step_mask = None if mask_value is None else x._keras_mask
     for b in range(1, n_blocks + 1):
         attn = layers.MultiHeadAttention(
             num_heads, d_model // num_heads, dropout=dropout, name=f"block{b}_attention"
-        )(x, x)
+        )(x, x, query_mask=step_mask, value_mask=step_mask)
         attn = layers.Dropout(dropout, name=f"block{b}_attention_dropout")(attn)
         x = layers.LayerNormalization(epsilon=1e-6, name=f"block{b}_norm1")(layers.Add(name=f"block{b}_add1")([x, attn]))
         ff = layers.Dense(ff_dim, activation="relu", name=f"block{b}_ff1")(x)
