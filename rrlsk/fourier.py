@@ -279,24 +279,42 @@ def _order_of(coefs: np.ndarray) -> int:
     return (p - 1) // 2
 
 
-def evaluate_fourier(coefs: np.ndarray, phase_grid: np.ndarray) -> np.ndarray:
+def evaluate_fourier(coefs: np.ndarray, phase_grid: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
     """Evaluate fitted Fourier series.
 
     Parameters
     ----------
     coefs : ndarray of shape (n_stars, 2 * order + 1)
         Coefficients from :func:`fit_fourier` (mag).
-    phase_grid : ndarray of shape (n_grid,) or (n_stars, n_grid)
-        Phases, cycles: one grid shared by all stars or one row per star.
+    phase_grid : ndarray of shape (n_grid,), (n_stars, n_grid) or (n_values,)
+        Phases, cycles: one grid shared by all stars, one row per star, or
+        (with ``offsets``) flat ragged phases, star after star.
+    offsets : ndarray of int64, shape (n_stars + 1,), optional
+        Star boundaries of flat ragged ``phase_grid`` (see
+        :func:`rrlsk._ragged.flatten`).
 
     Returns
     -------
-    ndarray of shape (n_stars, n_grid)
-        Magnitudes, mag.
+    ndarray
+        Magnitudes, mag: shape (n_stars, n_grid), or (n_values,) with
+        ``offsets``.
     """
     coefs = np.atleast_2d(np.asarray(coefs, dtype=np.float64))
     order = _order_of(coefs)
     grid = np.asarray(phase_grid, dtype=np.float64)
+    if offsets is not None:
+        offsets = np.asarray(offsets, dtype=np.int64)
+        if grid.ndim != 1 or offsets.size != coefs.shape[0] + 1 or offsets[0] != 0 or offsets[-1] != grid.size:
+            raise ValueError(
+                f"ragged phases need 1-D phase_grid and offsets of length n_stars + 1 = {coefs.shape[0] + 1} "
+                f"running from 0 to len(phase_grid) = {grid.size}"
+            )
+        star = np.repeat(np.arange(coefs.shape[0]), np.diff(offsets))
+        out = np.empty(grid.size)
+        for lo in range(0, grid.size, _CHUNK_POINTS):
+            part = slice(lo, lo + _CHUNK_POINTS)
+            out[part] = np.einsum("ip,ip->i", _design(grid[part], order), coefs[star[part]])
+        return out
     if grid.ndim == 1:
         return coefs @ _design(grid, order).T
     if grid.ndim == 2 and grid.shape[0] == coefs.shape[0]:
@@ -319,15 +337,20 @@ def _refined_max(curves: np.ndarray) -> np.ndarray:
     return y1 - delta
 
 
-def _peak_to_peak(coefs: np.ndarray, n_grid: int = 1024) -> np.ndarray:
-    """Peak-to-peak amplitude of each series (mag): fine grid + parabolic refinement."""
+def _grid_stats(coefs: np.ndarray, n_grid: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Peak-to-peak amplitude (fine grid + parabolic refinement) and
+    intensity-averaged magnitude of each series, mag."""
     grid = np.arange(n_grid) / n_grid
     design = _design(grid, _order_of(coefs)).T
-    out = np.empty(coefs.shape[0])
+    ptp = np.empty(coefs.shape[0])
+    int_average = np.empty(coefs.shape[0])
     for lo in range(0, coefs.shape[0], _CHUNK_STARS):
         curves = coefs[lo : lo + _CHUNK_STARS] @ design
-        out[lo : lo + _CHUNK_STARS] = _refined_max(curves) + _refined_max(-curves)
-    return out
+        ptp[lo : lo + _CHUNK_STARS] = _refined_max(curves) + _refined_max(-curves)
+        centre = coefs[lo : lo + _CHUNK_STARS, :1]
+        flux = np.mean(10.0 ** (-0.4 * (curves - centre)), axis=1)
+        int_average[lo : lo + _CHUNK_STARS] = centre[:, 0] - 2.5 * np.log10(flux)
+    return ptp, int_average
 
 
 def fourier_parameters(
@@ -356,10 +379,12 @@ def fourier_parameters(
         One row per star with columns ``A0`` (mean magnitude of the series,
         mag), ``A1..AK`` (mag), ``phi1..phiK`` (rad, in ``[0, 2 pi)``),
         ``R21``, ``R31`` (``A_k / A_1``), ``phi21``, ``phi31``
-        (``phi_k - k phi_1`` mod 2 pi, rad, in ``[0, 2 pi)``) and
-        ``amplitude`` (peak-to-peak of the series, mag). ``R31`` and
+        (``phi_k - k phi_1`` mod 2 pi, rad, in ``[0, 2 pi)``). ``R31`` and
         ``phi31`` are NaN for ``order < 3``; rows of NaN coefficients
-        stay NaN.
+        stay NaN. Last come ``amplitude`` (peak-to-peak of the series, mag)
+        and ``int_average`` (intensity-averaged magnitude,
+        ``-2.5 log10 <10^(-0.4 m)>`` over phase, mag; Gaia's
+        ``int_average_g``).
     """
     if convention not in ("sine", "cosine"):
         raise ValueError(f"convention must be 'sine' or 'cosine', got {convention!r}")
@@ -384,9 +409,9 @@ def fourier_parameters(
             else:
                 cols[f"R{k}1"] = nan
                 cols[f"phi{k}1"] = nan
-    cols["amplitude"] = _peak_to_peak(coefs)
+    cols["amplitude"], cols["int_average"] = _grid_stats(coefs)
     frame = pd.DataFrame(cols, index=index)
     return frame[
         ["A0", *[f"A{k}" for k in range(1, order + 1)], *[f"phi{k}" for k in range(1, order + 1)],
-         "R21", "R31", "phi21", "phi31", "amplitude"]
+         "R21", "R31", "phi21", "phi31", "amplitude", "int_average"]
     ]
