@@ -1,0 +1,761 @@
+"""The ``rrlsk`` command: simulate, select, train, validate, predict, report.
+
+Run ``rrlsk --help`` or ``rrlsk <command> --help`` for every option. Each
+command exits with status 0 on success, 1 with a one-line reason on bad
+input or a failed step (``--debug`` shows the traceback instead), and 2 on
+a malformed command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+MODELS_HELP = (
+    "networks: fcn, resnet, inception, lstm, bilstm, gru, bigru, convlstm, convgru; "
+    "classical baselines: fourier_relation, svr, random_forest, gradient_boosting, minirocket"
+)
+CATALOGUES = ("spline", "spline_nomean", "raw")
+GAIA_FORMATS = ("csv", "ecsv", "votable", "fits")
+
+
+# --------------------------------------------------------------------------
+# Small helpers shared by the commands
+# --------------------------------------------------------------------------
+
+
+def _say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _positive_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {value}")
+    return value
+
+
+def _model_list(text: str) -> list[str]:
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected one or more model names separated by commas")
+    return names
+
+
+def parse_grid(text: str, step: str) -> dict[str, list]:
+    """Parse ``--grid``: ``paper`` or ``"name=v1,v2;name=v3"`` -> param grid.
+
+    Parameters
+    ----------
+    text : str
+        ``"paper"`` for the paper's 60-candidate grid (dropout, learning
+        rate, batch size), or semicolon-separated ``name=values`` pairs,
+        values separated by commas, e.g.
+        ``"dropout=0.1,0.2;batch_size=128,256"``.
+    step : str
+        Name of the model step in the pipeline; keys are prefixed with it.
+
+    Returns
+    -------
+    dict of str to list
+        Keys ``"<step>__<name>"``; numbers are parsed as int or float.
+    """
+    if text.strip().lower() == "paper":
+        from .model_selection import paper_param_grid
+
+        return paper_param_grid(step)
+    grid: dict[str, list] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        name, sep, values = item.partition("=")
+        if not sep or not name.strip() or not values.strip():
+            raise ValueError(f"--grid: expected name=v1,v2 but got {item!r}")
+        grid[f"{step}__{name.strip()}"] = [_number(v.strip()) for v in values.split(",")]
+    if not grid:
+        raise ValueError("--grid: empty grid; give 'paper' or name=v1,v2;name=v3")
+    return grid
+
+
+def _number(text: str):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _model_params(args, model: str) -> dict:
+    """Network options given on the command line (others keep their defaults)."""
+    from .pipelines import NETWORKS
+
+    if model not in NETWORKS:
+        return {}
+    names = ("epochs", "batch_size", "learning_rate", "dropout", "patience", "random_state")
+    params = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    params.setdefault("verbose", 0)
+    return params
+
+
+def read_light_curves(source: str, *, label_column: str = "feh", labels: str | None = None):
+    """Read a light-curve table for ``train``/``cv``: Parquet file or Gaia folder.
+
+    Parameters
+    ----------
+    source : str
+        An rrlsk Parquet file (from ``rrlsk simulate`` or ``rrlsk select``)
+        or a folder of Gaia DR3 archive files.
+    label_column : str, default "feh"
+        Column of the table (or of ``labels``) holding [Fe/H] (dex).
+    labels : str, optional
+        CSV file with ``source_id``, the label column and optionally
+        ``feh_error`` (dex), joined on ``source_id``.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        Light-curve table of the labelled stars.
+    y : pandas.Series
+        [Fe/H] (dex), named ``feh``.
+    feh_error : pandas.Series or None
+        1-sigma label errors (dex) when present.
+    """
+    import pandas as pd
+
+    from . import io
+
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if path.is_dir():
+        X = io.read_gaia_dr3(path)
+    elif path.suffix.lower() in (".parquet", ".pq"):
+        X = io.read_parquet(path)
+    else:
+        raise ValueError(f"{path}: expected an rrlsk Parquet file (.parquet) or a folder of Gaia files")
+    if labels is not None:
+        table = pd.read_csv(labels)
+        if "source_id" not in table.columns or label_column not in table.columns:
+            raise ValueError(f"{labels}: needs columns source_id and {label_column}")
+        table = table.set_index("source_id")
+        X = X.drop(columns=[c for c in table.columns if c in X.columns]).join(table, how="inner")
+        if X.empty:
+            raise ValueError(f"{labels}: no source_id in common with {path}")
+    if label_column not in X.columns:
+        raise ValueError(f"{path}: no label column {label_column!r}; pass --labels FILE.csv or --label-column")
+    missing = X.index[X[label_column].isna()]
+    if len(missing):
+        raise ValueError(f"{path}: {len(missing)} star(s) without {label_column}, e.g. source_id {list(missing[:5])}")
+    y = X[label_column].astype(float).rename("feh")
+    feh_error = X["feh_error"].astype(float) if "feh_error" in X.columns else None
+    return X, y, feh_error
+
+
+def _weights(kind: str, y, feh_error):
+    if kind == "none":
+        return None
+    from .weights import density_weights
+
+    return density_weights(y.to_numpy(), None if feh_error is None else feh_error.to_numpy())
+
+
+def _eval_weights(feh_error):
+    return None if feh_error is None else 1.0 / feh_error.to_numpy() ** 2
+
+
+def _pipeline(args, model: str):
+    from .pipelines import make_pipeline
+
+    kwargs = {"catalogue": args.catalogue}
+    if getattr(args, "n_points", None) is not None:
+        kwargs["n_points"] = args.n_points
+    return make_pipeline(model, **kwargs, **_model_params(args, model))
+
+
+def _cv(args):
+    from .model_selection import BinnedStratifiedKFold, RepeatedBinnedStratifiedKFold
+
+    if args.repeats > 1:
+        return RepeatedBinnedStratifiedKFold(
+            n_splits=args.splits, n_repeats=args.repeats, n_bins=args.n_bins,
+            random_state=args.random_state,
+        )
+    return BinnedStratifiedKFold(
+        n_splits=args.splits, n_bins=args.n_bins, shuffle=True, random_state=args.random_state
+    )
+
+
+def _print_table(frame, floatfmt: str = ".4f") -> None:
+    import pandas as pd
+
+    with pd.option_context("display.width", 120, "display.max_columns", 30,
+                           "display.float_format", lambda v: format(v, floatfmt)):
+        _say(frame.to_string())
+
+
+# --------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------
+
+
+def cmd_info(args) -> int:
+    from .persistence import model_info
+
+    info = model_info(args.model)
+    if args.json:
+        _say(json.dumps(info, indent=2, sort_keys=True))
+        return 0
+    model = info["model"]
+    _say(f"file        {args.model}")
+    _say(f"saved       {info['saved_at']}")
+    _say("versions    " + ", ".join(f"{k} {v}" for k, v in sorted(info["versions"].items()) if v))
+    _say(f"model       {model['class']}")
+    if model.get("steps"):
+        _say("steps       " + " -> ".join(name for name, _ in model["steps"]))
+    training = info.get("training")
+    if training:
+        _say(
+            f"training    {training['n_stars']} stars, [Fe/H] {training['feh_min']:.2f} .. "
+            f"{training['feh_max']:.2f} dex (mean {training['feh_mean']:.2f}, std {training['feh_std']:.2f})"
+        )
+    if info.get("cv"):
+        import pandas as pd
+
+        _say("cross-validation:")
+        _print_table(pd.DataFrame(info["cv"]).T)
+    params = model.get("params", {})
+    if params:
+        _say("parameters:")
+        width = max(map(len, params))
+        for key, value in params.items():
+            _say(f"  {key:<{width}}  {value}")
+    if info.get("user"):
+        _say("notes       " + json.dumps(info["user"], sort_keys=True))
+    return 0
+
+
+def _table_with_labels(X, sample_info):
+    return X.join(sample_info[[c for c in sample_info.columns if c not in X.columns]])
+
+
+def cmd_simulate(args) -> int:
+    from .datasets import make_gaia_rrab, to_gaia_files
+    from .io import write_parquet
+
+    X, y, info = make_gaia_rrab(args.n_stars, random_state=args.random_state)
+    out = Path(args.out)
+    if args.format == "parquet":
+        if out.suffix.lower() != ".parquet":
+            raise ValueError(f"{out}: Parquet output must end in .parquet (or choose --format csv|ecsv|votable|fits)")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_parquet(_table_with_labels(X, info), out)
+        _say(f"wrote {len(X)} simulated RRab stars with truth columns {', '.join(info.columns)} to {out}")
+        return 0
+    written = to_gaia_files(X, info, out, format=args.format)
+    labels = out / "labels.csv"
+    info.to_csv(labels)
+    _say(f"wrote {len(X)} simulated RRab stars as Gaia DR3 {args.format} files to {out}/:")
+    for path in sorted(map(str, written if isinstance(written, (list, tuple)) else [written])):
+        _say(f"  {path}")
+    _say(f"  {labels}  (true [Fe/H] and its error per source_id)")
+    return 0
+
+
+def cmd_select(args) -> int:
+    from .io import read_gaia_dr3, select_paper_sample, write_parquet
+
+    X = read_gaia_dr3(args.source)
+    sample, counts = select_paper_sample(X, return_counts=True)
+    _say(f"paper's selection on {args.source}:")
+    _print_table(counts)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_parquet(sample, out)
+    _say(f"wrote {len(sample)} selected stars to {out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from sklearn.model_selection import GridSearchCV
+
+    from .metrics import scorers
+    from .persistence import save_model
+
+    X, y, feh_error = read_light_curves(args.data, label_column=args.label_column, labels=args.labels)
+    pipe = _pipeline(args, args.model)
+    step = pipe.steps[-1][0]
+    weights = _weights(args.weights, y, feh_error)
+    fit_params = {} if weights is None else {f"{step}__sample_weight": weights}
+    _say(f"training {args.model} ({args.catalogue} catalogue) on {len(X)} stars from {args.data}")
+    cv_summary = None
+    t0 = time.perf_counter()
+    if args.grid:
+        grid = parse_grid(args.grid, step)
+        n = 1
+        for values in grid.values():
+            n *= len(values)
+        _say(f"grid search over {n} candidates x {args.splits} folds: {grid}")
+        search = GridSearchCV(
+            pipe, grid, cv=_cv(args), scoring=scorers(), refit="rmse", n_jobs=args.n_jobs,
+            verbose=1,
+        )
+        search.fit(X, y, **fit_params)
+        import pandas as pd
+
+        results = pd.DataFrame(search.cv_results_)
+        keep = ["params", *[c for c in results.columns if c.startswith("mean_test_")]]
+        _print_table(results[keep].sort_values("mean_test_rmse", ascending=False).head(10))
+        _say(f"best: {search.best_params_}")
+        model = search.best_estimator_
+        best = results.loc[search.best_index_]
+        cv_summary = {c[len("mean_test_"):]: abs(float(best[c])) for c in keep[1:]}
+    else:
+        model = pipe.fit(X, y, **fit_params)
+    _say(f"trained in {time.perf_counter() - t0:.1f} s")
+    path = save_model(model, args.out, y=y, cv_summary=cv_summary,
+                      metadata={"command": "rrlsk train", "data": str(args.data), "weights": args.weights})
+    _say(f"saved model to {path}  (inspect with: rrlsk info {path})")
+    return 0
+
+
+def run_cv(args, X, y, feh_error, models: Sequence[str]) -> dict:
+    """Cross-validate each of ``models``; returns name -> CrossValidationReport."""
+    from tqdm.auto import tqdm
+
+    from .evaluation import cross_validate_report
+
+    weights = _weights(args.weights, y, feh_error)
+    eval_weight = _eval_weights(feh_error)
+    reports = {}
+    for model in tqdm(models, desc="cross-validation", unit="model", disable=args.quiet):
+        reports[model] = cross_validate_report(
+            _pipeline(args, model), X, y, cv=_cv(args), train_weight=weights, eval_weight=eval_weight
+        )
+    return reports
+
+
+def save_reports(run: Path, reports: dict) -> None:
+    """Write cross-validation reports to ``run/reports/<model>/``.
+
+    Each model gets ``folds.csv`` (per-split metrics and times),
+    ``oof.csv`` (out-of-fold predictions), ``in_fold.csv`` (in-fold
+    predictions) and ``histories.json`` (training losses per split), which
+    :func:`load_reports` reads back.
+    """
+    for name, report in reports.items():
+        folder = run / "reports" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        report.folds.to_csv(folder / "folds.csv", index=False)
+        report.oof.to_csv(folder / "oof.csv")
+        report.in_fold.to_csv(folder / "in_fold.csv")
+        (folder / "histories.json").write_text(json.dumps(report.histories))
+
+
+def load_reports(run: Path) -> dict:
+    """Read the reports written by :func:`save_reports`, in name order."""
+    import pandas as pd
+
+    from .evaluation import CrossValidationReport
+
+    folders = sorted(p.parent for p in (run / "reports").glob("*/folds.csv"))
+    if not folders:
+        raise ValueError(f"{run}: no reports/<model>/folds.csv; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
+    return {
+        folder.name: CrossValidationReport(
+            folds=pd.read_csv(folder / "folds.csv"),
+            oof=pd.read_csv(folder / "oof.csv", index_col="source_id"),
+            in_fold=pd.read_csv(folder / "in_fold.csv", index_col="source_id"),
+            histories=json.loads((folder / "histories.json").read_text()),
+        )
+        for folder in folders
+    }
+
+
+def make_report(run: Path, reports: dict | None = None, *, figures: bool = True) -> str:
+    """Table A1 (Markdown and CSV) and, optionally, figures of a run folder.
+
+    Parameters
+    ----------
+    run : Path
+        Run folder of ``rrlsk demo`` or ``rrlsk cv``.
+    reports : dict, optional
+        Model name -> report; read from ``run`` when not given.
+    figures : bool, default True
+        Also write ``run/figures/<model>_*.png``.
+
+    Returns
+    -------
+    str
+        Table A1 in Markdown (mean±std over folds, training and validation).
+    """
+    from .evaluation import compare
+
+    reports = load_reports(run) if reports is None else reports
+    table = compare(reports)
+    markdown = table.to_markdown()
+    (run / "table_a1.md").write_text(markdown)
+    table.to_csv(run / "table_a1.csv")
+    if figures:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plotting import plot_report
+
+        for name, report in reports.items():
+            plot_report(report, run / "figures", prefix=f"{name}_")
+    return markdown
+
+
+def cmd_cv(args) -> int:
+    X, y, feh_error = read_light_curves(args.data, label_column=args.label_column, labels=args.labels)
+    out = Path(args.out)
+    _say(f"cross-validating {', '.join(args.models)} on {len(X)} stars "
+         f"({args.splits} folds x {args.repeats} repeats, {args.n_bins} [Fe/H] bins)")
+    reports = run_cv(args, X, y, feh_error, args.models)
+    save_reports(out, reports)
+    _say(make_report(out, reports, figures=False))
+    _say(f"wrote the reports and table_a1.md to {out}/ (figures: rrlsk report {out})")
+    return 0
+
+
+def cmd_report(args) -> int:
+    run = Path(args.run)
+    if not run.is_dir():
+        raise FileNotFoundError(f"{run}: no such run folder")
+    _say(make_report(run))
+    _say(f"wrote {run / 'table_a1.md'}, {run / 'table_a1.csv'} and figures in {run / 'figures'}/")
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from .batch import predict_catalogue, read_predictions
+    from .persistence import load_model
+
+    model = load_model(args.model)
+    for source in args.source:
+        if not Path(source).exists():
+            raise FileNotFoundError(f"{source}: no such file or folder")
+    source = args.source[0] if len(args.source) == 1 else list(args.source)
+    summary = predict_catalogue(
+        model, source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
+        rrlyrae=args.rrlyrae, progress=not args.quiet,
+    )
+    table = read_predictions(args.out)
+    csv = Path(args.csv) if args.csv else Path(args.out) / "predictions.csv"
+    table.to_csv(csv)
+    _say(f"{summary.n_ok} ok, {summary.n_skipped} skipped, {summary.n_failed} failed, "
+         f"{summary.n_already_done} already done; {summary.seconds.get('wall', 0.0):.1f} s")
+    _print_table(table.head(args.show))
+    _say(f"wrote {len(table)} predictions to {csv} (and Parquet parts in {args.out}/)")
+    return 0
+
+
+#: ``rrlsk demo`` sizes: (training stars, held-out stars, epochs, CV folds, phase points).
+DEMO_DEFAULT = {"n_stars": 1000, "n_holdout": 200, "epochs": 30, "splits": 5, "n_points": 100}
+DEMO_QUICK = {"n_stars": 100, "n_holdout": 20, "epochs": 2, "splits": 3, "n_points": 50}
+DEMO_BASELINE = "fourier_relation"
+
+
+def cmd_demo(args) -> int:
+    import numpy as np
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from .batch import predict_catalogue, read_predictions
+    from .datasets import make_gaia_rrab
+    from .io import write_parquet
+    from .metrics import evaluation_weights, rmse
+    from .persistence import save_model
+
+    sizes = dict(DEMO_QUICK if args.quick else DEMO_DEFAULT)
+    sizes.update({k: getattr(args, k) for k in ("n_stars", "n_holdout", "epochs") if getattr(args, k) is not None})
+    # the options run_cv and _pipeline read
+    args.catalogue, args.weights, args.n_points = "spline", "density", sizes["n_points"]
+    args.splits, args.repeats, args.n_bins = sizes["splits"], 1, 10
+    args.batch_size = args.learning_rate = args.dropout = args.patience = None
+    args.epochs = sizes["epochs"]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    stages = tqdm(total=6, desc="rrlsk demo", unit="step", disable=args.quiet)
+
+    stages.set_postfix_str("simulating")
+    n_total = sizes["n_stars"] + sizes["n_holdout"]
+    X_all, y_all, info_all = make_gaia_rrab(n_total, random_state=args.random_state)
+    rng = np.random.default_rng(args.random_state)
+    held = np.zeros(n_total, dtype=bool)
+    held[rng.choice(n_total, sizes["n_holdout"], replace=False)] = True
+    X, y, info = X_all[~held], y_all[~held], info_all[~held]
+    write_parquet(_table_with_labels(X, info), out / "train.parquet")
+    write_parquet(X_all[held], out / "holdout.parquet")
+    info_all[held].to_csv(out / "holdout_truth.csv")
+    stages.update()
+
+    stages.set_postfix_str(f"{sizes['splits']}-fold CV of gru and {DEMO_BASELINE}")
+    models = ["gru", DEMO_BASELINE]
+    reports = run_cv(args, X, y, info["feh_error"], models)
+    save_reports(out, reports)
+    stages.update()
+
+    stages.set_postfix_str("fitting the final model")
+    model = _pipeline(args, "gru")
+    weights = _weights("density", y, info["feh_error"])
+    model.fit(X, y, gru__sample_weight=weights)
+    stages.update()
+
+    stages.set_postfix_str("saving")
+    model_path = save_model(
+        model, out / "gru.joblib", y=y, cv_summary=reports["gru"].summary["validation"],
+        metadata={"command": "rrlsk demo", "training_data": "simulated (rrlsk.datasets.make_gaia_rrab)",
+                  "random_state": args.random_state},
+    )
+    stages.update()
+
+    stages.set_postfix_str("figures")
+    table = make_report(out, reports, figures=True)
+    stages.update()
+
+    stages.set_postfix_str("predicting held-out stars")
+    summary = predict_catalogue(model, out / "holdout.parquet", out / "predictions", progress=False)
+    truth = pd.read_csv(out / "holdout_truth.csv", index_col="source_id")
+    predictions = read_predictions(out / "predictions").join(truth[["feh", "feh_error"]].add_suffix("_true"))
+    predictions.to_csv(out / "predictions.csv")
+    ok = predictions[predictions["status"] == "ok"]
+    stages.update()
+    stages.close()
+
+    _say(f"\nTable A1 ({sizes['splits']}-fold binned stratified CV on {len(X)} simulated stars; "
+         "training weights: density, evaluation weights: 1/feh_error^2)")
+    _say(table)
+    if len(ok):
+        w = evaluation_weights(ok["feh_error_true"])
+        err = rmse(ok["feh_true"], ok["feh"])
+        werr = rmse(ok["feh_true"], ok["feh"], w)
+        _say(f"held-out stars: {len(ok)} predicted ({summary.n_skipped} skipped, {summary.n_failed} failed); "
+             f"RMSE {err:.3f} dex, wRMSE {werr:.3f} dex")
+    _say(f"done in {time.perf_counter() - t_start:.0f} s. Written to {out}/:")
+    for path, what in (
+        (model_path, "the final GRU pipeline (rrlsk info / rrlsk predict)"),
+        (out / "table_a1.md", "Table A1: GRU vs the classical P-phi31 relation (also table_a1.csv)"),
+        (out / "figures", "predictions, residuals, label distribution, learning curves"),
+        (out / "predictions.csv", "held-out predictions with the true [Fe/H]"),
+        (out / "reports", "per-fold metrics and out-of-fold predictions (rrlsk report)"),
+        (out / "train.parquet", "the simulated training stars, with feh and feh_error"),
+        (out / "holdout.parquet", "the held-out stars' light curves"),
+    ):
+        _say(f"  {path}  {what}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Shows ``(default: ...)`` where there is a default to show."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default in (None, False, argparse.SUPPRESS) or action.option_strings == []:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _add_network_options(parser) -> None:
+    group = parser.add_argument_group("network training (ignored by classical baselines)")
+    group.add_argument("--epochs", type=_positive_int, default=None,
+                       help="maximum training epochs per fit (default: the network's, early stopping ends sooner)")
+    group.add_argument("--batch-size", type=_positive_int, default=None,
+                       help="mini-batch size, stars (default: the network's, 256 in the paper)")
+    group.add_argument("--learning-rate", type=_positive_float, default=None,
+                       help="Adam learning rate (default: the network's, 0.01 in the paper)")
+    group.add_argument("--dropout", type=_fraction, default=None,
+                       help="dropout rate in (0, 1) (default: the network's)")
+    group.add_argument("--patience", type=_positive_int, default=None,
+                       help="early-stopping patience, epochs without improvement (default: the network's)")
+
+
+def _add_data_options(parser) -> None:
+    parser.add_argument("data", help="light curves with labels: an rrlsk Parquet file "
+                        "(from 'rrlsk simulate' or 'rrlsk select') or a folder of Gaia DR3 files")
+    parser.add_argument("--labels", default=None,
+                        help="CSV with source_id, feh and optionally feh_error (dex) to join on source_id")
+    parser.add_argument("--label-column", default="feh", help="column holding [Fe/H], dex")
+    parser.add_argument("--catalogue", choices=CATALOGUES, default="spline",
+                        help="preprocessing: spline-resampled and mean-subtracted (paper's best), "
+                        "spline without mean subtraction, or raw padded curves")
+    parser.add_argument("--n-points", type=_positive_int, default=None,
+                        help="phase points of the resampled curve (default: the pipeline's)")
+    parser.add_argument("--weights", choices=("density", "none"), default="density",
+                        help="training sample weights: inverse [Fe/H] density (paper) or none")
+    parser.add_argument("--random-state", type=int, default=0,
+                        help="seed for splits and network initialisation")
+
+
+def _add_cv_options(parser, splits: int = 5) -> None:
+    parser.add_argument("--splits", type=_positive_int, default=splits, help="number of CV folds")
+    parser.add_argument("--repeats", type=_positive_int, default=1, help="CV repetitions with new shuffles")
+    parser.add_argument("--n-bins", type=_positive_int, default=10,
+                        help="[Fe/H] bins for stratification")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``rrlsk`` argument parser (all sub-commands)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    common.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    parser = argparse.ArgumentParser(
+        prog="rrlsk",
+        description="Photometric [Fe/H] of RRab stars from Gaia G light curves "
+        "(Monti et al. 2024). Run 'rrlsk <command> --help' for a command's options.",
+        formatter_class=_Formatter,
+    )
+    from ._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"rrlsk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<command>")
+
+    def add(name, func, help_text, description=None):
+        p = sub.add_parser(name, parents=[common], help=help_text,
+                           description=description or help_text, formatter_class=_Formatter)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("demo", cmd_demo, "simulate a sample, cross-validate the GRU and a baseline, save, plot, predict",
+            "The whole method on a simulated Gaia DR3 RRab sample with known [Fe/H]: "
+            "default GRU pipeline with density weights, 5-fold binned stratified CV "
+            "(Table A1) next to the classical Fourier-parameter relation, the final "
+            "model saved, figures, and predictions on held-out simulated stars.")
+    p.add_argument("--out", default="rrlsk-demo", help="output folder")
+    p.add_argument("--n-stars", type=_positive_int, default=None,
+                   help="simulated training stars (default 1500; 120 with --quick)")
+    p.add_argument("--n-holdout", type=_positive_int, default=None,
+                   help="extra simulated stars held out for prediction (default 200; 30 with --quick)")
+    p.add_argument("--epochs", type=_positive_int, default=None,
+                   help="maximum epochs per fit (default 40; 3 with --quick)")
+    p.add_argument("--quick", action="store_true", help="tiny run in seconds, for testing the installation")
+    p.add_argument("--random-state", type=int, default=0, help="seed of simulation, splits and networks")
+
+    p = add("simulate", cmd_simulate, "write a simulated Gaia-like RRab sample with known [Fe/H]")
+    p.add_argument("out", help="output: a .parquet file, or a folder for Gaia archive files")
+    p.add_argument("--n-stars", type=_positive_int, default=1000, help="number of stars")
+    p.add_argument("--format", choices=("parquet", *GAIA_FORMATS), default="parquet",
+                   help="rrlsk Parquet (light curves plus feh, feh_error columns) or Gaia DR3 "
+                   "archive files (epoch photometry + vari_rrlyrae, labels.csv beside them)")
+    p.add_argument("--random-state", type=int, default=0, help="seed")
+
+    p = add("select", cmd_select, "apply the paper's sample selection to Gaia DR3 files")
+    p.add_argument("source", help="folder of Gaia DR3 epoch photometry and vari_rrlyrae files")
+    p.add_argument("--out", required=True, help="output .parquet file of the selected light curves")
+
+    p = add("train", cmd_train, "train a network or baseline (optionally grid-searched) and save it")
+    _add_data_options(p)
+    p.add_argument("--model", default="gru", help=MODELS_HELP)
+    p.add_argument("--grid", default=None,
+                   help="grid search before the final fit: 'paper' (dropout x learning rate x batch "
+                   "size, 60 candidates) or e.g. 'dropout=0.1,0.2;batch_size=128,256'")
+    _add_cv_options(p)
+    p.add_argument("--n-jobs", type=int, default=1, help="parallel grid-search fits (-1: all cores)")
+    _add_network_options(p)
+    p.add_argument("--out", required=True, help="model file to write (.joblib)")
+
+    p = add("cv", cmd_cv, "cross-validate one or several models: Table A1")
+    _add_data_options(p)
+    p.add_argument("--models", type=_model_list, default=["gru"],
+                   help="comma-separated model names; " + MODELS_HELP)
+    _add_cv_options(p)
+    _add_network_options(p)
+    p.add_argument("--out", default="rrlsk-cv", help="run folder for reports (read by 'rrlsk report')")
+
+    p = add("predict", cmd_predict, "predict [Fe/H] with a saved model, streamed and resumable")
+    p.add_argument("model", help="model file from 'rrlsk train' or 'rrlsk demo' (trusted source only)")
+    p.add_argument("source", nargs="+",
+                   help="light curves: rrlsk Parquet file(s)/folder or Gaia epoch-photometry files")
+    p.add_argument("--out", required=True, help="output folder of Parquet parts (rerun to resume)")
+    p.add_argument("--csv", default=None, help="combined table (default: OUT/predictions.csv)")
+    p.add_argument("--rrlyrae", default=None,
+                   help="vari_rrlyrae file with period and epoch, for Gaia epoch-photometry sources")
+    p.add_argument("--chunk-size", type=_positive_int, default=20_000, help="stars per chunk")
+    p.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    p.add_argument("--show", type=int, default=5, help="rows of the result to print")
+
+    p = add("report", cmd_report, "tables and figures from a run folder of 'rrlsk demo' or 'rrlsk cv'")
+    p.add_argument("run", help="run folder")
+
+    p = add("info", cmd_info, "what a saved model is: versions, training data, parameters, CV metrics")
+    p.add_argument("model", help="model file (read without unpickling: safe on any file)")
+    p.add_argument("--json", action="store_true", help="print the metadata as JSON")
+    return parser
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    text = text[0] if text else ""
+    if isinstance(err, (ValueError, FileNotFoundError)):
+        return text or type(err).__name__
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``rrlsk`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 failure (one-line reason on stderr), 2
+        malformed command line.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print(f"rrlsk {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # one line for users, traceback with --debug
+        if args.debug:
+            raise
+        print(f"rrlsk {args.command}: error: {_reason(err)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
