@@ -1,7 +1,7 @@
 """Reading tables from files in the formats the Gaia archive serves.
 
-CSV is parsed with pandas (many small files are joined and parsed at once);
-ECSV, VOTable and FITS with astropy. Column names are lower-cased, because
+CSV is parsed with pandas' pyarrow engine (exact floats; many small files
+are joined and parsed at once); ECSV, VOTable and FITS with astropy. Column names are lower-cased, because
 the archive sometimes serves upper-case names.
 """
 
@@ -270,7 +270,7 @@ def _read_csv_group(group: list[tuple[Path, bytes, bytes]], check) -> pd.DataFra
     dtype = {n: "Int64" for n in names if n.lower().endswith("_id")}
     text = header + b"\n" + b"".join(body for _, _, body in group)
     try:
-        frame = pd.read_csv(io.BytesIO(text), dtype=dtype, float_precision="round_trip")
+        frame = pd.read_csv(io.BytesIO(text), dtype=dtype, engine="pyarrow")
     except (ValueError, pd.errors.ParserError) as err:
         if len(group) > 1:  # find the culprit file
             for item in group:

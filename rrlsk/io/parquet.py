@@ -68,7 +68,8 @@ def _to_list_array(column: pd.Series, name: str) -> pa.Array:
     bad = [i for i, v in enumerate(values) if not (isinstance(v, np.ndarray) and v.ndim == 1)]
     if bad:
         raise ValueError(f"write_parquet: column {name!r} is not a 1-D array for {format_ids(column.index[bad])}")
-    flat, offsets = _ragged.flatten(values, dtype=np.result_type(*values) if len(values) else np.float64)
+    dtype = np.result_type(*{v.dtype for v in values}) if len(values) else np.float64
+    flat, offsets = _ragged.flatten(values, dtype=dtype)
     if offsets[-1] > np.iinfo(np.int32).max:  # beyond list<> capacity
         return pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(flat))
     return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(flat))
