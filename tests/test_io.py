@@ -314,3 +314,25 @@ def test_iter_light_curves_refuses_star_split_across_groups(tmp_path, transits):
     write(first[10:], folder / "b.csv")
     with pytest.raises(ValueError, match=f"{IDS[0]} lie in files read in different groups"):
         list(rio.iter_light_curves(folder, chunk_size=1))
+
+
+# -- the simulator's Gaia files read back ---------------------------------------
+
+@pytest.mark.parametrize("fmt, per_star", [("votable", False), ("csv", True), ("ecsv", False), ("fits", False)])
+def test_simulated_gaia_files_read_back(tmp_path, fmt, per_star):
+    from rrlsk.datasets import make_gaia_rrab, to_gaia_files
+
+    X, y, info = make_gaia_rrab(12, random_state=3, keep_rejected=True)
+    paths = to_gaia_files(X, info, tmp_path, format=fmt, per_star=per_star)
+    X2, y2, info2 = rio.read_gaia_dr3(paths["epoch_photometry"], paths["vari_rrlyrae"], labels=paths["labels"])
+    assert list(X2.index) == list(X.index)
+    pd.testing.assert_series_equal(y2, y, check_dtype=False)
+    np.testing.assert_array_equal(info2["feh_error"], info["feh_error"])
+    np.testing.assert_array_equal(X2["period"], X["period"])
+    np.testing.assert_array_equal(X2["epoch"], X["epoch"])
+    for sid in X.index:
+        keep = ~X.at[sid, "rejected"]
+        np.testing.assert_array_equal(X2.at[sid, "time"], X.at[sid, "time"][keep])
+        np.testing.assert_array_equal(X2.at[sid, "mag"], X.at[sid, "mag"][keep])
+        np.testing.assert_allclose(X2.at[sid, "mag_err"], X.at[sid, "mag_err"][keep], rtol=1e-15)
+    assert X2.attrs["n_dropped"]["rejected"] == sum(r.sum() for r in X["rejected"])
