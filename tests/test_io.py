@@ -336,3 +336,11 @@ def test_simulated_gaia_files_read_back(tmp_path, fmt, per_star):
         np.testing.assert_array_equal(X2.at[sid, "mag"], X.at[sid, "mag"][keep])
         np.testing.assert_allclose(X2.at[sid, "mag_err"], X.at[sid, "mag_err"][keep], rtol=1e-15)
     assert X2.attrs["n_dropped"]["rejected"] == sum(r.sum() for r in X["rejected"])
+    X3, y3, _ = rio.read_gaia_dr3(tmp_path)  # the folder layout: labels found too
+    pd.testing.assert_frame_equal(X3, X2)
+    pd.testing.assert_series_equal(y3, y2)
+
+
+def test_read_gaia_dr3_folder_layout_errors(tmp_path):
+    with pytest.raises(ValueError, match="expected a folder holding epoch_photometry and vari_rrlyrae"):
+        rio.read_gaia_dr3(tmp_path)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from astropy.io import votable
 from astropy.table import Table
@@ -103,6 +104,9 @@ def test_fetch_then_read_and_resume(tmp_path, fake):
     order = np.argsort(np.asarray(reply["time"])[g])
     np.testing.assert_array_equal(X.at[IDS[0], "time"], np.asarray(reply["time"])[g][order])
     np.testing.assert_array_equal(X.at[IDS[0], "mag"], np.asarray(reply["mag"])[g][order])
+    with pytest.warns(UserWarning):
+        from_folder = rio.read_gaia_dr3(cache)  # the cache is a Gaia folder
+    pd.testing.assert_frame_equal(from_folder[0], X)
 
     again = rio.fetch_gaia_dr3(IDS, cache, batch_size=2)
     assert again.n_fetched == 0 and len(fake.queries) == 3 and len(fake.loads) == 3

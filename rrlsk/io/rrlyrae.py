@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -119,9 +120,28 @@ def read_labels(
     )
 
 
+def _gaia_folder(folder: PathLike) -> tuple[Path, Path, Path | None]:
+    """``epoch_photometry``, ``vari_rrlyrae`` and ``labels`` in a folder."""
+    folder = Path(folder)
+
+    def find(stem: str) -> Path | None:
+        if (folder / stem).is_dir():
+            return folder / stem
+        found = [p for p in sorted(folder.glob(f"{stem}.*")) if p.is_file()]
+        return found[0] if found else None
+
+    epoch, catalogue = find("epoch_photometry"), find("vari_rrlyrae")
+    if not folder.is_dir() or epoch is None or catalogue is None:
+        raise ValueError(
+            f"{folder}: without rrlyrae, expected a folder holding epoch_photometry and vari_rrlyrae "
+            "(each a file or a folder, as written by rrlsk.datasets.to_gaia_files or rrlsk.io.fetch_gaia_dr3)"
+        )
+    return epoch, catalogue, find("labels")
+
+
 def read_gaia_dr3(
     epoch_photometry,
-    rrlyrae,
+    rrlyrae=None,
     labels=None,
     *,
     feh_column: str | None = None,
@@ -141,8 +161,12 @@ def read_gaia_dr3(
     ----------
     epoch_photometry : path, directory, list of paths, astropy Table or DataFrame
         DataLink EPOCH_PHOTOMETRY, see :func:`read_epoch_photometry`.
-    rrlyrae : path, list of paths, astropy Table or DataFrame
-        The ``vari_rrlyrae`` rows, see :func:`read_vari_rrlyrae`.
+    rrlyrae : path, list of paths, astropy Table or DataFrame, optional
+        The ``vari_rrlyrae`` rows, see :func:`read_vari_rrlyrae`. Without
+        it, ``epoch_photometry`` is a folder holding ``epoch_photometry``
+        and ``vari_rrlyrae`` (each a table file of any supported format, or a
+        folder of them) and optionally a ``labels`` file, the layout of
+        :func:`rrlsk.datasets.to_gaia_files` and :func:`fetch_gaia_dr3`.
     labels : path, list of paths, astropy Table or DataFrame, optional
         Table with ``source_id``, [Fe/H] and its error (dex). By default
         Gaia's own ``metallicity`` and ``metallicity_error``.
@@ -174,6 +198,9 @@ def read_gaia_dr3(
     UserWarning
         One per reason for excluding stars, with their number and source_ids.
     """
+    if rrlyrae is None:
+        epoch_photometry, rrlyrae, found_labels = _gaia_folder(epoch_photometry)
+        labels = found_labels if labels is None else labels
     transits, name = load_transits(epoch_photometry, drop_rejected)
     X, counts = transits_to_light_curves(transits, band, drop_rejected, name)
     catalogue = read_vari_rrlyrae(rrlyrae)
