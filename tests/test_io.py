@@ -234,6 +234,24 @@ def test_read_vari_rrlyrae_any_case_and_errors(tmp_path):
         rio.read_vari_rrlyrae(pd.concat([make_rrlyrae(), make_rrlyrae().iloc[:1]]))
 
 
+def test_vari_rrlyrae_votable_with_array_column(tmp_path, transits):
+    table = Table.from_pandas(make_rrlyrae())
+    table["fund_freq1_harmonic_ampl_g"] = np.arange(20.0).reshape(5, 4)
+    table.write(tmp_path / "rr.xml", format="votable")
+    rr = rio.read_vari_rrlyrae(tmp_path / "rr.xml")
+    np.testing.assert_array_equal(rr.at[IDS[2], "fund_freq1_harmonic_ampl_g"], [8.0, 9.0, 10.0, 11.0])
+    with pytest.warns(UserWarning):
+        _, _, info = rio.read_gaia_dr3(transits, tmp_path / "rr.xml")
+    assert "fund_freq1_harmonic_ampl_g" not in info and "pf" in info
+
+
+def test_warnings_list_at_most_twenty_ids():
+    from rrlsk.io._tables import format_ids
+
+    assert format_ids([1, 2]) == "2 star(s): source_id 1, 2"
+    assert format_ids(range(25)).endswith("19, ... (5 more)")
+
+
 def test_read_gaia_dr3_defaults_to_gaia_metallicity(transits):
     with pytest.warns(UserWarning) as record:
         X, y, info = rio.read_gaia_dr3(transits, make_rrlyrae())
