@@ -85,10 +85,11 @@ def test_conv_recurrent_pools_then_recurs():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: networks.build_gru(None, units=(20, 16), cells=("gru",) * 2, dropout=(0.2, 0.2, 0.1)), "dropout has 3 values"),
+        (lambda: networks.build_gru(None, units=(20, 16), dropout=(0.2, 0.2, 0.1)), "dropout has 3 values"),
         (lambda: networks.build_gru(None, dropout=1.5), "dropout must lie"),
         (lambda: networks.build_gru(None, kernel_l2=-1.0), "regularisation"),
-        (lambda: networks.build_recurrent(None, cells=("rnn",), units=(4,), dropout=0.1), "unknown recurrent cell"),
+        (lambda: networks.build_recurrent(None, cells="rnn", units=(4,), dropout=0.1), "unknown recurrent cell"),
+        (lambda: networks.build_recurrent(None, cells=("gru",), units=(4, 4)), "differ in length"),
         (lambda: networks.build_fcn(30, filters=(4, 4), kernel_sizes=(3,)), "differ in length"),
         (lambda: networks.build_transformer(None, d_model=30, num_heads=4), "not divisible"),
         (lambda: networks.build_conv_recurrent(1, pool_size=2), "shorter than pool_size"),

@@ -50,7 +50,7 @@ def build_recurrent(
     n_steps: int | None,
     n_channels: int = 2,
     *,
-    cells: Sequence[str] = ("gru", "gru", "gru"),
+    cells: str | Sequence[str] = "gru",
     units: Sequence[int] = (20, 16, 8),
     dropout: float | Sequence[float] = (0.2, 0.2, 0.1),
     bidirectional: bool = False,
@@ -68,8 +68,8 @@ def build_recurrent(
         Sequence length (time steps); None accepts any length.
     n_channels : int, default 2
         Channels per step.
-    cells : sequence of {'gru', 'lstm'}, default ('gru', 'gru', 'gru')
-        Cell type of each layer.
+    cells : {'gru', 'lstm'} or sequence of them, default 'gru'
+        Cell type of every layer, or of each layer.
     units : sequence of int, default (20, 16, 8)
         Units of each layer (per direction when bidirectional).
     dropout : float or sequence of float, default (0.2, 0.2, 0.1)
@@ -90,7 +90,7 @@ def build_recurrent(
         Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
     """
     units = check_positive(units, "units")
-    cells = tuple(cells)
+    cells = (cells,) * len(units) if isinstance(cells, str) else tuple(cells)
     if len(cells) != len(units):
         raise ValueError(f"cells ({len(cells)} values) and units ({len(units)} values) differ in length")
     rates = per_layer(dropout, len(units), "dropout")
@@ -119,7 +119,7 @@ def build_gru(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model
 
     ``params`` override :func:`build_recurrent`'s keywords.
     """
-    return build_recurrent(n_steps, n_channels, **{"cells": ("gru",) * 3, **params})
+    return build_recurrent(n_steps, n_channels, **{"cells": "gru", **params})
 
 
 def build_lstm(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
@@ -127,7 +127,7 @@ def build_lstm(n_steps: int | None, n_channels: int = 2, **params) -> keras.Mode
 
     ``params`` override :func:`build_recurrent`'s keywords.
     """
-    return build_recurrent(n_steps, n_channels, **{"cells": ("lstm",) * 3, **params})
+    return build_recurrent(n_steps, n_channels, **{"cells": "lstm", **params})
 
 
 _BI_DEFAULTS = {
@@ -144,9 +144,13 @@ _BI_DEFAULTS = {
 def build_bilstm(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
     """Bidirectional LSTM 20, LSTM 16, then bidirectional GRU 16; L1 2e-6 on all kernels.
 
-    ``params`` override :func:`build_recurrent`'s keywords.
+    ``params`` override :func:`build_recurrent`'s keywords; by default the
+    last layer is a GRU and the others LSTMs, however many ``units`` give.
     """
-    return build_recurrent(n_steps, n_channels, **{**_BI_DEFAULTS, "cells": ("lstm", "lstm", "gru"), **params})
+    params = {**_BI_DEFAULTS, **params}
+    n_layers = len(params["units"])
+    params.setdefault("cells", ("lstm",) * (n_layers - 1) + ("gru",))
+    return build_recurrent(n_steps, n_channels, **params)
 
 
 def build_bigru(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
@@ -154,4 +158,4 @@ def build_bigru(n_steps: int | None, n_channels: int = 2, **params) -> keras.Mod
 
     ``params`` override :func:`build_recurrent`'s keywords.
     """
-    return build_recurrent(n_steps, n_channels, **{**_BI_DEFAULTS, "cells": ("gru",) * 3, **params})
+    return build_recurrent(n_steps, n_channels, **{**_BI_DEFAULTS, "cells": "gru", **params})

@@ -1,0 +1,690 @@
+"""scikit-learn regressors for the paper's networks (scikeras ``KerasRegressor``).
+
+Every regressor takes the float32 tensor of
+:class:`rrlsk.preprocessing.SequenceEncoder` (or ``SequencePadder``), shape
+``(n_stars, n_steps, n_channels)``, and [Fe/H] labels (dex). All share one
+training loop (:class:`NetworkRegressor`): Adam on the (sample-weighted) mean
+squared error, early stopping and learning-rate decay on an inner validation
+split of the *training* data, best weights restored.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import ClassVar
+
+import keras
+import numpy as np
+from scikeras.wrappers import KerasRegressor
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+
+from . import networks
+from ._keras_utils import (
+    VersionMismatchWarning,
+    check_sequences,
+    check_target,
+    check_weights,
+    inner_split,
+    seeded,
+    versions,
+    warn_on_version_change,
+)
+
+__all__ = [
+    "BiGRURegressor",
+    "BiLSTMRegressor",
+    "ConvGRURegressor",
+    "ConvLSTMRegressor",
+    "FCNRegressor",
+    "GRURegressor",
+    "InceptionTimeRegressor",
+    "LSTMRegressor",
+    "NetworkRegressor",
+    "ResNetRegressor",
+    "TransformerRegressor",
+    "VersionMismatchWarning",
+]
+
+PAPER_SCHEDULE = {"learning_rate": 0.01, "batch_size": 256, "epochs": 20_000, "patience": 1_000, "lr_patience": None}
+"""Monti et al. (2024): Adam 0.01, batches of 256, up to 20,000 epochs,
+early stopping after 1,000 epochs without improvement, constant learning rate."""
+
+_COMMON_PARAMS = """\
+    learning_rate : float, default {learning_rate}
+        Initial Adam learning rate.
+    batch_size : int, default 256
+        Stars per gradient step.
+    epochs : int, default 400
+        Maximum number of passes over the training part.
+    patience : int or None, default 40
+        Stop after this many epochs without a lower validation loss and
+        restore the best weights; None trains for ``epochs`` epochs.
+    lr_patience : int or None, default 15
+        Multiply the learning rate by ``lr_factor`` after this many epochs
+        without a lower validation loss; None keeps it constant.
+    lr_factor : float, default 0.5
+        Learning-rate decay factor, in (0, 1).
+    validation_fraction : float, default 0.1
+        Fraction of the training stars held out (stratified on binned [Fe/H],
+        weighted like the loss) to monitor early stopping and the learning
+        rate; 0 disables both.
+    jit_compile : bool or 'auto', default 'auto'
+        Compile the training step with XLA ('auto': Keras' choice, off on CPU
+        with TensorFlow).
+    random_state : int, RandomState or None, default None
+        Seed of weight initialisation, dropout, shuffling and the validation
+        split. With an int, refitting on the same data on CPU gives the same
+        predictions.
+    verbose : int, default 0
+        0: silent; 1: a progress bar over epochs (tqdm); 2: one line per epoch.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The fitted network.
+    history_ : dict of str to list of float
+        Per-epoch ``loss`` (training, weighted MSE + penalties), ``val_loss``
+        and ``learning_rate``, for learning curves.
+    best_epoch_ : int
+        Epoch (1-based) whose weights were kept.
+    n_steps_in_ : int
+        Sequence length seen in fit.
+    n_channels_in_ : int
+        Channels per step seen in fit.
+    versions_ : dict of str to str
+        Package versions at fit time; loading under others warns.
+
+    Notes
+    -----
+    :meth:`paper_schedule` gives the paper's training schedule.
+"""
+
+
+def _doc(summary: str, params: str, learning_rate: float = 0.01) -> str:
+    return f"{summary}\n\n    Parameters\n    ----------\n{params}{_COMMON_PARAMS.format(learning_rate=learning_rate)}"
+
+
+class NetworkRegressor(KerasRegressor):
+    """Base class: the shared training loop of the rrlsk network regressors.
+
+    Subclasses define ``__init__`` (their network's sizes followed by the
+    common training parameters) and :meth:`_build_network`.
+    """
+
+    # scikeras reads these attributes; they are not parameters of rrlsk regressors.
+    model = None
+    build_fn = None
+    warm_start = False
+    callbacks = None
+    #: whether the fitted network takes sequences of any length (masked recurrent nets)
+    _any_length: ClassVar[bool] = False
+    #: stars per prediction batch
+    _predict_batch_size: ClassVar[int] = 4096
+
+    def _set_params(self, params: dict) -> None:
+        for name in self._get_param_names():
+            setattr(self, name, params[name])
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        # scikit-learn's convention (the __init__ signature), not scikeras'
+        # (every public attribute), so that clone() rebuilds exactly these.
+        return BaseEstimator._get_param_names.__func__(cls)
+
+    @classmethod
+    def paper_schedule(cls, **params) -> NetworkRegressor:
+        """An estimator trained on the paper's schedule (:data:`PAPER_SCHEDULE`).
+
+        Parameters
+        ----------
+        **params
+            Other constructor parameters; they override the schedule too.
+        """
+        return cls(**{**PAPER_SCHEDULE, **params})
+
+    def _build_network(self, n_steps: int | None, n_channels: int) -> keras.Model:
+        raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import RegressorTags
+
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor"
+        tags.regressor_tags = RegressorTags()
+        tags.target_tags.required = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def _validate_params(self) -> None:
+        if not (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1):
+            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if not (isinstance(self.epochs, (int, np.integer)) and self.epochs >= 1):
+            raise ValueError(f"epochs must be a positive integer, got {self.epochs!r}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ValueError(f"validation_fraction must lie in [0, 1), got {self.validation_fraction!r}")
+        for name in ("patience", "lr_patience"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, (int, np.integer)) and value >= 1):
+                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+        if not 0.0 < self.lr_factor < 1.0:
+            raise ValueError(f"lr_factor must lie in (0, 1), got {self.lr_factor!r}")
+        if self.verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose!r}")
+
+    def _validate_data(self, X=None, y=None, reset: bool = False, y_numeric: bool = False):
+        # Replaces scikeras' 2-D-minded checks with the sequence contract
+        # (score() checks y alone, with X=None).
+        if X is None:
+            return None, None if y is None else check_target(y, len(np.asarray(y)))
+        X = check_sequences(X)
+        name = type(self).__name__
+        if reset:
+            self.X_shape_, self.X_dtype_ = X.shape, X.dtype
+            self.n_steps_in_, self.n_channels_in_ = X.shape[1], X.shape[2]
+        else:
+            if X.shape[2] != self.n_channels_in_:
+                raise ValueError(f"X has {X.shape[2]} channels per step but this {name} was fitted on {self.n_channels_in_}")
+            if not self._any_length and X.shape[1] != self.n_steps_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} steps per sequence but this {name} takes only the {self.n_steps_in_} "
+                    "steps it was fitted on; resample (or pad) the curves to that length"
+                )
+        if y is not None:
+            y = check_target(y, len(X))
+            if reset:
+                self.target_type_, self.y_dtype_, self.y_ndim_ = "continuous", y.dtype, 1
+        return X, y
+
+    # -- fit ------------------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None) -> NetworkRegressor:
+        """Train a new network on light-curve tensors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_stars, n_steps, n_channels)
+            Encoded light curves (float32; channels ``m - <m>`` in mag and
+            ``phase * P`` in days). Raw curves padded with -1 are masked by the
+            recurrent and Transformer networks.
+        y : array-like of shape (n_stars,)
+            [Fe/H] (dex).
+        sample_weight : array-like of shape (n_stars,), default None
+            Non-negative weights of each star in the loss and in the
+            validation loss (rescaled to mean 1; zero-weight stars are dropped).
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X, y = self._validate_data(X, y, reset=True)
+        sample_weight = check_weights(sample_weight, len(X))
+        self.versions_ = versions()
+        super().fit(X, y, sample_weight=sample_weight)
+        return self
+
+    def _keras_build_fn(self, meta: dict) -> keras.Model:
+        n_steps = None if self._any_length else meta["n_steps_in_"]
+        with seeded(self._random_state):
+            model = self._build_network(n_steps, meta["n_channels_in_"])
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            loss="mse",
+            jit_compile=self.jit_compile,
+        )
+        return model
+
+    def _initialize_callbacks(self) -> None:
+        # Callbacks are made per fit in _fit_keras_model.
+        self._fit_callbacks, self._predict_callbacks = [], []
+
+    def _training_callbacks(self, monitored: bool) -> list[keras.callbacks.Callback]:
+        callbacks = [keras.callbacks.TerminateOnNaN()]
+        if monitored and self.patience is not None:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
+            )
+        if monitored and self.lr_patience is not None:
+            callbacks.append(
+                keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=self.lr_factor, patience=self.lr_patience)
+            )
+        if self.verbose == 1:
+            from tqdm.keras import TqdmCallback
+
+            callbacks.append(TqdmCallback(epochs=self.epochs, verbose=0, desc=type(self).__name__))
+        return callbacks
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs) -> None:
+        # X, y, sample_weight arrive checked, with zero-weight stars dropped.
+        if sample_weight is not None:
+            sample_weight = (sample_weight / sample_weight.mean()).astype(np.float32)
+        fit_args = {"batch_size": self.batch_size, "epochs": epochs, "verbose": 2 if self.verbose == 2 else 0}
+        monitored = self.validation_fraction > 0
+        if monitored:
+            train, val = inner_split(y, self.validation_fraction, self._random_state)
+            w_val = None if sample_weight is None else sample_weight[val]
+            fit_args["validation_data"] = (X[val], y[val]) if w_val is None else (X[val], y[val], w_val)
+            X, y = X[train], y[train]
+            sample_weight = None if sample_weight is None else sample_weight[train]
+        with seeded(self._random_state):
+            hist = self.model_.fit(
+                X, y, sample_weight=sample_weight, shuffle=True, callbacks=self._training_callbacks(monitored), **fit_args
+            )
+        self.history_ = {key: [float(v) for v in values] for key, values in hist.history.items()}
+        monitor = self.history_["val_loss" if monitored else "loss"]
+        finite = [v if math.isfinite(v) else math.inf for v in monitor]
+        self.best_epoch_ = int(np.argmin(finite)) + 1 if monitored and self.patience is not None else len(monitor)
+        if not math.isfinite(self.history_["loss"][-1]):
+            warnings.warn(
+                f"{type(self).__name__}: the training loss became NaN/inf at epoch {len(monitor)}; "
+                "lower learning_rate", RuntimeWarning, stacklevel=4,
+            )
+
+    # -- predict --------------------------------------------------------------------------
+
+    def _predict_raw(self, X, **kwargs):
+        if not self.initialized_:
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit first.")
+        X, _ = self._validate_data(X)
+        return self.model_.predict(X, batch_size=self._predict_batch_size, verbose=0)
+
+    def predict(self, X) -> np.ndarray:
+        """Predict [Fe/H] (dex) for encoded light curves.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_stars, n_steps, n_channels)
+            As in :meth:`fit`; recurrent and Transformer networks take any
+            ``n_steps``, the convolutional ones only the fitted length.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_stars,)
+        """
+        return np.asarray(super().predict(X), dtype=np.float64)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        warn_on_version_change(state.get("versions_"), type(self).__name__)
+
+
+def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurrent_l2) -> str:
+    return f"""\
+    units : sequence of int, default {units}
+        Units of each recurrent layer (per direction when bidirectional).
+    dropout : float or sequence of float, default {dropout}
+        Rate of the dropout after each recurrent layer (a float: every layer).
+    kernel_l1, kernel_l2 : float, default {kernel_l1} and {kernel_l2}
+        L1 and L2 penalties on the input kernels.
+    recurrent_l1, recurrent_l2 : float, default {recurrent_l1} and {recurrent_l2}
+        L1 and L2 penalties on the recurrent kernels.
+    mask_value : float or None, default -1.0
+        Padding value whose steps are skipped (raw catalogue); None: no masking.
+"""
+
+
+_CONV_SIZES = """\
+    filters : sequence of int, default {filters}
+        Filters of the convolutions ({what}).
+    kernel_sizes : sequence of int, default (8, 5, 3)
+        Kernel sizes (time steps) of the convolutions.
+    dropout : float, default 0
+        Dropout before the Dense head (the paper's network has none).
+"""
+
+
+class _RecurrentRegressor(NetworkRegressor):
+    _any_length = True
+    _builder: ClassVar
+
+    def _build_network(self, n_steps, n_channels):
+        return type(self)._builder(
+            n_steps,
+            n_channels,
+            units=self.units,
+            dropout=self.dropout,
+            kernel_l1=self.kernel_l1,
+            kernel_l2=self.kernel_l2,
+            recurrent_l1=self.recurrent_l1,
+            recurrent_l2=self.recurrent_l2,
+            mask_value=self.mask_value,
+        )
+
+
+class _StackedRecurrentRegressor(_RecurrentRegressor):
+    def __init__(
+        self,
+        *,
+        units=(20, 16, 8),
+        dropout=(0.2, 0.2, 0.1),
+        kernel_l1: float = 0.0,
+        kernel_l2: float = 2e-6,
+        recurrent_l1: float = 2e-6,
+        recurrent_l2: float = 0.0,
+        mask_value: float | None = -1.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+
+class GRURegressor(_StackedRecurrentRegressor):
+    __doc__ = _doc(
+        "The paper's best model: three stacked GRU layers (20, 16, 8 units), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
+    )
+    _builder = staticmethod(networks.build_gru)
+
+
+class LSTMRegressor(_StackedRecurrentRegressor):
+    __doc__ = _doc(
+        "Three stacked LSTM layers (20, 16, 8 units), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
+    )
+    _builder = staticmethod(networks.build_lstm)
+
+
+class _BidirectionalRegressor(_RecurrentRegressor):
+    def __init__(
+        self,
+        *,
+        units=(20, 16, 16),
+        dropout=(0.2, 0.2, 0.1),
+        kernel_l1: float = 2e-6,
+        kernel_l2: float = 0.0,
+        recurrent_l1: float = 2e-6,
+        recurrent_l2: float = 0.0,
+        mask_value: float | None = -1.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+
+class BiGRURegressor(_BidirectionalRegressor):
+    __doc__ = _doc(
+        "Three bidirectional GRU layers (20, 16, 16 units per direction), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
+    )
+    _builder = staticmethod(networks.build_bigru)
+
+
+class BiLSTMRegressor(_BidirectionalRegressor):
+    __doc__ = _doc(
+        "Bidirectional LSTM (20, 16 units) then bidirectional GRU (16), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
+    )
+    _builder = staticmethod(networks.build_bilstm)
+
+
+class FCNRegressor(NetworkRegressor):
+    __doc__ = _doc(
+        "Fully Convolutional Network: Conv1D-BN-ReLU x3 (128, 256, 128 filters), global average pooling, Dense(1).",
+        _CONV_SIZES.format(filters=(128, 256, 128), what="one per unit"),
+    )
+
+    def __init__(
+        self,
+        *,
+        filters=(128, 256, 128),
+        kernel_sizes=(8, 5, 3),
+        dropout: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_fcn(
+            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
+        )
+
+
+class ResNetRegressor(NetworkRegressor):
+    __doc__ = _doc(
+        "Residual Network: three residual blocks of three Conv1D-BN units (64, 128, 128 filters), GAP, Dense(1).",
+        _CONV_SIZES.format(filters=(64, 128, 128), what="one residual block per value"),
+    )
+
+    def __init__(
+        self,
+        *,
+        filters=(64, 128, 128),
+        kernel_sizes=(8, 5, 3),
+        dropout: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_resnet(
+            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
+        )
+
+
+class InceptionTimeRegressor(NetworkRegressor):
+    __doc__ = _doc(
+        "InceptionTime: six Inception modules (bottleneck, kernels 40/20/10, max-pool branch), residual every 3.",
+        """\
+    depth : int, default 6
+        Inception modules.
+    filters : int, default 32
+        Filters per branch.
+    kernel_sizes : sequence of int, default (40, 20, 10)
+        Kernel sizes (time steps) of the parallel convolutions.
+    bottleneck : int, default 32
+        Filters of the 1x1 bottleneck; 0 disables it.
+    residual_every : int, default 3
+        Modules between residual shortcuts; 0 disables them.
+    dropout : float, default 0
+        Dropout before the Dense head (the paper's network has none).
+""",
+    )
+
+    def __init__(
+        self,
+        *,
+        depth: int = 6,
+        filters: int = 32,
+        kernel_sizes=(40, 20, 10),
+        bottleneck: int = 32,
+        residual_every: int = 3,
+        dropout: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_inception(
+            n_steps,
+            n_channels,
+            depth=self.depth,
+            filters=self.filters,
+            kernel_sizes=self.kernel_sizes,
+            bottleneck=self.bottleneck,
+            residual_every=self.residual_every,
+            dropout=self.dropout,
+        )
+
+
+_CONV_RECURRENT_SIZES = """\
+    filters : sequence of int, default (128, 256, 128)
+        Filters of the Conv1D-BN-ReLU units.
+    kernel_sizes : sequence of int, default (8, 5, 3)
+        Their kernel sizes (time steps).
+    pool_size : int, default 2
+        Max-pooling window and stride (time steps).
+    units : sequence of int, default (8, 4)
+        Units of the recurrent layers.
+    dropout : float or sequence of float, default (0.2, 0.1)
+        Dropout after each recurrent layer.
+    kernel_l1, kernel_l2 : float, default 0 and 2e-6
+        Penalties on the recurrent layers' input kernels.
+    recurrent_l1, recurrent_l2 : float, default 2e-6 and 0
+        Penalties on their recurrent kernels.
+"""
+
+
+class _ConvRecurrentRegressor(NetworkRegressor):
+    _cell: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        filters=(128, 256, 128),
+        kernel_sizes=(8, 5, 3),
+        pool_size: int = 2,
+        units=(8, 4),
+        dropout=(0.2, 0.1),
+        kernel_l1: float = 0.0,
+        kernel_l2: float = 2e-6,
+        recurrent_l1: float = 2e-6,
+        recurrent_l2: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_conv_recurrent(
+            n_steps,
+            n_channels,
+            cell=self._cell,
+            filters=self.filters,
+            kernel_sizes=self.kernel_sizes,
+            pool_size=self.pool_size,
+            units=self.units,
+            dropout=self.dropout,
+            kernel_l1=self.kernel_l1,
+            kernel_l2=self.kernel_l2,
+            recurrent_l1=self.recurrent_l1,
+            recurrent_l2=self.recurrent_l2,
+        )
+
+
+class ConvGRURegressor(_ConvRecurrentRegressor):
+    __doc__ = _doc(
+        "FCN conv stack, max pooling, then GRU layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
+    )
+    _cell = "gru"
+
+
+class ConvLSTMRegressor(_ConvRecurrentRegressor):
+    __doc__ = _doc(
+        "FCN conv stack, max pooling, then LSTM layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
+    )
+    _cell = "lstm"
+
+
+class TransformerRegressor(NetworkRegressor):
+    __doc__ = _doc(
+        "A small Transformer encoder (the paper's future work): Dense embedding, attention blocks, masked GAP.",
+        """\
+    d_model : int, default 32
+        Width of the step embedding.
+    num_heads : int, default 4
+        Attention heads (must divide ``d_model``).
+    ff_dim : int, default 64
+        Hidden width of the feed-forward sub-layers.
+    n_blocks : int, default 2
+        Encoder blocks.
+    dropout : float, default 0.1
+        Dropout on attention weights and after each sub-layer.
+    mask_value : float or None, default -1.0
+        Padding value ignored by attention and pooling; None: no masking.
+""",
+        learning_rate=1e-3,
+    )
+    _any_length = True
+
+    def __init__(
+        self,
+        *,
+        d_model: int = 32,
+        num_heads: int = 4,
+        ff_dim: int = 64,
+        n_blocks: int = 2,
+        dropout: float = 0.1,
+        mask_value: float | None = -1.0,
+        learning_rate: float = 1e-3,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._set_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_transformer(
+            n_steps,
+            n_channels,
+            d_model=self.d_model,
+            num_heads=self.num_heads,
+            ff_dim=self.ff_dim,
+            n_blocks=self.n_blocks,
+            dropout=self.dropout,
+            mask_value=self.mask_value,
+        )
