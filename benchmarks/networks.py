@@ -1,0 +1,140 @@
+"""Training and prediction speed of every rrlsk network on CPU.
+
+For each network at the paper's size: seconds per training epoch through the
+rrlsk regressor and through the same model in a plain ``keras.Model.fit``
+loop (same data, batch size and epochs; the difference is the wrapper's
+overhead), trainable parameters, and prediction throughput.
+
+    nice -n 10 python benchmarks/networks.py --n 4801 --steps 100 --epochs 3
+
+``--converge NET`` instead trains NET with its default schedule on a simulated
+6,002-star Gaia sample (``rrlsk.datasets.make_gaia_rrab``, the paper's
+preprocessing, 80/20 split) and reports epochs run, wall time and held-out
+RMSE/R2:
+
+    nice -n 10 python benchmarks/networks.py --converge gru
+
+Timing data are random (speed does not depend on the values). Steady-state
+seconds per epoch exclude the first epoch (graph tracing); the totals include
+it for both paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from rrlsk import regressors  # noqa: E402
+
+NETS = {
+    "FCN": regressors.FCNRegressor,
+    "ResNet": regressors.ResNetRegressor,
+    "InceptionTime": regressors.InceptionTimeRegressor,
+    "LSTM": regressors.LSTMRegressor,
+    "GRU": regressors.GRURegressor,
+    "BiLSTM": regressors.BiLSTMRegressor,
+    "BiGRU": regressors.BiGRURegressor,
+    "ConvLSTM": regressors.ConvLSTMRegressor,
+    "ConvGRU": regressors.ConvGRURegressor,
+    "Transformer": regressors.TransformerRegressor,
+}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)
+
+
+def plain_keras(est, X, y, epochs: int, jit_compile) -> tuple[float, list[float]]:
+    """Fit ``est``'s network in a plain Keras loop; return total seconds and epoch times."""
+    keras.utils.set_random_seed(0)
+    start = time.perf_counter()
+    model = est._build_network(None if est._any_length else X.shape[1], X.shape[2])
+    model.compile(optimizer=keras.optimizers.Adam(est.learning_rate), loss="mse", jit_compile=jit_compile)
+    timer = EpochTimer()
+    model.fit(X, y, batch_size=est.batch_size, epochs=epochs, shuffle=True, verbose=0, callbacks=[timer])
+    return time.perf_counter() - start, timer.times
+
+
+def converge(name: str, n_stars: int) -> None:
+    """Train ``name`` with its default schedule on simulated stars; report time and accuracy."""
+    from sklearn.metrics import r2_score, root_mean_squared_error
+    from sklearn.model_selection import train_test_split
+
+    from rrlsk.datasets import make_gaia_rrab
+    from rrlsk.pipelines import make_pipeline
+
+    X, y, _ = make_gaia_rrab(n_stars, random_state=0)
+    encoded = make_pipeline(name.lower())[:-1].fit_transform(X)
+    X_tr, X_te, y_tr, y_te = train_test_split(encoded, y.to_numpy(), test_size=0.2, random_state=0)
+    est = NETS[name](random_state=0)
+    start = time.perf_counter()
+    est.fit(X_tr, y_tr)
+    seconds = time.perf_counter() - start
+    pred = est.predict(X_te)
+    print(f"{name}: {len(est.history_['loss'])} epochs (best {est.best_epoch_}) in {seconds:.0f} s "
+          f"({seconds / len(est.history_['loss']):.2f} s/epoch); held-out RMSE "
+          f"{root_mean_squared_error(y_te, pred):.3f} dex, R2 {r2_score(y_te, pred):.3f} "
+          f"(label std {np.std(y_te):.3f} dex); final lr {est.history_['learning_rate'][-1]:.2g}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=4801, help="training sequences (paper: 4801)")
+    parser.add_argument("--steps", type=int, default=100, help="steps per sequence")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per timing (>= 2)")
+    parser.add_argument("--nets", nargs="*", default=list(NETS), choices=list(NETS))
+    parser.add_argument("--jit", choices=["auto", "on", "off"], default="auto", help="XLA jit_compile")
+    parser.add_argument("--converge", choices=list(NETS), help="convergence run of one net instead")
+    parser.add_argument("--stars", type=int, default=6002, help="simulated stars for --converge")
+    args = parser.parse_args()
+    if args.converge:
+        converge(args.converge, args.stars)
+        return
+    jit = {"auto": "auto", "on": True, "off": False}[args.jit]
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(args.n, args.steps, 2)).astype(np.float32)
+    X[..., 1] = np.abs(X[..., 1])
+    y = rng.normal(-1.5, 0.5, size=args.n).astype(np.float32)
+
+    print(f"backend={keras.backend.backend()} keras={keras.__version__} n={args.n} steps={args.steps} "
+          f"epochs={args.epochs} jit={args.jit} threads={os.cpu_count()}")
+    # One-time process costs (TensorFlow start-up, first graph) paid before timing.
+    regressors.GRURegressor(units=(2,), dropout=0.0, epochs=1, validation_fraction=0.0).fit(X[:64], y[:64])
+    header = ("net", "params", "keras s/ep", "rrlsk total s", "keras total s", "overhead %", "predict seq/s")
+    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+    for name in args.nets:
+        est = NETS[name](epochs=args.epochs, validation_fraction=0.0, patience=None, lr_patience=None,
+                         jit_compile=jit, random_state=0)
+        plain_total, times = plain_keras(est, X, y, args.epochs, jit)
+        start = time.perf_counter()
+        est.fit(X, y)
+        wrapped_total = time.perf_counter() - start
+        est.predict(X[:256])  # trace once
+        start = time.perf_counter()
+        est.predict(X)
+        throughput = args.n / (time.perf_counter() - start)
+        params = sum(int(np.prod(w.shape)) for w in est.model_.trainable_weights)
+        steady = float(np.mean(times[1:]))
+        overhead = 100 * (wrapped_total - plain_total) / plain_total
+        print(f"| {name} | {params} | {steady:.2f} | {wrapped_total:.1f} | {plain_total:.1f} | {overhead:+.1f} | {throughput:.0f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
