@@ -84,10 +84,21 @@ class RRabPopulation:
     mean_g_mean, mean_g_sigma, mean_g_range : float, float, tuple
         Truncated normal of the intensity-averaged mean G magnitude; the
         defaults follow the real Gaia DR2 RRab curves (median G 17.1).
-    noise_floor, noise_at_g17, noise_star_spread : float
-        Per-transit G error ``sigma = f * sqrt(noise_floor**2 + (noise_at_g17 * 10**(0.2 (G - 17)))**2)``
-        (photon-limited slope; ~1.9 mmag at G 13, 10 mmag at 17, 40 mmag at
-        20), with a per-star factor ``f`` log-normal of ``noise_star_spread`` dex.
+    noise_floor, noise_at_g17, noise_background_g17, noise_star_spread : float
+        Per-transit G error ``sigma = f * sqrt(noise_floor**2 + (noise_at_g17 * 10**(0.2 (G - 17)))**2
+        + (noise_background_g17 * 10**(0.4 (G - 17)))**2)`` (photon- and
+        background-limited terms; ~2 mmag at G 13, 12 mmag at 17, 60 mmag at
+        20; tuned to the residual scatter of the DR2 curves, docs/realism.md),
+        with a per-star factor ``f`` log-normal of ``noise_star_spread`` dex.
+    blazhko_fraction, blazhko_period_range, blazhko_amplitude_max, blazhko_phase_max : float, tuple, float, float
+        About half of RRab show the Blazhko effect, a quasi-periodic
+        modulation of amplitude and phase over tens to hundreds of days
+        (Jurcsik et al. 2009, MNRAS 400, 1006; Benko et al. 2014, ApJS 213,
+        31). A modulated star's curve is ``A0 + (1 + a sin(2 pi t / P_B + psi))
+        * shape(phase + b sin(2 pi t / P_B + psi'))`` with ``P_B`` log-uniform
+        in ``blazhko_period_range`` (d), ``a`` uniform up to
+        ``blazhko_amplitude_max`` (relative) and ``b`` up to
+        ``blazhko_phase_max`` (cycles).
     outlier_fraction, outlier_scale, outlier_flagged : float
         Fraction of transits that are outliers, the scale (mag) of their
         exponential offsets (plus 0.1 mag), and the fraction of outliers
@@ -116,10 +127,10 @@ class RRabPopulation:
     feh_range: tuple = (-3.0, 0.3)
     logp_at_feh_m15: float = float(np.log10(0.575))
     logp_feh_slope: float = -0.08
-    logp_scatter: float = 0.045
+    logp_scatter: float = 0.035
     period_range: tuple = (0.40, 0.90)
-    bailey_scatter: float = 0.15
-    amp_g_over_v: float = 0.92
+    bailey_scatter: float = 0.10
+    amp_g_over_v: float = 0.96
     amplitude_range: tuple = (0.3, 1.4)
     relation: tuple = (-6.93, -6.04, 1.65)
     relation_scatter: float = 0.25
@@ -129,7 +140,7 @@ class RRabPopulation:
     r31_at_r21: float = 0.31
     r31_r21_slope: float = 1.0
     r31_scatter: float = 0.03
-    phi21_at_phi31: float = 2.6
+    phi21_at_phi31: float = 2.55
     phi21_phi31_slope: float = 0.45
     phi21_scatter: float = 0.12
     order: int = 8
@@ -139,8 +150,13 @@ class RRabPopulation:
     mean_g_sigma: float = 1.3
     mean_g_range: tuple = (12.0, 20.5)
     noise_floor: float = 0.001
-    noise_at_g17: float = 0.010
+    noise_at_g17: float = 0.012
+    noise_background_g17: float = 0.0025
     noise_star_spread: float = 0.1
+    blazhko_fraction: float = 0.45
+    blazhko_period_range: tuple = (20.0, 200.0)
+    blazhko_amplitude_max: float = 0.2
+    blazhko_phase_max: float = 0.03
     outlier_fraction: float = 0.01
     outlier_scale: float = 0.3
     outlier_flagged: float = 0.9
@@ -169,6 +185,8 @@ class RRabPopulation:
              and 2 * self.label_order + 1 <= self.epochs_range[0]),
             ("relation", len(self.relation) == 3 and self.relation[2] != 0),
             ("outlier_fraction", 0 <= self.outlier_fraction < 1),
+            ("blazhko_fraction", 0 <= self.blazhko_fraction <= 1),
+            ("blazhko_period_range", 0 < self.blazhko_period_range[0] <= self.blazhko_period_range[1]),
             ("outlier_flagged", 0 <= self.outlier_flagged <= 1),
             ("scans_per_visit", self.scans_per_visit >= 1),
             ("spectroscopic_error_range", 0 <= self.spectroscopic_error_range[0] <= self.spectroscopic_error_range[1]),
@@ -310,4 +328,20 @@ def _refined_argmin(curves: np.ndarray) -> np.ndarray:
 def transit_sigma(pop: RRabPopulation, mag: np.ndarray, star_factor: np.ndarray) -> np.ndarray:
     """Per-transit G uncertainty, mag (see :class:`RRabPopulation`)."""
     photon = pop.noise_at_g17 * 10.0 ** (0.2 * (mag - 17.0))
-    return star_factor * np.sqrt(pop.noise_floor**2 + photon**2)
+    background = pop.noise_background_g17 * 10.0 ** (0.4 * (mag - 17.0))
+    return star_factor * np.sqrt(pop.noise_floor**2 + photon**2 + background**2)
+
+
+def draw_blazhko(pop: RRabPopulation, n: int, rng) -> dict:
+    """Per-star Blazhko modulation: period (d), relative amplitude and phase
+    (cycles) depths, and the two modulation phases (rad); zero depths for
+    unmodulated stars."""
+    modulated = rng.random(n) < pop.blazhko_fraction
+    low, high = np.log(pop.blazhko_period_range)
+    return {
+        "period": np.exp(rng.uniform(low, high, n)),
+        "amplitude": np.where(modulated, rng.uniform(0.0, pop.blazhko_amplitude_max, n), 0.0),
+        "phase": np.where(modulated, rng.uniform(0.0, pop.blazhko_phase_max, n), 0.0),
+        "psi_amplitude": rng.uniform(0.0, TWO_PI, n),
+        "psi_phase": rng.uniform(0.0, TWO_PI, n),
+    }

@@ -12,6 +12,8 @@ from . import _population as popmod
 from ._population import RRabPopulation, feh_from_phi31, unwrap_phi31
 from ._sampling import draw_n_epochs, transit_times
 
+TWO_PI = 2.0 * np.pi
+
 __all__ = ["make_gaia_rrab"]
 
 LABELS = ("photometric", "spectroscopic")
@@ -72,7 +74,8 @@ def make_gaia_rrab(
     All stars are generated together with array operations (no per-star
     Python loop): [Fe/H] from a halo-like MDF; period from [Fe/H]; G
     amplitude from the Bailey relation; a Fourier light-curve shape whose
-    phi31 follows a G-band P-phi31-[Fe/H] relation; Gaia DR3 scanning-law-like
+    phi31 follows a G-band P-phi31-[Fe/H] relation; Blazhko modulation for
+    about half the stars; Gaia DR3 scanning-law-like
     sampling over 34 months; magnitude-dependent noise and outliers, most of
     them flagged. See :class:`RRabPopulation` for every parameter and its
     source, and ``docs/realism.md`` for a comparison with real Gaia curves.
@@ -115,7 +118,9 @@ def make_gaia_rrab(
     sample_info : pandas.DataFrame
         Indexed like X. Truth: ``feh_true`` (dex), ``period_true`` (d),
         ``amplitude`` (peak-to-peak G of the noiseless curve, mag),
-        ``mean_g`` (its intensity-averaged G, mag) and its sine-convention
+        ``mean_g`` (its intensity-averaged G, mag), ``blazhko_amplitude``
+        (relative) and ``blazhko_phase`` (cycles) modulation depths (0 for
+        unmodulated stars), ``blazhko_period`` (d), and its sine-convention
         Fourier parameters ``A1`` (mag), ``R21``, ``R31``, ``phi21``,
         ``phi31`` (rad; phi31 unwrapped into ``[2, 2 + 2 pi)``, the value that
         entered the relation). Labels: ``feh``, ``feh_error`` (dex).
@@ -149,7 +154,14 @@ def make_gaia_rrab(
     epoch = t_ref + rng.random(n) * period_true
     period = period_true + rng.normal(0.0, pop.period_error, n)
 
-    mag_true = evaluate_fourier(coefs, np.mod((time - epoch[star]) / period_true[star], 1.0), offsets)
+    blazhko = popmod.draw_blazhko(pop, n, rng)
+    cycle = TWO_PI * time / blazhko["period"][star]
+    phase_true = (time - epoch[star]) / period_true[star] + blazhko["phase"][star] * np.sin(
+        cycle + blazhko["psi_phase"][star])
+    stretch = 1.0 + blazhko["amplitude"][star] * np.sin(cycle + blazhko["psi_amplitude"][star])
+    shape_only = coefs.copy()
+    shape_only[:, 0] = 0.0
+    mag_true = coefs[star, 0] + stretch * evaluate_fourier(shape_only, np.mod(phase_true, 1.0), offsets)
     star_factor = 10.0 ** rng.normal(0.0, pop.noise_star_spread, n)
     sigma = popmod.transit_sigma(pop, mag_true, star_factor[star])
     snr = (MAG_ERR_PER_INVERSE_SNR / sigma).astype(np.float32)
@@ -206,6 +218,9 @@ def make_gaia_rrab(
             "mean_g": mean_g,
             "n_epochs": n_kept,
             "n_rejected": n_all - n_kept,
+            "blazhko_amplitude": blazhko["amplitude"],
+            "blazhko_phase": blazhko["phase"],
+            "blazhko_period": blazhko["period"],
             "A1": shape["A1"],
             "R21": shape["R21"],
             "R31": shape["R31"],

@@ -1,0 +1,91 @@
+"""Statistics for comparing simulated and real light curves like with like."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import _ragged
+from ..fourier import fit_fourier, fourier_parameters
+from ._population import unwrap_phi31
+
+__all__ = ["REALISM_STATISTICS", "light_curve_statistics", "subsample_epochs"]
+
+#: Columns of :func:`light_curve_statistics` compared in docs/realism.md.
+REALISM_STATISTICS = ("amplitude", "R21", "R31", "phi21", "phi31", "rms")
+
+
+def light_curve_statistics(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarray, order: int = 4) -> pd.DataFrame:
+    """Shape and scatter of folded curves from one unweighted Fourier fit.
+
+    Parameters
+    ----------
+    phase, mag : ndarray of shape (n_values,)
+        Flat phases (cycles) and magnitudes (mag), star after star.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+    order : int, default 4
+        Harmonics of the fit (the same for every sample compared).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per star whose fit is defined: ``amplitude`` (peak-to-peak of
+        the fit, mag), ``R21``, ``R31``, ``phi21``, ``phi31`` (sine
+        convention, rad; phi31 unwrapped into ``[2, 2 + 2 pi)``), ``rms``
+        (residual scatter about the fit, mag), ``mean_mag`` (``A0``, mag)
+        and ``n_points``.
+    """
+    coefs, info = fit_fourier(phase, mag, offsets, order, return_info=True)
+    params = fourier_parameters(coefs)
+    out = pd.DataFrame(
+        {
+            "amplitude": params["amplitude"].to_numpy(),
+            "R21": params["R21"].to_numpy(),
+            "R31": params["R31"].to_numpy(),
+            "phi21": params["phi21"].to_numpy(),
+            "phi31": unwrap_phi31(params["phi31"].to_numpy()),
+            "rms": info.rms,
+            "mean_mag": params["A0"].to_numpy(),
+            "n_points": info.n_points,
+        }
+    )
+    return out[info.ok].reset_index(drop=True)
+
+
+def subsample_epochs(X: pd.DataFrame, n_points: np.ndarray, random_state=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random subsets of each star's transits, folded at period and epoch.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table with ``time``, ``mag``, ``period``, ``epoch``.
+    n_points : ndarray of int, shape (n_stars,)
+        Wanted points per star (capped at what each star has), e.g. drawn
+        from a real survey's distribution of points per curve.
+    random_state : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    phase, mag, offsets : ndarray
+        Flat folded phases (cycles, phase 0 at ``epoch``), magnitudes and
+        star offsets of the subsets, each star's points sorted by phase.
+    """
+    rng = np.random.default_rng(random_state)
+    time, offsets = _ragged.flatten(X["time"].to_numpy())
+    mag, _ = _ragged.flatten(X["mag"].to_numpy())
+    lengths = np.diff(offsets)
+    star = np.repeat(np.arange(len(X)), lengths)
+    # rank of each point in a random order within its star
+    order = np.lexsort((rng.random(time.size), star))
+    rank = np.empty(time.size, dtype=np.int64)
+    rank[order] = np.arange(time.size) - offsets[star[order]]
+    want = np.minimum(np.asarray(n_points, dtype=np.int64), lengths)
+    keep = rank < want[star]
+    period = X["period"].to_numpy(dtype=np.float64)
+    epoch = X["epoch"].to_numpy(dtype=np.float64)
+    phase = np.mod((time - epoch[star]) / period[star], 1.0)
+    star, phase, mag = star[keep], phase[keep], mag[keep]
+    by_phase = np.lexsort((phase, star))
+    new_offsets = np.zeros(len(X) + 1, dtype=np.int64)
+    np.cumsum(want, out=new_offsets[1:])
+    return phase[by_phase], mag[by_phase], new_offsets
