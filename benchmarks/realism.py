@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
-from rrlsk.datasets import make_gaia_rrab
-from rrlsk.datasets._realism import REALISM_STATISTICS, light_curve_statistics, subsample_epochs
+from rrlsk.datasets import REALISM_STATISTICS, light_curve_statistics, make_gaia_rrab, subsample_epochs
 
 ROOT = Path(__file__).resolve().parents[1]
 TARBALL = ROOT.parent / "shared" / "data" / "gaia_dr2_rrab_g_folded.tar.gz"

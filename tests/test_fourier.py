@@ -132,3 +132,22 @@ def test_bad_input(kwargs, match):
         fit_fourier(**args)
     with pytest.raises(ValueError, match="convention"):
         fourier_parameters(np.ones((1, 5)), convention="tangent")
+
+
+def test_intensity_average_and_ragged_evaluation():
+    phase = np.linspace(0, 1, 64, endpoint=False)
+    coefs = fit_fourier(phase, _sine_curve(phase), np.array([0, 64]), 5)
+    dense = _sine_curve(np.linspace(0, 1, 100_000, endpoint=False))
+    expected = -2.5 * np.log10(np.mean(10 ** (-0.4 * dense)))
+    assert fourier_parameters(coefs)["int_average"].iloc[0] == pytest.approx(expected, abs=1e-9)
+    # intensity mean is brighter than the magnitude mean of a varying star
+    assert expected < A0
+    two = np.vstack([coefs, coefs + np.eye(1, coefs.shape[1])])  # second star 1 mag fainter
+    flat, offsets = flatten([np.array([0.1, 0.7]), np.array([0.3])])
+    np.testing.assert_allclose(
+        evaluate_fourier(two, flat, offsets),
+        [_sine_curve(0.1), _sine_curve(0.7), _sine_curve(0.3) + 1.0],
+        atol=1e-10,
+    )
+    with pytest.raises(ValueError, match="offsets"):
+        evaluate_fourier(two, flat, np.array([0, 3]))

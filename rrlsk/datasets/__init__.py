@@ -6,19 +6,25 @@ files, and a small demo sample.
 - :func:`to_gaia_files`: write a sample as the Gaia archive serves it.
 - :func:`load_demo`: a fixed 1,000-star sample for examples.
 - :func:`feh_from_phi31`: the P-phi31-[Fe/H] relation used for the labels.
+- :func:`light_curve_statistics`, :func:`subsample_epochs`: compare
+  simulated and real curves like with like (docs/realism.md).
 """
 
 from ._demo import load_demo
 from ._files import to_gaia_files
 from ._population import PHI31_MIN, RRabPopulation, feh_from_phi31, unwrap_phi31
+from ._realism import REALISM_STATISTICS, light_curve_statistics, subsample_epochs
 from ._simulate import make_gaia_rrab
 
 __all__ = [
     "PHI31_MIN",
+    "REALISM_STATISTICS",
     "RRabPopulation",
     "feh_from_phi31",
+    "light_curve_statistics",
     "load_demo",
     "make_gaia_rrab",
+    "subsample_epochs",
     "to_gaia_files",
     "unwrap_phi31",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import truncnorm
 
-from ..fourier import evaluate_fourier
+from ..fourier import _refined_max, evaluate_fourier
 
 __all__ = ["RRabPopulation", "feh_from_phi31", "unwrap_phi31", "PHI31_MIN"]
 
@@ -295,7 +295,7 @@ def draw_shape(pop: RRabPopulation, feh, period, amplitude, rng):
         part = slice(lo, lo + _CHUNK)
         curves = evaluate_fourier(coefs[part], grid)
         t_max[part] = _refined_argmin(curves) / _GRID
-        a1[part] = amplitude[part] / (curves.max(axis=1) - curves.min(axis=1))
+        a1[part] = amplitude[part] / (_refined_max(curves) + _refined_max(-curves))
         flux = 10.0 ** (-0.4 * a1[part, None] * curves)
         mean_offset[part] = -2.5 * np.log10(flux.mean(axis=1))
     # shift maximum light to phase 0: m'(phase) = m(phase + t_max)
