@@ -174,6 +174,9 @@ def test_gaia_files_round_trip(tmp_path, fmt, per_star):
     assert (table["best_classification"] == "RRab").all()
     if per_star:
         assert len(list(paths["epoch_photometry"].iterdir())) == 12
+    # the folder layout alone is enough for the reader
+    X3, y3, _ = read_gaia_dr3(tmp_path)
+    assert _same_frames(X, X3[X.columns]) and y.equals(y3)
 
 
 def test_gaia_files_flux_matches_zero_point(tmp_path):
