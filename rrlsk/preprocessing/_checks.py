@@ -1,0 +1,244 @@
+"""Shared validation of light-curve tables (one implementation for every
+transformer) and the sklearn plumbing they have in common."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._ragged import flatten
+
+__all__ = ["ARRAY_COLUMNS", "DEFAULT_MIN_POINTS", "check_light_curves"]
+
+#: Columns that hold one 1-D array per star.
+ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
+#: Fewest points a curve needs by default (the smoothing spline's GCV needs
+#: clearly more points than the handful of parameters of a smooth curve).
+DEFAULT_MIN_POINTS = 8
+# How many offending source_ids an error message lists.
+_MAX_LISTED = 10
+
+
+def _row_is_1d(values: np.ndarray) -> np.ndarray:
+    """Per-row: is the cell a 1-D array-like of numbers?"""
+    return np.fromiter(
+        (isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) == 1 for v in values),
+        dtype=bool,
+        count=len(values),
+    )
+
+
+def check_light_curves(
+    X: pd.DataFrame,
+    *,
+    min_points: int = DEFAULT_MIN_POINTS,
+    required: Sequence[str] = ("mag", "period"),
+) -> pd.DataFrame:
+    """Per-star health report of a light-curve table.
+
+    Vectorised over stars. Checks every array column present
+    (``time``, ``mag``, ``mag_err``, ``phase``) and the scalar ``period``
+    (and ``epoch`` when required).
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table (see ``docs/design.md``), one row per star.
+    min_points : int, default 8
+        Fewest finite points a curve needs to be ``ok``.
+    required : sequence of str, default ("mag", "period")
+        Columns that must exist. One of ``time`` or ``phase`` must exist too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``X``, columns ``ok`` (bool), ``reason`` (str, ``""``
+        when ok; several problems are joined with ``"; "``) and
+        ``n_points`` (int, length of ``mag``).
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not a DataFrame or lacks a required column (a problem of
+        the whole table, not of single stars).
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise ValueError(
+            f"expected a light-curve table (pandas.DataFrame, one row per star), got {type(X).__name__}"
+        )
+    if isinstance(min_points, bool) or not isinstance(min_points, (int, np.integer)) or min_points < 1:
+        raise ValueError(f"min_points must be an integer >= 1, got {min_points!r}")
+    missing = [c for c in required if c not in X.columns]
+    if "time" not in X.columns and "phase" not in X.columns:
+        missing.append("time or phase")
+    if missing:
+        raise ValueError(f"light-curve table lacks column(s) {missing}; has {list(X.columns)}")
+
+    n = len(X)
+    problems: list[tuple[np.ndarray, str]] = []
+    arrays = [c for c in ARRAY_COLUMNS if c in X.columns]
+    valid_rows = np.ones(n, dtype=bool)
+    for col in arrays:
+        is_1d = _row_is_1d(X[col].to_numpy())
+        problems.append((~is_1d, f"{col} is not a 1-D array"))
+        valid_rows &= is_1d
+
+    lengths, flat_values, star_of = {}, {}, {}
+    for col in arrays:
+        cells = [v if ok else () for v, ok in zip(X[col].to_numpy(), valid_rows)]
+        flat_values[col], offsets = flatten(cells)
+        lengths[col] = np.diff(offsets)
+        star_of[col] = np.repeat(np.arange(n), lengths[col])
+
+    def any_per_star(col: str, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(star_of[col], weights=mask, minlength=n) > 0
+
+    n_points = lengths.get("mag", np.zeros(n, dtype=np.int64))
+    for col in arrays:
+        if col != "mag" and "mag" in lengths:
+            problems.append((valid_rows & (lengths[col] != n_points), f"{col} and mag differ in length"))
+        finite = np.isfinite(flat_values[col])
+        problems.append((any_per_star(col, ~finite), f"{col} has NaN/inf values"))
+    if "mag_err" in lengths:
+        problems.append((any_per_star("mag_err", flat_values["mag_err"] <= 0), "mag_err <= 0"))
+    if "phase" in lengths:
+        phase = flat_values["phase"]
+        problems.append((any_per_star("phase", (phase < 0) | (phase >= 1)), "phase outside [0, 1)"))
+    if "mag" in lengths:
+        problems.append(
+            (valid_rows & (n_points < min_points), f"fewer than {min_points} points")
+        )
+
+    for col in ("period", "epoch"):
+        if col not in X.columns:
+            continue
+        values = pd.to_numeric(X[col], errors="coerce").to_numpy(dtype=np.float64)
+        if col in required or col == "period":
+            problems.append((~np.isfinite(values), f"{col} is NaN/inf or not a number"))
+        if col == "period":
+            problems.append((np.isfinite(values) & (values <= 0), "period <= 0"))
+
+    ok = np.ones(n, dtype=bool)
+    reasons = np.full(n, "", dtype=object)
+    for mask, text in problems:
+        if not mask.any():
+            continue
+        ok &= ~mask
+        reasons[mask] = np.where(reasons[mask] == "", text, reasons[mask] + "; " + text)
+    return pd.DataFrame(
+        {"ok": ok, "reason": reasons.astype(str), "n_points": n_points.astype(np.int64)},
+        index=X.index,
+    )
+
+
+def validate_table(
+    X,
+    *,
+    required: Sequence[str],
+    min_points: int = 1,
+    where: str = "",
+) -> pd.DataFrame:
+    """Raise ``ValueError`` naming the bad stars; return ``X`` unchanged.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table.
+    required : sequence of str
+        Columns the caller needs.
+    min_points : int, default 1
+        Fewest points per curve.
+    where : str
+        Name of the caller, for the message.
+    """
+    report = check_light_curves(X, min_points=min_points, required=required)
+    if not report["ok"].all():
+        bad = report.loc[~report["ok"]]
+        listed = "; ".join(f"{sid}: {why}" for sid, why in bad["reason"].iloc[:_MAX_LISTED].items())
+        more = f" (and {len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
+        raise ValueError(
+            f"{where}: {len(bad)} of {len(X)} light curves are unusable "
+            f"(source_id: problem) {listed}{more}. "
+            "Use rrlsk.preprocessing.check_light_curves(X) to find and drop them."
+        )
+    return X
+
+
+class TableTransformer(TransformerMixin, BaseEstimator):
+    """Common behaviour of transformers that take a light-curve table.
+
+    ``fit`` validates the table and records ``feature_names_in_`` (its
+    columns) and ``n_features_in_``; the output is always a DataFrame, so
+    ``set_output`` accepts ``"pandas"``/``"default"`` as a no-op (which lets
+    ``Pipeline.set_output`` pass through these steps).
+    """
+
+    #: columns the transformer needs
+    _required: tuple[str, ...] = ("mag",)
+
+    def _min_points(self) -> int:
+        return 1
+
+    def _validate(self, X) -> pd.DataFrame:
+        return validate_table(
+            X, required=self._required, min_points=self._min_points(), where=type(self).__name__
+        )
+
+    def _record_columns(self, X: pd.DataFrame) -> None:
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = len(X.columns)
+
+    def fit(self, X, y=None):
+        """Validate the light-curve table and record its columns.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        X = self._validate(X)
+        self._record_columns(X)
+        return self
+
+    def _check_transform(self, X) -> pd.DataFrame:
+        check_is_fitted(self, "n_features_in_")
+        return self._validate(X)
+
+    def set_output(self, *, transform=None):
+        """Accept sklearn's output configuration; the table stays a DataFrame.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", None}
+            ``"polars"`` is not supported (array columns).
+
+        Returns
+        -------
+        self
+        """
+        if transform not in (None, "default", "pandas"):
+            raise ValueError(
+                f"{type(self).__name__} returns a pandas light-curve table; set_output(transform={transform!r}) is not supported"
+            )
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.dataframe = True
+        tags.requires_fit = True
+        return tags
+
+
+def flat(X: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``rrlsk._ragged.flatten`` of one array column (float64)."""
+    return flatten(X[column].to_numpy())

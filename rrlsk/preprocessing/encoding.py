@@ -1,0 +1,191 @@
+"""The end of preprocessing: light-curve table -> network input tensor
+(Monti et al. 2024, Eq. 3), for resampled (equal-length) and raw (padded)
+curves."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from .._ragged import flatten
+from ._checks import TableTransformer
+
+__all__ = ["MASK_VALUE", "SequenceEncoder", "SequencePadder"]
+
+#: Value that pads the raw catalogue's curves (the paper's -1); recurrent
+#: networks mask time steps whose channels all equal it. Real steps never
+#: match it: the second channel, phase * period, is >= 0.
+MASK_VALUE = -1.0
+
+
+def _channels(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat ``mag``, flat ``phase * period`` and the offsets."""
+    mag, offsets = flatten(X["mag"].to_numpy())
+    phase, _ = flatten(X["phase"].to_numpy())
+    period = X["period"].to_numpy(dtype=np.float64)
+    return mag, phase * np.repeat(period, np.diff(offsets)), offsets
+
+
+class SequenceEncoder(TableTransformer):
+    """Equal-length light-curve table -> float32 tensor ``(n_stars, n_steps, 2)``.
+
+    Channels are Eq. 3: ``mag`` (after :class:`MeanMagSubtractor`, ``m - <m>``,
+    mag) and ``phase * period`` (days). Ends the preprocessing pipeline.
+
+    Attributes
+    ----------
+    n_steps_ : int
+        Curve length seen in ``fit``; ``transform`` requires the same.
+    feature_names_in_, n_features_in_
+        Columns of the table seen in ``fit``.
+    """
+
+    _required = ("mag", "phase", "period")
+
+    def _lengths(self, X: pd.DataFrame) -> np.ndarray:
+        lengths = X["mag"].map(len).to_numpy()
+        if len(lengths) and (lengths != lengths[0]).any():
+            common = np.bincount(lengths).argmax()
+            odd = X.index[lengths != common]
+            raise ValueError(
+                f"SequenceEncoder needs curves of equal length; {len(odd)} star(s) differ from "
+                f"the most common length {common}, e.g. source_id(s) {list(odd[:10])}. "
+                "Resample them (SplineResampler) or pad them (SequencePadder)."
+            )
+        return lengths
+
+    def fit(self, X, y=None):
+        """Record the common curve length.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table with equal-length ``mag``/``phase``.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        X = self._validate(X)
+        self._record_columns(X)
+        lengths = self._lengths(X)
+        self.n_steps_ = int(lengths[0]) if len(lengths) else 0
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Stack the channels.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+
+        Returns
+        -------
+        ndarray of float32, shape (n_stars, n_steps_, 2)
+        """
+        check_is_fitted(self, "n_steps_")
+        X = self._check_transform(X)
+        lengths = self._lengths(X)
+        if len(lengths) and lengths[0] != self.n_steps_:
+            raise ValueError(
+                f"SequenceEncoder was fitted on curves of {self.n_steps_} steps, got {lengths[0]}"
+            )
+        mag, phase_period, _ = _channels(X)
+        out = np.empty((len(X), self.n_steps_, 2), dtype=np.float32)
+        out[:, :, 0] = mag.reshape(len(X), self.n_steps_)
+        out[:, :, 1] = phase_period.reshape(len(X), self.n_steps_)
+        return out
+
+
+class SequencePadder(TableTransformer):
+    """Unequal-length (raw) curves -> float32 tensor padded with ``mask_value``.
+
+    The paper's "raw catalogue": folded (and mean-subtracted) curves, each
+    padded at the end to a common length with ``mask_value`` in both
+    channels (``mag``, ``phase * period``), shape ``(n_stars, max_length_, 2)``.
+
+    Parameters
+    ----------
+    max_length : int or None, default None
+        Common length. None learns it in ``fit`` as the longest training
+        curve. Curves longer than it at ``transform`` are truncated (their
+        last points dropped) with a ``UserWarning`` naming them.
+    mask_value : float, default -1.0
+        Padding value (:data:`MASK_VALUE`).
+
+    Attributes
+    ----------
+    max_length_ : int
+        Common length used by ``transform``.
+    feature_names_in_, n_features_in_
+        Columns of the table seen in ``fit``.
+    """
+
+    _required = ("mag", "phase", "period")
+
+    def __init__(self, max_length: int | None = None, mask_value: float = MASK_VALUE):
+        self.max_length = max_length
+        self.mask_value = mask_value
+
+    def fit(self, X, y=None):
+        """Learn ``max_length_``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Folded light-curve table.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        if self.max_length is not None and (
+            isinstance(self.max_length, bool) or not isinstance(self.max_length, numbers.Integral) or self.max_length < 1
+        ):
+            raise ValueError(f"max_length must be None or an integer >= 1, got {self.max_length!r}")
+        if isinstance(self.mask_value, bool) or not isinstance(self.mask_value, numbers.Real) or not np.isfinite(self.mask_value):
+            raise ValueError(f"mask_value must be a finite number, got {self.mask_value!r}")
+        X = self._validate(X)
+        self._record_columns(X)
+        if self.max_length is None:
+            self.max_length_ = int(X["mag"].map(len).max()) if len(X) else 0
+        else:
+            self.max_length_ = int(self.max_length)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Pad (or truncate) every curve to ``max_length_``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+
+        Returns
+        -------
+        ndarray of float32, shape (n_stars, max_length_, 2)
+        """
+        check_is_fitted(self, "max_length_")
+        X = self._check_transform(X)
+        mag, phase_period, offsets = _channels(X)
+        lengths = np.diff(offsets)
+        long = lengths > self.max_length_
+        if long.any():
+            warnings.warn(
+                f"SequencePadder: {long.sum()} curve(s) longer than max_length_={self.max_length_} "
+                f"truncated, e.g. source_id(s) {list(X.index[long][:10])}",
+                UserWarning,
+                stacklevel=2,
+            )
+        star_of = np.repeat(np.arange(len(X)), lengths)
+        step = np.arange(len(mag)) - offsets[star_of]
+        keep = step < self.max_length_
+        out = np.full((len(X), self.max_length_, 2), self.mask_value, dtype=np.float32)
+        out[star_of[keep], step[keep], 0] = mag[keep]
+        out[star_of[keep], step[keep], 1] = phase_period[keep]
+        return out

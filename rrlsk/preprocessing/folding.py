@@ -1,0 +1,180 @@
+"""Phase folding and alignment (Monti et al. 2024, Eq. 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._ragged import flatten, split
+from ..fourier import evaluate_fourier, fit_fourier
+from ._checks import ARRAY_COLUMNS, TableTransformer
+
+__all__ = ["PhaseFolder", "fold_phase"]
+
+# Phase grid on which the low-order Fourier fit is searched for maximum light.
+_N_SEARCH = 1000
+
+
+def fold_phase(time: np.ndarray, period: np.ndarray, epoch: np.ndarray) -> np.ndarray:
+    """Eq. 1: ``frac((time - epoch) / period)``, in ``[0, 1)``.
+
+    Parameters
+    ----------
+    time, period, epoch : ndarray
+        Broadcastable arrays, days.
+
+    Returns
+    -------
+    ndarray
+        Phase, cycles, in ``[0, 1)``.
+    """
+    cycles = (np.asarray(time, dtype=np.float64) - epoch) / period
+    phase = cycles - np.floor(cycles)
+    # rounding can turn a tiny negative fraction into exactly 1.0
+    phase[phase >= 1.0] = 0.0
+    return phase
+
+
+def reorder_by_phase(X: pd.DataFrame, phase: np.ndarray, offsets: np.ndarray) -> pd.DataFrame:
+    """Return a copy of ``X`` with ``phase`` set and every array column of
+    each star sorted by phase (one global lexsort over all stars)."""
+    star_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    order = np.lexsort((phase, star_of))
+    out = X.copy()
+    for col in ARRAY_COLUMNS:
+        if col in X.columns and col != "phase":
+            values, _ = flatten(X[col].to_numpy())
+            out[col] = split(values[order], offsets)
+    out["phase"] = split(phase[order], offsets)
+    return out
+
+
+class PhaseFolder(TableTransformer):
+    """Fold light curves at their period and align maximum light at phase 0.
+
+    Implements Eq. 1 of Monti et al. (2024),
+    ``phase = frac((t - epoch) / P)``, vectorised over stars, and re-orders
+    each star's ``time``, ``mag``, ``mag_err`` by phase.
+
+    Parameters
+    ----------
+    align : {"epoch", "maximum"}, default "epoch"
+        ``"epoch"``: the ``epoch`` column is the epoch of maximum light (Gaia
+        DR3 ``epoch_g``), so phase 0 is maximum light. ``"maximum"``: find
+        maximum light (minimum magnitude) from the data: fold with the
+        ``epoch`` column (0 when absent), fit a Fourier series of ``order``
+        harmonics (:func:`rrlsk.fourier.fit_fourier`), and shift the phases
+        so that the fitted curve's minimum magnitude falls at phase 0.
+    order : int, default 3
+        Harmonics of the Fourier fit used by ``align="maximum"``; stars need
+        at least ``2 * order + 1`` points.
+
+    Attributes
+    ----------
+    feature_names_in_ : ndarray of str
+        Columns of the table seen in ``fit``.
+    n_features_in_ : int
+        Their number.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from rrlsk.preprocessing import PhaseFolder
+    >>> t = np.array([0.0, 0.15, 0.3, 0.45])
+    >>> X = pd.DataFrame({"time": [t], "mag": [t * 0 + 15.0], "period": [0.6],
+    ...                   "epoch": [0.0]}, index=pd.Index([1], name="source_id"))
+    >>> PhaseFolder().fit_transform(X)["phase"].iloc[0]
+    array([0.  , 0.25, 0.5 , 0.75])
+    """
+
+    def __init__(self, align: str = "epoch", order: int = 3):
+        self.align = align
+        self.order = order
+
+    @property
+    def _required(self) -> tuple[str, ...]:
+        return ("time", "mag", "period", "epoch") if self.align == "epoch" else ("time", "mag", "period")
+
+    def _min_points(self) -> int:
+        return 2 * self.order + 1 if self.align == "maximum" else 1
+
+    def _check_params(self) -> None:
+        if self.align not in ("epoch", "maximum"):
+            raise ValueError(f"align must be 'epoch' or 'maximum', got {self.align!r}")
+        if isinstance(self.order, bool) or not isinstance(self.order, (int, np.integer)) or self.order < 1:
+            raise ValueError(f"order must be an integer >= 1, got {self.order!r}")
+
+    def fit(self, X, y=None):
+        """Check parameters and the table; nothing is learned.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table with ``time``, ``mag``, ``period`` (and
+            ``epoch`` for ``align="epoch"``).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        return super().fit(X)
+
+    def transform(self, X) -> pd.DataFrame:
+        """Fold and sort each curve by phase.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Copy of ``X`` with ``phase`` (cycles, ``[0, 1)``) added and array
+            columns sorted by phase. With ``align="maximum"`` also the scalar
+            column ``phase_shift`` (cycles): the phase of maximum light found
+            in the fold at ``epoch``, which was subtracted.
+
+        Raises
+        ------
+        ValueError
+            Naming the source_ids whose curves are unusable, or (for
+            ``align="maximum"``) whose Fourier fit is ill-posed.
+        """
+        self._check_params()
+        X = self._check_transform(X)
+        time, offsets = flatten(X["time"].to_numpy())
+        lengths = np.diff(offsets)
+        period = np.repeat(X["period"].to_numpy(dtype=np.float64), lengths)
+        if "epoch" in X.columns:
+            epoch = np.repeat(X["epoch"].to_numpy(dtype=np.float64), lengths)
+        else:
+            epoch = 0.0
+        phase = fold_phase(time, period, epoch)
+        if self.align == "epoch":
+            return reorder_by_phase(X, phase, offsets)
+
+        mag, _ = flatten(X["mag"].to_numpy())
+        coefs, info = fit_fourier(phase, mag, offsets, self.order, return_info=True)
+        if not info.ok.all():
+            bad = X.index[~info.ok]
+            raise ValueError(
+                f"PhaseFolder(align='maximum'): the order-{self.order} Fourier fit is ill-posed "
+                f"(phases too clumped) for source_id(s) {list(bad[:10])}"
+                + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+                + "; lower `order` or drop these stars"
+            )
+        grid = np.arange(_N_SEARCH) / _N_SEARCH
+        shift = np.empty(len(X))
+        for lo in range(0, len(X), 4096):
+            curves = evaluate_fourier(coefs[lo : lo + 4096], grid)
+            shift[lo : lo + 4096] = grid[np.argmin(curves, axis=1)]
+        phase = phase - np.repeat(shift, lengths)
+        phase -= np.floor(phase)
+        phase[phase >= 1.0] = 0.0
+        out = reorder_by_phase(X, phase, offsets)
+        out["phase_shift"] = shift
+        return out
+
