@@ -71,6 +71,8 @@ class RRabPopulation:
         larger-amplitude RRab have more saw-tooth curves.
     r31_at_r21, r31_r21_slope, r31_scatter : float
         ``R31 = r31_at_r21 + r31_r21_slope * (R21 - r21_at_amp) + N(0, r31_scatter)``.
+        R21 is clipped to [0.15, 0.8] and R31 to [0.05, 0.7], the range of
+        real RRab curves.
     phi21_at_phi31, phi21_phi31_slope, phi21_scatter : float
         ``phi21 = phi21_at_phi31 + phi21_phi31_slope * (phi31 - 5.3) + N(0, phi21_scatter)``, rad.
     order : int
