@@ -56,6 +56,11 @@ def test_same_seed_same_sample_other_seed_other(sample):
     assert not np.array_equal(X["period"], X3["period"])
 
 
+def test_single_star_and_generator_seed():
+    X, y, info = make_gaia_rrab(1, random_state=np.random.default_rng(3))
+    assert X.shape == (1, 5) and np.isfinite(y).all() and info["n_epochs"].iloc[0] >= 18
+
+
 def test_light_curve_table_contract(sample):
     X, y, info = sample
     pop = RRabPopulation()

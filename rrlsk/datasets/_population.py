@@ -202,8 +202,10 @@ class RRabPopulation:
 def _truncnorm(rng, mean, sigma, low, high, size=None):
     mean = np.asarray(mean, dtype=np.float64)
     sigma = np.asarray(sigma, dtype=np.float64)
-    return truncnorm.rvs((low - mean) / sigma, (high - mean) / sigma, loc=mean, scale=sigma,
-                         size=size, random_state=rng)
+    shape = np.broadcast(mean, sigma).shape if size is None else (size,)
+    draws = truncnorm.rvs((low - mean) / sigma, (high - mean) / sigma, loc=mean, scale=sigma,
+                          size=shape, random_state=rng)
+    return np.asarray(draws, dtype=np.float64).reshape(shape)
 
 
 def unwrap_phi31(phi31):
