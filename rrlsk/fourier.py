@@ -14,7 +14,7 @@ phases in one of two conventions:
 * ``"sine"``: ``m = A0 + sum_k A_k sin(2 pi k phi + phi_k)``, so
   ``a_k = A_k cos(phi_k)``, ``b_k = A_k sin(phi_k)``. This is the
   convention of most metallicity relations (Jurcsik & Kovacs 1996;
-  Nemec et al. 2013; Clementini et al. 2023's G-band relation).
+  Nemec et al. 2013; the G-band relation of arXiv:2605.13811).
 * ``"cosine"``: ``m = A0 + sum_k A_k cos(2 pi k phi + phi_k)``, the
   convention of the Gaia DR3 ``vari_rrlyrae`` table (``phi21_g``,
   ``phi31_g``).

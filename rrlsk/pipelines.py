@@ -1,0 +1,180 @@
+"""Ready-made pipelines: light-curve table in, [Fe/H] out.
+
+:func:`make_pipeline` assembles the paper's chain (Section 3) in front of any
+of its networks or of a baseline, as a :class:`sklearn.pipeline.Pipeline`
+whose step names are stable, so that grids such as
+``{"gru__dropout": [...], "spline__n_points": [...]}`` address the same
+steps whatever the catalogue:
+
+============  =====================================================
+step          what it does
+============  =====================================================
+``fold``      :class:`~rrlsk.preprocessing.PhaseFolder` (Eq. 1)
+``spline``    :class:`~rrlsk.preprocessing.SplineResampler` (Eq. 2)
+``mean``      :class:`~rrlsk.preprocessing.MeanMagSubtractor`
+``encode``    :class:`~rrlsk.preprocessing.SequenceEncoder` (Eq. 3), or
+              :class:`~rrlsk.preprocessing.SequencePadder` for "raw"
+*model*       the network or baseline, under its own name (``gru``...)
+============  =====================================================
+
+The paper's three catalogues (Section 3) differ only in which steps are
+``"passthrough"``:
+
+* ``"spline"``: fold, spline, mean, encode (the paper's pre-processed
+  catalogue, its best);
+* ``"spline_nomean"``: fold, spline, encode (the resampled magnitudes keep
+  their mean);
+* ``"raw"``: fold, then the unequal-length curves padded with the mask value
+  -1 (:data:`~rrlsk.preprocessing.MASK_VALUE`): only the recurrent networks
+  (and the Transformer) mask the padding, so only they are offered it.
+
+Feature-based baselines (:mod:`rrlsk.baselines`) replace spline, mean and
+encode by a ``features`` step (:class:`~rrlsk.preprocessing.FourierFeatures`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sklearn.pipeline import Pipeline
+
+from . import baselines, regressors
+from .preprocessing import (
+    FourierFeatures,
+    MeanMagSubtractor,
+    PhaseFolder,
+    SequenceEncoder,
+    SequencePadder,
+    SplineResampler,
+)
+
+__all__ = ["CATALOGUES", "MODELS", "NETWORKS", "make_pipeline"]
+
+#: The paper's three input catalogues.
+CATALOGUES = ("spline", "spline_nomean", "raw")
+
+
+@dataclass(frozen=True)
+class _Model:
+    """How :func:`make_pipeline` builds one model.
+
+    ``factory(**params)`` returns the final estimator; ``inputs`` is
+    ``"sequence"`` (the Eq. 3 tensor), ``"features"`` (the Fourier
+    parameters table) or ``"panel"`` (sktime's numpy3D panel).
+    """
+
+    factory: Callable
+    inputs: str
+    masks_padding: bool = False
+
+
+#: Network name -> regressor class (the paper's nine plus the Transformer).
+NETWORKS = {
+    "fcn": regressors.FCNRegressor,
+    "resnet": regressors.ResNetRegressor,
+    "inception": regressors.InceptionTimeRegressor,
+    "lstm": regressors.LSTMRegressor,
+    "bilstm": regressors.BiLSTMRegressor,
+    "gru": regressors.GRURegressor,
+    "bigru": regressors.BiGRURegressor,
+    "convlstm": regressors.ConvLSTMRegressor,
+    "convgru": regressors.ConvGRURegressor,
+    "transformer": regressors.TransformerRegressor,
+}
+
+_MASKING = {"lstm", "bilstm", "gru", "bigru", "transformer"}
+
+#: Every model name :func:`make_pipeline` accepts.
+MODELS = {
+    **{name: _Model(cls, "sequence", name in _MASKING) for name, cls in NETWORKS.items()},
+    **{name: _Model(factory, "features") for name, factory in baselines.FEATURE_MODELS.items()},
+    **{name: _Model(factory, "panel") for name, factory in baselines.PANEL_MODELS.items()},
+}
+
+
+def make_pipeline(
+    model: str = "gru",
+    catalogue: str = "spline",
+    *,
+    n_points: int = 100,
+    align: str = "epoch",
+    spline_method: str = "pspline",
+    fourier_order: int = 6,
+    **model_params,
+) -> Pipeline:
+    """Build the paper's preprocessing chain in front of a model.
+
+    Parameters
+    ----------
+    model : str, default "gru"
+        A network (``"fcn"``, ``"resnet"``, ``"inception"``, ``"lstm"``,
+        ``"bilstm"``, ``"gru"``, ``"bigru"``, ``"convlstm"``, ``"convgru"``,
+        ``"transformer"``) or a baseline of :mod:`rrlsk.baselines`
+        (``"fourier_relation"``, ``"fourier_linear"``, ``"svr"``,
+        ``"random_forest"``, ``"gradient_boosting"``, ``"minirocket"``).
+        The model step is named after it.
+    catalogue : {"spline", "spline_nomean", "raw"}, default "spline"
+        Which of the paper's input catalogues feeds a sequence model (see
+        the module notes). Ignored by the Fourier-feature baselines.
+    n_points : int, default 100
+        Length of the common phase grid of the spline resampler (points per
+        cycle).
+    align : {"epoch", "maximum"}, default "epoch"
+        How :class:`~rrlsk.preprocessing.PhaseFolder` puts maximum light at
+        phase 0.
+    spline_method : {"pspline", "exact"}, default "pspline"
+        Batched periodic P-spline or scipy's per-star smoothing spline.
+    fourier_order : int, default 6
+        Harmonics of the Fourier decomposition of the feature baselines.
+    **model_params
+        Passed to the model's constructor (for example ``epochs=50``,
+        ``dropout=(0.1, 0.1, 0.1)``, ``random_state=0``).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted; takes the light-curve table of :doc:`design`.
+
+    Raises
+    ------
+    ValueError
+        Unknown model or catalogue, or the raw catalogue with a network that
+        cannot mask padding.
+
+    Examples
+    --------
+    >>> pipe = make_pipeline("gru", epochs=5, random_state=0)
+    >>> [name for name, _ in pipe.steps]
+    ['fold', 'spline', 'mean', 'encode', 'gru']
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    if catalogue not in CATALOGUES:
+        raise ValueError(f"unknown catalogue {catalogue!r}; choose one of {list(CATALOGUES)}")
+    spec = MODELS[model]
+    fold = ("fold", PhaseFolder(align=align))
+    final = (model, spec.factory(**model_params))
+
+    if spec.inputs == "features":
+        return Pipeline([fold, ("features", FourierFeatures(order=fourier_order)), final])
+
+    if catalogue == "raw":
+        if spec.inputs == "sequence" and not spec.masks_padding:
+            maskers = sorted(name for name, s in MODELS.items() if s.masks_padding)
+            raise ValueError(
+                f"the raw catalogue pads curves with a mask value that {model!r} cannot mask; "
+                f"use catalogue='spline' or one of {maskers}"
+            )
+        steps = [fold, ("spline", "passthrough"), ("mean", "passthrough"), ("encode", SequencePadder())]
+    else:
+        mean = MeanMagSubtractor() if catalogue == "spline" else "passthrough"
+        steps = [
+            fold,
+            ("spline", SplineResampler(n_points=n_points, method=spline_method)),
+            ("mean", mean),
+            ("encode", SequenceEncoder()),
+        ]
+    if spec.inputs == "panel":
+        steps.append(("panel", baselines.SktimePanel()))
+    return Pipeline([*steps, final])
