@@ -4,6 +4,7 @@ files, and a small demo sample.
 - :func:`make_gaia_rrab`: ``(X, y, sample_info)`` of simulated RRab stars.
 - :class:`RRabPopulation`: every astrophysical and instrumental parameter.
 - :func:`to_gaia_files`: write a sample as the Gaia archive serves it.
+- :func:`make_paper_sample`: the same, selected with the paper's cuts.
 - :func:`load_demo`: a fixed 1,000-star sample for examples.
 - :func:`feh_from_phi31`: the P-phi31-[Fe/H] relation used for the labels.
 - :func:`light_curve_statistics`, :func:`subsample_epochs`: compare
@@ -12,6 +13,7 @@ files, and a small demo sample.
 
 from ._demo import load_demo
 from ._files import to_gaia_files
+from ._paper import make_paper_sample
 from ._population import PHI31_MIN, RRabPopulation, feh_from_phi31, unwrap_phi31
 from ._realism import REALISM_STATISTICS, light_curve_statistics, subsample_epochs
 from ._simulate import make_gaia_rrab
@@ -24,6 +26,7 @@ __all__ = [
     "light_curve_statistics",
     "load_demo",
     "make_gaia_rrab",
+    "make_paper_sample",
     "subsample_epochs",
     "to_gaia_files",
     "unwrap_phi31",
