@@ -23,8 +23,8 @@ def density_weights(y, y_err=None, threshold: float = 0.5, floor: float = 0.01) 
        the sparse tails do not get unbounded weights. ``threshold`` is an
        absolute density (1/dex), as in the paper's code
        (``calculate_sample_weights(..., by_density=0.5)`` of
-       github.com/LorenzoMonti/metallicity_rrls); the RRab [Fe/H]
-       distribution peaks near 0.9/dex at -1.5 dex.
+       github.com/LorenzoMonti/metallicity_rrls); a Gaussian-like [Fe/H]
+       distribution of width sigma peaks at about 0.4 / sigma per dex.
     3. ``w = w_d / y_err**2`` when errors are given.
     4. min-max scaled to ``[floor, 1]`` (all ones if every weight is equal).
 

@@ -168,7 +168,7 @@ def validate_table(
     return X
 
 
-class TableTransformer(TransformerMixin, BaseEstimator):
+class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Common behaviour of transformers that take a light-curve table.
 
     ``fit`` validates the table and records ``feature_names_in_`` (its
@@ -234,7 +234,6 @@ class TableTransformer(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
-        tags.input_tags.dataframe = True
         tags.requires_fit = True
         return tags
 
