@@ -9,10 +9,12 @@ generated from the numpydoc docstrings by autodoc.
 """
 
 import os
+import re
 
 import rrlsk
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "rrlsk"
 author = "rrlsk developers"
@@ -44,3 +46,16 @@ numpydoc_validation_checks: set[str] = set()
 html_theme = "pydata_sphinx_theme"
 html_title = f"rrlsk {release}"
 html_theme_options = {"navigation_with_keys": False}
+
+
+# scikit-learn generates set_fit_request & co. on every estimator class; their
+# docstrings point into scikit-learn's own docs, so they are left out here.
+_SKLEARN_GENERATED = re.compile(r"^set_\w+_request$")
+
+
+def _skip_generated(app, what, name, obj, skip, options):
+    return True if _SKLEARN_GENERATED.match(name) else None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_generated)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -123,19 +124,19 @@ def _model_params(args, model: str) -> dict:
     return params
 
 
-def read_light_curves(source: str, *, label_column: str = "feh", labels: str | None = None):
-    """Read a light-curve table for ``train``/``cv``: Parquet file or Gaia folder.
+def read_light_curves(source: str, *, labels: str | None = None):
+    """Read labelled light curves for ``train`` and ``cv``.
 
     Parameters
     ----------
     source : str
-        An rrlsk Parquet file (from ``rrlsk simulate`` or ``rrlsk select``)
-        or a folder of Gaia DR3 archive files.
-    label_column : str, default "feh"
-        Column of the table (or of ``labels``) holding [Fe/H] (dex).
+        An rrlsk Parquet file with ``feh`` (and optionally ``feh_error``)
+        columns, as written by ``rrlsk simulate`` or ``rrlsk select``, or a
+        folder of Gaia tables as written by ``rrlsk simulate --format``
+        (``epoch_photometry``, ``vari_rrlyrae``, optionally ``labels``).
     labels : str, optional
-        CSV file with ``source_id``, the label column and optionally
-        ``feh_error`` (dex), joined on ``source_id``.
+        Table with ``source_id``, [Fe/H] and its error (dex), any format of
+        :func:`rrlsk.io.read_labels`; replaces the labels of ``source``.
 
     Returns
     -------
@@ -144,45 +145,44 @@ def read_light_curves(source: str, *, label_column: str = "feh", labels: str | N
     y : pandas.Series
         [Fe/H] (dex), named ``feh``.
     feh_error : pandas.Series or None
-        1-sigma label errors (dex) when present.
+        1-sigma label errors (dex) when known.
     """
-    import pandas as pd
-
     from . import io
 
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_dir():
-        X = io.read_gaia_dr3(path)
-    elif path.suffix.lower() in (".parquet", ".pq"):
-        X = io.read_parquet(path)
-    else:
-        raise ValueError(f"{path}: expected an rrlsk Parquet file (.parquet) or a folder of Gaia files")
+        X, y, info = io.read_gaia_dr3(path, labels=labels)
+        return X, y, info["feh_error"]
+    if path.suffix.lower() != ".parquet":
+        raise ValueError(f"{path}: expected an rrlsk Parquet file (.parquet) or a folder of Gaia tables")
+    X = io.read_parquet(path)
     if labels is not None:
-        table = pd.read_csv(labels)
-        if "source_id" not in table.columns or label_column not in table.columns:
-            raise ValueError(f"{labels}: needs columns source_id and {label_column}")
-        table = table.set_index("source_id")
+        table = io.read_labels(labels)
         X = X.drop(columns=[c for c in table.columns if c in X.columns]).join(table, how="inner")
         if X.empty:
             raise ValueError(f"{labels}: no source_id in common with {path}")
-    if label_column not in X.columns:
-        raise ValueError(f"{path}: no label column {label_column!r}; pass --labels FILE.csv or --label-column")
-    missing = X.index[X[label_column].isna()]
+    if "feh" not in X.columns:
+        raise ValueError(f"{path}: no feh column; pass --labels FILE with source_id, feh, feh_error")
+    missing = X.index[X["feh"].isna()]
     if len(missing):
-        raise ValueError(f"{path}: {len(missing)} star(s) without {label_column}, e.g. source_id {list(missing[:5])}")
-    y = X[label_column].astype(float).rename("feh")
+        raise ValueError(f"{path}: {len(missing)} star(s) without feh, e.g. source_id {list(missing[:5])}")
     feh_error = X["feh_error"].astype(float) if "feh_error" in X.columns else None
-    return X, y, feh_error
+    return X, X["feh"].astype(float).rename("feh"), feh_error
 
 
 def _weights(kind: str, y, feh_error):
+    """Training weights: ``density`` (paper), ``density_error`` or ``none``."""
     if kind == "none":
         return None
     from .weights import density_weights
 
-    return density_weights(y.to_numpy(), None if feh_error is None else feh_error.to_numpy())
+    if kind == "density":
+        return density_weights(y.to_numpy())
+    if feh_error is None:
+        raise ValueError("--weights density_error needs label errors (a feh_error column or --labels)")
+    return density_weights(y.to_numpy(), feh_error.to_numpy())
 
 
 def _eval_weights(feh_error):
@@ -260,91 +260,113 @@ def cmd_info(args) -> int:
     return 0
 
 
-def _table_with_labels(X, sample_info):
-    return X.join(sample_info[[c for c in sample_info.columns if c not in X.columns]])
+def _with_labels(X, sample_info):
+    """X plus the label columns ``feh``, ``feh_error`` (for Parquet files)."""
+    return X.join(sample_info[["feh", "feh_error"]])
 
 
 def cmd_simulate(args) -> int:
     from .datasets import make_gaia_rrab, to_gaia_files
     from .io import write_parquet
 
-    X, y, info = make_gaia_rrab(args.n_stars, random_state=args.random_state)
+    X, y, info = make_gaia_rrab(args.n_stars, labels=args.labels, random_state=args.random_state)
     out = Path(args.out)
     if args.format == "parquet":
         if out.suffix.lower() != ".parquet":
             raise ValueError(f"{out}: Parquet output must end in .parquet (or choose --format csv|ecsv|votable|fits)")
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_parquet(_table_with_labels(X, info), out)
-        _say(f"wrote {len(X)} simulated RRab stars with truth columns {', '.join(info.columns)} to {out}")
+        write_parquet(_with_labels(X, info), out)
+        _say(f"wrote {len(X)} simulated RRab stars with feh and feh_error (dex) to {out}")
         return 0
-    written = to_gaia_files(X, info, out, format=args.format)
-    labels = out / "labels.csv"
-    info.to_csv(labels)
-    _say(f"wrote {len(X)} simulated RRab stars as Gaia DR3 {args.format} files to {out}/:")
-    for path in sorted(map(str, written if isinstance(written, (list, tuple)) else [written])):
-        _say(f"  {path}")
-    _say(f"  {labels}  (true [Fe/H] and its error per source_id)")
+    paths = to_gaia_files(X, info, out, format=args.format, per_star=args.per_star)
+    _say(f"wrote {len(X)} simulated RRab stars as Gaia DR3 {args.format} tables:")
+    for name, path in paths.items():
+        _say(f"  {name:<17} {path}")
     return 0
 
 
 def cmd_select(args) -> int:
     from .io import read_gaia_dr3, select_paper_sample, write_parquet
 
-    X = read_gaia_dr3(args.source)
-    sample, counts = select_paper_sample(X, return_counts=True)
-    _say(f"paper's selection on {args.source}:")
-    _print_table(counts)
+    X, y, info = read_gaia_dr3(args.source, args.rrlyrae, args.labels)
+    selected, cuts = select_paper_sample(
+        info, feh_error_column="feh_error", max_feh_error=args.max_feh_error,
+        max_amplitude=args.max_amplitude, min_epochs=args.min_epochs,
+        max_phi31_error=args.max_phi31_error,
+    )
+    _say(f"the paper's selection (Monti et al. 2024, Sect. 3) on the {len(X)} stars with "
+         "light curves, period, epoch and label:")
+    _print_table(cuts.set_index("cut"))
+    if selected.empty:
+        raise ValueError("no star passes the selection cuts")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_parquet(sample, out)
-    _say(f"wrote {len(sample)} selected stars to {out}")
+    write_parquet(_with_labels(X.loc[selected.index], info.loc[selected.index]), out)
+    _say(f"wrote {len(selected)} selected light curves with feh, feh_error (dex) to {out}")
     return 0
+
+
+def _grid_search(args, pipe, X, y, weights, feh_error):
+    """GridSearchCV with density weights to the model and error weights to the scorers."""
+    import pandas as pd
+    import sklearn
+    from sklearn.model_selection import GridSearchCV
+
+    from .metrics import evaluation_weights, route_weights, scorers
+    from .pipelines import NETWORKS
+
+    step = pipe.steps[-1][0]
+    if args.grid.strip().lower() == "paper" and args.model not in NETWORKS:
+        raise ValueError(f"--grid paper searches network hyperparameters; {args.model} is not a network")
+    grid = parse_grid(args.grid, step)
+    n_candidates = int(pd.Series([len(v) for v in grid.values()]).prod())
+    weighted = feh_error is not None
+    refit = "wrmse" if weighted else "rmse"
+    _say(f"grid search: {n_candidates} candidates x {_cv(args).get_n_splits()} folds, best by {refit}")
+    with sklearn.config_context(enable_metadata_routing=True):
+        search = GridSearchCV(route_weights(pipe), grid, cv=_cv(args), scoring=scorers(eval_weight=weighted),
+                              refit=refit, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
+        params = {} if weights is None else {"train_weight": weights}
+        if weighted:
+            params["eval_weight"] = evaluation_weights(feh_error)
+        search.fit(X, y, **params)
+    results = pd.DataFrame(search.cv_results_).sort_values(f"rank_test_{refit}")
+    metrics = [m for m in ("r2", "wrmse", "rmse", "mae") if f"mean_test_{m}" in results]
+    table = pd.DataFrame({"params": results["params"].astype(str)})
+    for metric in metrics:
+        sign = 1.0 if metric == "r2" else -1.0  # scorers negate errors
+        table[metric] = sign * results[f"mean_test_{metric}"]
+    _print_table(table.head(10).set_index("params"))
+    _say(f"best: {search.best_params_}")
+    best = results.loc[search.best_index_]
+    cv_summary = {m: {"mean": (1.0 if m == "r2" else -1.0) * float(best[f"mean_test_{m}"]),
+                      "std": float(best[f"std_test_{m}"])} for m in metrics}
+    return search.best_estimator_, cv_summary
 
 
 def cmd_train(args) -> int:
-    from sklearn.model_selection import GridSearchCV
-
-    from .metrics import scorers
+    from .model_selection import fit_with_sample_weight
     from .persistence import save_model
 
-    X, y, feh_error = read_light_curves(args.data, label_column=args.label_column, labels=args.labels)
+    X, y, feh_error = read_light_curves(args.data, labels=args.labels)
     pipe = _pipeline(args, args.model)
-    step = pipe.steps[-1][0]
     weights = _weights(args.weights, y, feh_error)
-    fit_params = {} if weights is None else {f"{step}__sample_weight": weights}
-    _say(f"training {args.model} ({args.catalogue} catalogue) on {len(X)} stars from {args.data}")
-    cv_summary = None
+    _say(f"training {args.model} ({args.catalogue} catalogue, {args.weights} weights) on {len(X)} stars "
+         f"from {args.data}")
     t0 = time.perf_counter()
     if args.grid:
-        grid = parse_grid(args.grid, step)
-        n = 1
-        for values in grid.values():
-            n *= len(values)
-        _say(f"grid search over {n} candidates x {args.splits} folds: {grid}")
-        search = GridSearchCV(
-            pipe, grid, cv=_cv(args), scoring=scorers(), refit="rmse", n_jobs=args.n_jobs,
-            verbose=1,
-        )
-        search.fit(X, y, **fit_params)
-        import pandas as pd
-
-        results = pd.DataFrame(search.cv_results_)
-        keep = ["params", *[c for c in results.columns if c.startswith("mean_test_")]]
-        _print_table(results[keep].sort_values("mean_test_rmse", ascending=False).head(10))
-        _say(f"best: {search.best_params_}")
-        model = search.best_estimator_
-        best = results.loc[search.best_index_]
-        cv_summary = {c[len("mean_test_"):]: abs(float(best[c])) for c in keep[1:]}
+        model, cv_summary = _grid_search(args, pipe, X, y, weights, feh_error)
     else:
-        model = pipe.fit(X, y, **fit_params)
+        model, cv_summary = fit_with_sample_weight(pipe, X, y.to_numpy(), weights), None
     _say(f"trained in {time.perf_counter() - t0:.1f} s")
     path = save_model(model, args.out, y=y, cv_summary=cv_summary,
-                      metadata={"command": "rrlsk train", "data": str(args.data), "weights": args.weights})
-    _say(f"saved model to {path}  (inspect with: rrlsk info {path})")
+                      metadata={"command": "rrlsk train", "data": str(args.data), "weights": args.weights,
+                                "grid": args.grid})
+    _say(f"saved the model to {path}  (inspect it with: rrlsk info {path})")
     return 0
 
 
-def run_cv(args, X, y, feh_error, models: Sequence[str]) -> dict:
+def run_cv(args, X, y, feh_error, models: Sequence[str], *, progress: bool = True) -> dict:
     """Cross-validate each of ``models``; returns name -> CrossValidationReport."""
     from tqdm.auto import tqdm
 
@@ -353,7 +375,7 @@ def run_cv(args, X, y, feh_error, models: Sequence[str]) -> dict:
     weights = _weights(args.weights, y, feh_error)
     eval_weight = _eval_weights(feh_error)
     reports = {}
-    for model in tqdm(models, desc="cross-validation", unit="model", disable=args.quiet):
+    for model in tqdm(models, desc="cross-validation", unit="model", disable=args.quiet or not progress):
         reports[model] = cross_validate_report(
             _pipeline(args, model), X, y, cv=_cv(args), train_weight=weights, eval_weight=eval_weight
         )
@@ -368,6 +390,8 @@ def save_reports(run: Path, reports: dict) -> None:
     predictions) and ``histories.json`` (training losses per split), which
     :func:`load_reports` reads back.
     """
+    (run / "reports").mkdir(parents=True, exist_ok=True)
+    (run / "reports" / "models.json").write_text(json.dumps(list(reports)))
     for name, report in reports.items():
         folder = run / "reports" / name
         folder.mkdir(parents=True, exist_ok=True)
@@ -378,14 +402,15 @@ def save_reports(run: Path, reports: dict) -> None:
 
 
 def load_reports(run: Path) -> dict:
-    """Read the reports written by :func:`save_reports`, in name order."""
+    """Read the reports written by :func:`save_reports`, in their original order."""
     import pandas as pd
 
     from .evaluation import CrossValidationReport
 
-    folders = sorted(p.parent for p in (run / "reports").glob("*/folds.csv"))
-    if not folders:
-        raise ValueError(f"{run}: no reports/<model>/folds.csv; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
+    order = run / "reports" / "models.json"
+    if not order.is_file():
+        raise ValueError(f"{run}: no reports/models.json; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
+    folders = [run / "reports" / name for name in json.loads(order.read_text())]
     return {
         folder.name: CrossValidationReport(
             folds=pd.read_csv(folder / "folds.csv"),
@@ -433,10 +458,10 @@ def make_report(run: Path, reports: dict | None = None, *, figures: bool = True)
 
 
 def cmd_cv(args) -> int:
-    X, y, feh_error = read_light_curves(args.data, label_column=args.label_column, labels=args.labels)
+    X, y, feh_error = read_light_curves(args.data, labels=args.labels)
     out = Path(args.out)
     _say(f"cross-validating {', '.join(args.models)} on {len(X)} stars "
-         f"({args.splits} folds x {args.repeats} repeats, {args.n_bins} [Fe/H] bins)")
+         f"({args.splits} folds x {args.repeats} repeat(s), {args.n_bins} [Fe/H] bins)")
     reports = run_cv(args, X, y, feh_error, args.models)
     save_reports(out, reports)
     _say(make_report(out, reports, figures=False))
@@ -478,7 +503,7 @@ def cmd_predict(args) -> int:
 
 #: ``rrlsk demo`` sizes: (training stars, held-out stars, epochs, CV folds, phase points).
 DEMO_DEFAULT = {"n_stars": 1000, "n_holdout": 200, "epochs": 30, "splits": 5, "n_points": 100}
-DEMO_QUICK = {"n_stars": 100, "n_holdout": 20, "epochs": 2, "splits": 3, "n_points": 50}
+DEMO_QUICK = {"n_stars": 100, "n_holdout": 20, "epochs": 2, "splits": 2, "n_points": 50}
 DEMO_BASELINE = "fourier_relation"
 
 
@@ -512,14 +537,14 @@ def cmd_demo(args) -> int:
     held = np.zeros(n_total, dtype=bool)
     held[rng.choice(n_total, sizes["n_holdout"], replace=False)] = True
     X, y, info = X_all[~held], y_all[~held], info_all[~held]
-    write_parquet(_table_with_labels(X, info), out / "train.parquet")
+    write_parquet(_with_labels(X, info), out / "train.parquet")
     write_parquet(X_all[held], out / "holdout.parquet")
     info_all[held].to_csv(out / "holdout_truth.csv")
     stages.update()
 
     stages.set_postfix_str(f"{sizes['splits']}-fold CV of gru and {DEMO_BASELINE}")
     models = ["gru", DEMO_BASELINE]
-    reports = run_cv(args, X, y, info["feh_error"], models)
+    reports = run_cv(args, X, y, info["feh_error"], models, progress=False)
     save_reports(out, reports)
     stages.update()
 
@@ -553,6 +578,8 @@ def cmd_demo(args) -> int:
     _say(f"\nTable A1 ({sizes['splits']}-fold binned stratified CV on {len(X)} simulated stars; "
          "training weights: density, evaluation weights: 1/feh_error^2)")
     _say(table)
+    if args.quick:
+        _say(f"(--quick trains {sizes['epochs']} epochs: a check that everything runs, not a usable model)")
     if len(ok):
         w = evaluation_weights(ok["feh_error_true"])
         err = rmse(ok["feh_true"], ok["feh"])
@@ -578,13 +605,14 @@ def cmd_demo(args) -> int:
 # --------------------------------------------------------------------------
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
+class _Formatter(argparse.HelpFormatter):
     """Shows ``(default: ...)`` where there is a default to show."""
 
     def _get_help_string(self, action):
         text = action.help or ""
         default = action.default
-        if "default" in text or default in (None, False, argparse.SUPPRESS) or action.option_strings == []:
+        if "default" in text or default is None or default is False or default == argparse.SUPPRESS \
+                or not action.option_strings:
             return text
         return f"{text} (default: %(default)s)"
 
@@ -604,18 +632,19 @@ def _add_network_options(parser) -> None:
 
 
 def _add_data_options(parser) -> None:
-    parser.add_argument("data", help="light curves with labels: an rrlsk Parquet file "
-                        "(from 'rrlsk simulate' or 'rrlsk select') or a folder of Gaia DR3 files")
+    parser.add_argument("data", help="labelled light curves: an rrlsk Parquet file with feh, "
+                        "feh_error columns (from 'rrlsk simulate' or 'rrlsk select') or a folder "
+                        "of Gaia tables")
     parser.add_argument("--labels", default=None,
-                        help="CSV with source_id, feh and optionally feh_error (dex) to join on source_id")
-    parser.add_argument("--label-column", default="feh", help="column holding [Fe/H], dex")
+                        help="table of source_id, [Fe/H] and its error (dex) replacing the data's labels")
     parser.add_argument("--catalogue", choices=CATALOGUES, default="spline",
                         help="preprocessing: spline-resampled and mean-subtracted (paper's best), "
                         "spline without mean subtraction, or raw padded curves")
     parser.add_argument("--n-points", type=_positive_int, default=None,
                         help="phase points of the resampled curve (default: the pipeline's)")
-    parser.add_argument("--weights", choices=("density", "none"), default="density",
-                        help="training sample weights: inverse [Fe/H] density (paper) or none")
+    parser.add_argument("--weights", choices=("density", "density_error", "none"), default="density",
+                        help="training sample weights: inverse [Fe/H] density (paper), the same "
+                        "divided by feh_error^2, or none")
     parser.add_argument("--random-state", type=int, default=0,
                         help="seed for splits and network initialisation")
 
@@ -657,24 +686,49 @@ def build_parser() -> argparse.ArgumentParser:
             "model saved, figures, and predictions on held-out simulated stars.")
     p.add_argument("--out", default="rrlsk-demo", help="output folder")
     p.add_argument("--n-stars", type=_positive_int, default=None,
-                   help="simulated training stars (default 1500; 120 with --quick)")
+                   help=f"simulated training stars (default {DEMO_DEFAULT['n_stars']}; "
+                   f"{DEMO_QUICK['n_stars']} with --quick)")
     p.add_argument("--n-holdout", type=_positive_int, default=None,
-                   help="extra simulated stars held out for prediction (default 200; 30 with --quick)")
+                   help=f"more simulated stars, held out and predicted at the end (default "
+                   f"{DEMO_DEFAULT['n_holdout']}; {DEMO_QUICK['n_holdout']} with --quick)")
     p.add_argument("--epochs", type=_positive_int, default=None,
-                   help="maximum epochs per fit (default 40; 3 with --quick)")
-    p.add_argument("--quick", action="store_true", help="tiny run in seconds, for testing the installation")
+                   help=f"maximum GRU training epochs per fit, early stopping may end sooner (default "
+                   f"{DEMO_DEFAULT['epochs']}; {DEMO_QUICK['epochs']} with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help=f"tiny run ({DEMO_QUICK['splits']} folds, {DEMO_QUICK['n_points']} phase points) that "
+                   "checks the installation in about a minute")
     p.add_argument("--random-state", type=int, default=0, help="seed of simulation, splits and networks")
 
-    p = add("simulate", cmd_simulate, "write a simulated Gaia-like RRab sample with known [Fe/H]")
-    p.add_argument("out", help="output: a .parquet file, or a folder for Gaia archive files")
+    p = add("simulate", cmd_simulate, "write a simulated Gaia-like RRab sample with known [Fe/H]",
+            "Simulated Gaia DR3 RRab stars (rrlsk.datasets.make_gaia_rrab): an rrlsk Parquet "
+            "file with feh and feh_error columns, or the Gaia archive tables epoch_photometry, "
+            "vari_rrlyrae and labels in a folder.")
+    p.add_argument("out", help="output: a .parquet file, or a folder for Gaia archive tables")
     p.add_argument("--n-stars", type=_positive_int, default=1000, help="number of stars")
     p.add_argument("--format", choices=("parquet", *GAIA_FORMATS), default="parquet",
-                   help="rrlsk Parquet (light curves plus feh, feh_error columns) or Gaia DR3 "
-                   "archive files (epoch photometry + vari_rrlyrae, labels.csv beside them)")
+                   help="rrlsk Parquet, or Gaia archive tables in this format")
+    p.add_argument("--per-star", action="store_true",
+                   help="Gaia formats: one epoch-photometry file per star, as DataLink delivers them")
+    p.add_argument("--labels", choices=("photometric", "spectroscopic"), default="photometric",
+                   help="label model: the paper's photometric [Fe/H] (P-phi31 relation on the noisy "
+                   "curve) or true [Fe/H] plus spectroscopic-like noise")
     p.add_argument("--random-state", type=int, default=0, help="seed")
 
-    p = add("select", cmd_select, "apply the paper's sample selection to Gaia DR3 files")
-    p.add_argument("source", help="folder of Gaia DR3 epoch photometry and vari_rrlyrae files")
+    p = add("select", cmd_select, "apply the paper's sample selection to Gaia DR3 tables",
+            "Keep the RRab stars with a period, sigma[Fe/H] <= 0.4 dex, AmpG <= 1.4 mag, "
+            "N_ep >= 50 and sigma(phi31) <= 0.1 rad (Monti et al. 2024, Sect. 3), print the "
+            "count after each cut, and write their light curves and labels as rrlsk Parquet.")
+    p.add_argument("source", help="folder of Gaia tables (epoch_photometry, vari_rrlyrae, optionally "
+                   "labels; as written by 'rrlsk simulate --format ...'), or the epoch-photometry "
+                   "file(s) folder when --rrlyrae is given")
+    p.add_argument("--rrlyrae", default=None, help="vari_rrlyrae table, when SOURCE is epoch photometry only")
+    p.add_argument("--labels", default=None,
+                   help="labels table: source_id, [Fe/H], its error, dex (default: the folder's "
+                   "labels file, else Gaia's metallicity and metallicity_error)")
+    p.add_argument("--max-feh-error", type=_positive_float, default=0.4, help="largest sigma[Fe/H], dex")
+    p.add_argument("--max-amplitude", type=_positive_float, default=1.4, help="largest G peak-to-peak amplitude, mag")
+    p.add_argument("--min-epochs", type=_positive_int, default=50, help="fewest clean G epochs")
+    p.add_argument("--max-phi31-error", type=_positive_float, default=0.1, help="largest sigma(phi31), rad")
     p.add_argument("--out", required=True, help="output .parquet file of the selected light curves")
 
     p = add("train", cmd_train, "train a network or baseline (optionally grid-searched) and save it")
@@ -740,6 +794,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         malformed command line.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # TensorFlow's Python-side chatter (retracing notices) is not for command-line users
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -747,6 +803,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print(f"rrlsk {args.command}: interrupted", file=sys.stderr)
         return 130
