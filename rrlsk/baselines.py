@@ -10,7 +10,8 @@ Two families:
   parameters;
 * a general time-series extrinsic regressor on the very sequences the
   networks see: sktime's MiniRocket (Dempster et al. 2021), the strongest
-  general TSER baseline, behind :class:`SktimePanel`.
+  general TSER baseline, behind :class:`SktimePanel`, with a weighted
+  ridge regression on its features.
 
 :func:`rrlsk.make_pipeline` builds each of them by name.
 """
@@ -23,6 +24,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.linear_model import RidgeCV
+from sklearn.pipeline import Pipeline
 from sklearn.pipeline import make_pipeline as _sk_make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
@@ -36,6 +39,7 @@ __all__ = [
     "FOURIER_FEATURE_COLUMNS",
     "PeriodPhi31Relation",
     "SktimePanel",
+    "MiniRocketFeatures",
     "make_minirocket",
 ]
 
@@ -171,8 +175,14 @@ class SktimePanel(TransformerMixin, BaseEstimator):
         return np.ascontiguousarray(np.swapaxes(np.asarray(X, dtype=np.float64), 1, 2))
 
 
-def make_minirocket(num_kernels: int = 10_000, random_state: int | None = 0, n_jobs: int = 1):
-    """sktime's MiniRocket regressor (ridge on MiniRocket features).
+class MiniRocketFeatures(TransformerMixin, BaseEstimator):
+    """sktime's MiniRocket transform as a plain scikit-learn transformer.
+
+    Wraps :class:`sktime.transformations.panel.rocket.MiniRocketMultivariate`
+    (Dempster et al. 2021), fitted in :meth:`fit` and kept as
+    ``transformer_``, so that it sits in a scikit-learn ``Pipeline`` like any
+    other step (sktime objects do not take part in scikit-learn's fit
+    callbacks).
 
     Parameters
     ----------
@@ -182,21 +192,53 @@ def make_minirocket(num_kernels: int = 10_000, random_state: int | None = 0, n_j
         Seed of the kernels.
     n_jobs : int, default 1
         Threads of the transform.
+    """
+
+    def __init__(self, num_kernels: int = 10_000, random_state: int | None = 0, n_jobs: int = 1):
+        self.num_kernels = num_kernels
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y=None):
+        """Draw the kernels and their biases from the panels ``X`` (numpy3D)."""
+        from sktime.transformations.panel.rocket import MiniRocketMultivariate
+
+        self.transformer_ = MiniRocketMultivariate(
+            num_kernels=self.num_kernels, n_jobs=self.n_jobs, random_state=self.random_state
+        ).fit(X)
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """MiniRocket features, shape (n_stars, about num_kernels)."""
+        check_is_fitted(self, "transformer_")
+        return np.asarray(self.transformer_.transform(X), dtype=np.float64)
+
+
+def make_minirocket(num_kernels: int = 10_000, random_state: int | None = 0, n_jobs: int = 1) -> Pipeline:
+    """MiniRocket features, then a cross-validated ridge regression.
+
+    As sktime's own ``RocketRegressor`` does, but built from its parts
+    (:class:`MiniRocketFeatures`, standard scaling,
+    :class:`~sklearn.linear_model.RidgeCV`) so that it trains with
+    ``sample_weight`` like every other model.
+
+    Parameters
+    ----------
+    num_kernels, random_state, n_jobs
+        See :class:`MiniRocketFeatures`.
 
     Returns
     -------
-    sktime.regression.kernel_based.RocketRegressor
-        Takes sktime's numpy3D panels (see :class:`SktimePanel`). Note that
-        it has no ``sample_weight``: it trains unweighted.
+    sklearn.pipeline.Pipeline
+        Takes sktime's numpy3D panels (see :class:`SktimePanel`); its
+        ``fit`` routes ``ridge__sample_weight``.
     """
-    from sktime.regression.kernel_based import RocketRegressor
-
-    return RocketRegressor(
-        num_kernels=num_kernels,
-        rocket_transform="minirocket",
-        n_jobs=n_jobs,
-        random_state=random_state,
-    )
+    return Pipeline([
+        ("transform", MiniRocketFeatures(num_kernels=num_kernels, random_state=random_state, n_jobs=n_jobs)),
+        ("scale", StandardScaler()),
+        ("ridge", RidgeCV(alphas=np.logspace(-3, 3, 13))),
+    ])
 
 
 #: Baselines on the sktime panel of the resampled sequences.
