@@ -221,6 +221,7 @@ def test_sktime_round_trip():
         to_sktime(tensor, format="pd-multiindex")
 
 
+@pytest.mark.filterwarnings("ignore:SequencePadder.*truncated:UserWarning")
 @pytest.mark.parametrize(
     "est",
     [PhaseFolder(align="maximum"), SplineResampler(n_points=30), MeanMagSubtractor(),

@@ -4,6 +4,7 @@ transformer) and the sklearn plumbing they have in common."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -25,11 +26,14 @@ _MAX_LISTED = 10
 
 def _row_is_1d(values: np.ndarray) -> np.ndarray:
     """Per-row: is the cell a 1-D array-like of numbers?"""
-    return np.fromiter(
-        (isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) == 1 for v in values),
-        dtype=bool,
-        count=len(values),
-    )
+    try:  # fast path: every cell is an ndarray
+        return np.fromiter(map(attrgetter("ndim"), values), dtype=np.int64, count=len(values)) == 1
+    except AttributeError:
+        return np.fromiter(
+            (isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) == 1 for v in values),
+            dtype=bool,
+            count=len(values),
+        )
 
 
 def check_light_curves(
@@ -180,6 +184,11 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
     #: columns the transformer needs
     _required: tuple[str, ...] = ("mag",)
 
+    def __init_subclass__(cls, **kwargs):
+        # no sklearn auto-wrapping of transform: the output is already a table
+        kwargs.setdefault("auto_wrap_output_keys", None)
+        super().__init_subclass__(**kwargs)
+
     def _min_points(self) -> int:
         return 1
 
@@ -208,6 +217,21 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         X = self._validate(X)
         self._record_columns(X)
         return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """``fit(X).transform(X)``, validating the table once.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+        y : ignored
+
+        Returns
+        -------
+        Output of :meth:`transform`.
+        """
+        return self.fit(X, y)._transform(X)
 
     def _check_transform(self, X) -> pd.DataFrame:
         check_is_fitted(self, "n_features_in_")

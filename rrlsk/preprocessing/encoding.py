@@ -89,7 +89,9 @@ class SequenceEncoder(TableTransformer):
         ndarray of float32, shape (n_stars, n_steps_, 2)
         """
         check_is_fitted(self, "n_steps_")
-        X = self._check_transform(X)
+        return self._transform(self._check_transform(X))
+
+    def _transform(self, X: pd.DataFrame) -> np.ndarray:
         lengths = self._lengths(X)
         if len(lengths) and lengths[0] != self.n_steps_:
             raise ValueError(
@@ -171,7 +173,9 @@ class SequencePadder(TableTransformer):
         ndarray of float32, shape (n_stars, max_length_, 2)
         """
         check_is_fitted(self, "max_length_")
-        X = self._check_transform(X)
+        return self._transform(self._check_transform(X))
+
+    def _transform(self, X: pd.DataFrame) -> np.ndarray:
         mag, phase_period, offsets = _channels(X)
         lengths = np.diff(offsets)
         long = lengths > self.max_length_

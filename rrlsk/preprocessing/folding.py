@@ -144,7 +144,9 @@ class PhaseFolder(TableTransformer):
             ``align="maximum"``) whose Fourier fit is ill-posed.
         """
         self._check_params()
-        X = self._check_transform(X)
+        return self._transform(self._check_transform(X))
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
         time, offsets = flatten(X["time"].to_numpy())
         lengths = np.diff(offsets)
         period = np.repeat(X["period"].to_numpy(dtype=np.float64), lengths)

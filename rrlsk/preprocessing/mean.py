@@ -56,7 +56,9 @@ class MeanMagSubtractor(TableTransformer):
             For unusable curves, or when ``mean_mag`` is already present
             (the table was already mean-subtracted).
         """
-        X = self._check_transform(X)
+        return self._transform(self._check_transform(X))
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
         if "mean_mag" in X.columns:
             raise ValueError(
                 "MeanMagSubtractor: the table already has a 'mean_mag' column "

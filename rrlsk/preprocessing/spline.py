@@ -95,7 +95,7 @@ class SplineResampler(TableTransformer):
         ``scipy.interpolate.make_smoothing_spline`` (natural cubic spline
         with a knot at every point) on the curve extended periodically by a
         quarter cycle at both ends; duplicated phases are averaged first.
-    n_knots : int, default 40
+    n_knots : int, default 32
         Knots per cycle of the ``"pspline"`` method (ignored by
         ``"exact"``).
     min_points : int, default 8
@@ -125,7 +125,7 @@ class SplineResampler(TableTransformer):
         n_points: int | str = 100,
         smoothing: str | float = "gcv",
         method: str = "pspline",
-        n_knots: int = 40,
+        n_knots: int = 32,
         min_points: int = DEFAULT_MIN_POINTS,
     ):
         self.n_points = n_points
@@ -200,7 +200,9 @@ class SplineResampler(TableTransformer):
             points, NaN, ...).
         """
         self._check_params()
-        X = self._check_transform(X)
+        return self._transform(self._check_transform(X))
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
         phase, offsets = flatten(X["phase"].to_numpy())
         mag, _ = flatten(X["mag"].to_numpy())
         lam = None if self.smoothing == "gcv" else float(self.smoothing)

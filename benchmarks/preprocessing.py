@@ -1,0 +1,186 @@
+"""Speed and agreement of the preprocessing chain: batched P-spline vs scipy.
+
+Chain: PhaseFolder -> SplineResampler -> MeanMagSubtractor -> SequenceEncoder.
+``pspline`` is the default batched method; ``exact`` the per-star loop over
+``scipy.interpolate.make_smoothing_spline``. Measured in one run:
+
+1. the real Gaia DR2 curves (../shared/data; time = phase * 0.6 d, epoch 0):
+   curves/s of both chains and their agreement on the 100-point grid
+   (per-star max |difference|, mag: median, 90th, 99th percentile) and how
+   often a smoothed curve overshoots the data range by more than half of it;
+2. accuracy against known truth on synthetic RRab curves;
+3. ``--n-sim`` simulated stars (``rrlsk.datasets.make_gaia_rrab``): curves/s
+   of the default chain on all of them, of the exact chain on a subset
+   (extrapolated to all), and peak memory.
+
+Run with ``nice python benchmarks/preprocessing.py`` (``--help`` for sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import make_pipeline
+
+from rrlsk.preprocessing import MeanMagSubtractor, PhaseFolder, SequenceEncoder, SplineResampler
+
+DR2 = Path(__file__).resolve().parents[2] / "shared" / "data" / "gaia_dr2_rrab_g_folded.tar.gz"
+PERIOD = 0.6
+
+
+def load_dr2(path: Path) -> pd.DataFrame:
+    ids, times, mags = [], [], []
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if not member.isfile() or not member.name.endswith("_bin.dat"):
+                continue
+            data = np.loadtxt(tar.extractfile(member), ndmin=2)
+            keep = data[:, 0] < 1.0
+            ids.append(int(Path(member.name).name.split("_")[0]))
+            times.append(data[keep, 0] * PERIOD)
+            mags.append(data[keep, 1])
+    return pd.DataFrame({"time": times, "mag": mags, "period": PERIOD, "epoch": 0.0},
+                        index=pd.Index(ids, name="source_id"))
+
+
+def chain(method: str):
+    return make_pipeline(PhaseFolder(), SplineResampler(method=method), MeanMagSubtractor(), SequenceEncoder())
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - start
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def smoothed_mag(X: pd.DataFrame, method: str) -> np.ndarray:
+    out = SplineResampler(method=method).fit_transform(PhaseFolder().fit_transform(X))
+    return np.stack(out["mag"].to_list())
+
+
+def real_data(n_exact: int | None, figure: Path | None) -> None:
+    X = load_dr2(DR2)
+    print(f"## Real Gaia DR2 curves: {len(X)} stars, "
+          f"{int(X['mag'].map(len).median())} points median")
+    tensor, t_fast = timed(chain("pspline").fit_transform, X)
+    subset = X if n_exact is None else X.iloc[:: max(1, len(X) // n_exact)]
+    _, t_exact = timed(chain("exact").fit_transform, subset)
+    rate_fast, rate_exact = len(X) / t_fast, len(subset) / t_exact
+    print(f"full chain, pspline: {rate_fast:,.0f} curves/s ({t_fast:.1f} s)")
+    print(f"full chain, exact:   {rate_exact:,.0f} curves/s ({t_exact:.1f} s on {len(subset)} stars)")
+    print(f"speed-up: {rate_fast / rate_exact:.0f}x")
+
+    fast, exact = smoothed_mag(subset, "pspline"), smoothed_mag(subset, "exact")
+    diff = np.abs(fast - exact).max(axis=1)
+    print(f"agreement (per-star max |pspline - exact| on the grid, mag) over {len(subset)} stars: "
+          f"median {np.median(diff):.4f}, p90 {np.percentile(diff, 90):.4f}, "
+          f"p99 {np.percentile(diff, 99):.4f}, max {diff.max():.3f}")
+    lo = subset["mag"].map(np.min).to_numpy()
+    hi = subset["mag"].map(np.max).to_numpy()
+    for name, curves in (("pspline", fast), ("exact", exact)):
+        over = np.maximum(curves.max(1) - hi, lo - curves.min(1)) / (hi - lo)
+        print(f"{name}: curves overshooting the data range by > 50% of it: {(over > 0.5).sum()}, "
+              f"by > 20%: {(over > 0.2).sum()}")
+    if figure is not None:
+        plot_comparison(subset, fast, exact, diff, figure)
+
+
+def plot_comparison(X, fast, exact, diff, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    picks = np.argsort(diff)[[len(diff) // 2, int(0.9 * len(diff)), int(0.99 * len(diff)), len(diff) - 1]]
+    grid = np.arange(fast.shape[1]) / fast.shape[1]
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), sharex=True)
+    labels = ("median", "90th pct", "99th pct", "worst")
+    folded = PhaseFolder().fit_transform(X.iloc[picks])
+    for ax, i, label, (_, row) in zip(axes, picks, labels, folded.iterrows()):
+        ax.plot(row["phase"], row["mag"], "k.", ms=4, label="DR2 points")
+        ax.plot(grid, fast[i], "C0-", label="pspline (GCV)")
+        ax.plot(grid, exact[i], "C1--", label="exact scipy (GCV)")
+        ax.set_title(f"{label}: max diff {diff[i]:.3f} mag", fontsize=9)
+        ax.invert_yaxis()
+        ax.set_xlabel("phase")
+    axes[0].set_ylabel("G (mag)")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    print(f"figure: {path}")
+
+
+def synthetic_truth(reps: int = 30, seed: int = 0) -> None:
+    amps = np.array([0.30, 0.15, 0.10, 0.06, 0.04, 0.025])
+    phis = np.array([0.5, 2.0, 4.1, 6.0, 1.7, 3.3])
+    k = np.arange(1, len(amps) + 1)
+
+    def curve(x):
+        return 15.0 + np.sum(amps * np.sin(2 * np.pi * np.multiply.outer(x, k) + phis), axis=-1)
+
+    rng = np.random.default_rng(seed)
+    grid = np.arange(100) / 100
+    print("## Accuracy against the generating curve (6-harmonic RRab-like, 0.98 mag peak-to-peak)")
+    print("rms over the grid, mag, mean of", reps, "random samplings: n points, noise sigma -> pspline | exact")
+    for n, sigma in ((30, 0.03), (60, 0.0), (60, 0.02), (150, 0.01)):
+        phase = [np.sort(rng.random(n)) for _ in range(reps)]
+        mag = [curve(p) + sigma * rng.standard_normal(n) for p in phase]
+        X = pd.DataFrame({"phase": phase, "mag": mag, "period": PERIOD})
+        res = {}
+        for method in ("pspline", "exact"):
+            out = SplineResampler(method=method).fit_transform(X)
+            res[method] = np.sqrt(np.mean((np.stack(out["mag"].to_list()) - curve(grid)) ** 2))
+        print(f"n={n:4d} sigma={sigma:.2f}: {res['pspline']:.4f} | {res['exact']:.4f}")
+
+
+def simulated(n_sim: int, n_exact: int, seed: int) -> None:
+    from rrlsk.datasets import make_gaia_rrab
+
+    X, _, _ = make_gaia_rrab(n_sim, random_state=seed)
+    lengths = X["mag"].map(len)
+    print(f"## Simulated: {len(X):,} stars (make_gaia_rrab), {int(lengths.median())} points median, "
+          f"{int(lengths.sum()):,} in all")
+    rss_before = peak_rss_mib()
+    tensor, t_fast = timed(chain("pspline").fit_transform, X)
+    rss_after = peak_rss_mib()
+    subset = X.iloc[:n_exact]
+    _, t_exact = timed(chain("exact").fit_transform, subset)
+    rate_fast, rate_exact = len(X) / t_fast, len(subset) / t_exact
+    print(f"full chain, pspline: {rate_fast:,.0f} curves/s ({t_fast:.1f} s for {len(X):,})")
+    print(f"full chain, exact:   {rate_exact:,.0f} curves/s on {len(subset):,} stars "
+          f"(extrapolated: {len(X) / rate_exact / 60:.0f} min for {len(X):,})")
+    print(f"speed-up: {rate_fast / rate_exact:.0f}x; output {tensor.shape} {tensor.dtype}")
+    print(f"peak RSS: {rss_after:,.0f} MiB (before the chain: {rss_before:,.0f} MiB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n-sim", type=int, default=270_000, help="simulated stars (default 270,000)")
+    parser.add_argument("--n-exact-sim", type=int, default=1_000, help="simulated stars for the exact loop")
+    parser.add_argument("--n-exact-dr2", type=int, default=None,
+                        help="DR2 stars for the exact loop (default: all 13,323)")
+    parser.add_argument("--figure", type=Path, default=None, help="write the DR2 comparison figure here")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if DR2.exists():
+        real_data(args.n_exact_dr2, args.figure)
+    else:
+        print(f"no real DR2 curves at {DR2}; skipped")
+    synthetic_truth(seed=args.seed)
+    if args.n_sim:
+        simulated(args.n_sim, args.n_exact_sim, args.seed)
+
+
+if __name__ == "__main__":
+    main()
