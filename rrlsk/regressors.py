@@ -123,7 +123,7 @@ class NetworkRegressor(KerasRegressor):
     #: stars per prediction batch
     _predict_batch_size: ClassVar[int] = 4096
 
-    def _set_params(self, params: dict) -> None:
+    def _store_params(self, params: dict) -> None:
         for name in self._get_param_names():
             setattr(self, name, params[name])
 
@@ -381,7 +381,7 @@ class _StackedRecurrentRegressor(_RecurrentRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
 
 class GRURegressor(_StackedRecurrentRegressor):
@@ -422,7 +422,7 @@ class _BidirectionalRegressor(_RecurrentRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
 
 class BiGRURegressor(_BidirectionalRegressor):
@@ -464,7 +464,7 @@ class FCNRegressor(NetworkRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_fcn(
@@ -495,7 +495,7 @@ class ResNetRegressor(NetworkRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_resnet(
@@ -542,7 +542,7 @@ class InceptionTimeRegressor(NetworkRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_inception(
@@ -601,7 +601,7 @@ class _ConvRecurrentRegressor(NetworkRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_conv_recurrent(
@@ -675,7 +675,7 @@ class TransformerRegressor(NetworkRegressor):
         random_state=None,
         verbose: int = 0,
     ):
-        self._set_params(locals())
+        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_transformer(
