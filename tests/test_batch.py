@@ -230,14 +230,12 @@ def test_bad_arguments(catalogue, tmp_path):
 
 
 @pytest.mark.slow
-def test_keras_pipeline_in_two_workers_matches_one_process(catalogue, tmp_path):
+def test_keras_pipeline_travels_to_two_workers(catalogue, tmp_path):
     import rrlsk
 
     X, path = catalogue
     model = rrlsk.make_pipeline("gru", epochs=1, batch_size=16, random_state=0).fit(X, truth(X))
-    predict_catalogue(model, path, tmp_path / "one", chunk_size=25, progress=False)
-    predict_catalogue(model, path, tmp_path / "two", chunk_size=25, n_jobs=2, progress=False)
-    one, two = read_predictions(tmp_path / "one"), read_predictions(tmp_path / "two")
-    assert (one["status"] == "ok").all()
-    np.testing.assert_allclose(two["feh"], one["feh"], rtol=1e-5)
-    np.testing.assert_allclose(one["feh"], model.predict(X), rtol=1e-5)
+    predict_catalogue(model, path, tmp_path / "two", chunk_size=30, n_jobs=2, progress=False)
+    got = read_predictions(tmp_path / "two")
+    assert (got["status"] == "ok").all()
+    np.testing.assert_allclose(got["feh"], model.predict(X), rtol=1e-5)
