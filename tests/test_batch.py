@@ -239,3 +239,19 @@ def test_keras_pipeline_travels_to_two_workers(catalogue, tmp_path):
     got = read_predictions(tmp_path / "two")
     assert (got["status"] == "ok").all()
     np.testing.assert_allclose(got["feh"], model.predict(X), rtol=1e-5)
+
+
+def test_gaia_archive_files_with_rrlyrae_catalogue(tmp_path):
+    from rrlsk.datasets import make_gaia_rrab, to_gaia_files
+
+    X, _, info = make_gaia_rrab(25, random_state=3)
+    paths = to_gaia_files(X, info, tmp_path / "gaia", format="csv", per_star=True)
+    model = make_model()
+    summary = predict_catalogue(
+        model, paths["epoch_photometry"], tmp_path / "out", chunk_size=10, rrlyrae=paths["vari_rrlyrae"], progress=False
+    )
+    assert summary.n_written == 25
+    got = read_predictions(tmp_path / "out")
+    expected = predict_table(model, X).sort_index()
+    assert got.index.equals(expected.index)
+    np.testing.assert_allclose(got["feh"], expected["feh"], rtol=1e-9)
