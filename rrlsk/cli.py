@@ -70,7 +70,7 @@ def _model_list(text: str) -> list[str]:
     return names
 
 
-def parse_grid(text: str, step: str) -> dict[str, list]:
+def parse_grid(text: str, step: str, estimator=None) -> dict[str, list]:
     """Parse ``--grid``: ``paper`` or ``"name=v1,v2;name=v3"`` -> param grid.
 
     Parameters
@@ -82,6 +82,10 @@ def parse_grid(text: str, step: str) -> dict[str, list]:
         ``"dropout=0.1,0.2;batch_size=128,256"``.
     step : str
         Name of the model step in the pipeline; keys are prefixed with it.
+    estimator : estimator, optional
+        The model step. When given, a name that is not one of its
+        parameters may be the unique ending of a nested one (``C`` for the
+        SVR inside a baseline's own pipeline: ``svr__C``).
 
     Returns
     -------
@@ -92,12 +96,20 @@ def parse_grid(text: str, step: str) -> dict[str, list]:
         from .model_selection import paper_param_grid
 
         return paper_param_grid(step)
+    params = None if estimator is None else estimator.get_params(deep=True)
     grid: dict[str, list] = {}
     for item in filter(None, (part.strip() for part in text.split(";"))):
         name, sep, values = item.partition("=")
-        if not sep or not name.strip() or not values.strip():
+        name = name.strip()
+        if not sep or not name or not values.strip():
             raise ValueError(f"--grid: expected name=v1,v2 but got {item!r}")
-        grid[f"{step}__{name.strip()}"] = [_number(v.strip()) for v in values.split(",")]
+        if params is not None and name not in params:
+            matches = [key for key in params if key.endswith(f"__{name}")]
+            if len(matches) != 1:
+                raise ValueError(f"--grid: {step} has no parameter {name!r}"
+                                 + (f" (ambiguous: {matches})" if matches else ""))
+            name = matches[0]
+        grid[f"{step}__{name}"] = [_number(v.strip()) for v in values.split(",")]
     if not grid:
         raise ValueError("--grid: empty grid; give 'paper' or name=v1,v2;name=v3")
     return grid
@@ -318,7 +330,7 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
     step = pipe.steps[-1][0]
     if args.grid.strip().lower() == "paper" and args.model not in NETWORKS:
         raise ValueError(f"--grid paper searches network hyperparameters; {args.model} is not a network")
-    grid = parse_grid(args.grid, step)
+    grid = parse_grid(args.grid, step, pipe.steps[-1][1])
     n_candidates = int(pd.Series([len(v) for v in grid.values()]).prod())
     weighted = feh_error is not None
     refit = "wrmse" if weighted else "rmse"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -25,13 +26,24 @@ def rrlsk(*args, cwd=None, check=True):
     return out
 
 
+#: TensorFlow 2.21's C++ start-up logs, written to stderr whatever TF_CPP_MIN_LOG_LEVEL says
+TF_LOG = re.compile(r"^([IWE]\d{4} |WARNING: All log messages before absl)")
+
+
 def assert_one_line_error(out, *fragments):
     assert out.returncode == 1, (out.stdout, out.stderr)
     assert "Traceback" not in out.stderr
-    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    lines = [line for line in out.stderr.splitlines() if line.strip() and not TF_LOG.match(line)]
     assert len(lines) == 1, out.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+
+
+def run_main(capsys, *args):
+    """``rrlsk ARGS`` in this process (saves a TensorFlow start-up per call)."""
+    status = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
 
 
 # ---------------------------------------------------------------- help, parsing
@@ -117,3 +129,92 @@ def test_train_on_a_file_of_the_wrong_kind(tmp_path):
 def test_report_on_a_folder_without_reports(tmp_path):
     out = rrlsk("report", tmp_path, check=False)
     assert_one_line_error(out, "not a run folder")
+
+
+# ---------------------------------------------------------------- the user's road
+
+
+@pytest.mark.slow
+def test_simulate_select_train_predict_info(tmp_path, monkeypatch, capsys):
+    out = rrlsk("simulate", "gaia", "--format", "csv", "--n-stars", 300, "--random-state", 1, cwd=tmp_path)
+    assert "epoch_photometry" in out.stdout and (tmp_path / "gaia" / "vari_rrlyrae.csv").exists()
+
+    out = rrlsk("select", "gaia", "--out", "sample.parquet", cwd=tmp_path)
+    counts = {line.rsplit(maxsplit=2)[0]: int(line.split()[-1]) for line in out.stdout.splitlines()
+              if line.split() and line.split()[-1].isdigit() and "<=" in line}
+    sample = pd.read_parquet(tmp_path / "sample.parquet")
+    assert counts["phi31_g_error <= 0.1"] == len(sample) > 20
+    assert {"feh", "feh_error", "time", "mag"} <= set(sample.columns)
+
+    monkeypatch.chdir(tmp_path)  # train in this process: one TensorFlow start-up less
+    status, out, err = run_main(capsys, "train", "sample.parquet", "--epochs", 2, "--n-points", 30,
+                                "--out", "gru.joblib", "--quiet")
+    assert status == 0, err
+    assert "saved the model to gru.joblib" in out
+    info = model_info(tmp_path / "gru.joblib")
+    assert info["training"]["n_stars"] == len(sample)
+    assert info["model"]["params"]["spline__n_points"] == 30
+    assert info["user"]["weights"] == "density"
+
+    out = rrlsk("predict", "gru.joblib", "gaia/epoch_photometry.csv", "--rrlyrae", "gaia/vari_rrlyrae.csv",
+                "--out", "pred", "--quiet", cwd=tmp_path)
+    table = pd.read_csv(tmp_path / "pred" / "predictions.csv", index_col="source_id")
+    assert len(table) == 300 and set(table["status"]) <= {"ok", "skipped", "failed"}
+    assert f"{(table['status'] == 'ok').sum()} ok" in out.stdout
+    assert np.isfinite(table.loc[table["status"] == "ok", "feh"]).all()
+
+    assert "fold -> spline -> mean -> encode -> gru" in rrlsk("info", "gru.joblib", cwd=tmp_path).stdout
+
+
+@pytest.mark.slow
+def test_grid_search_cv_and_report_on_baselines(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert run_main(capsys, "simulate", "sim.parquet", "--n-stars", 150)[0] == 0
+
+    status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "svr", "--grid", "paper",
+                                "--out", "m.joblib")
+    assert status == 1
+    assert err.strip() == "rrlsk train: error: --grid paper searches network hyperparameters; svr is not a network"
+
+    status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "svr", "--grid", "C=0.3,3",
+                                "--splits", 3, "--out", "svr.joblib", "--quiet")
+    assert status == 0, err
+    assert "best: {'svr__svr__C'" in out
+    cv = model_info(tmp_path / "svr.joblib")["cv"]
+    assert 0 < cv["wrmse"]["mean"] < 1.0 and cv["wrmse"]["std"] > 0
+
+    status, out, err = run_main(capsys, "cv", "sim.parquet", "--models", "svr,fourier_relation",
+                                "--splits", 3, "--out", "run", "--quiet")
+    assert status == 0, err
+    header = out.splitlines()[1]
+    assert header.index("svr train") < header.index("fourier_relation train")
+    # a fresh process rebuilds the table and the figures from the run folder
+    rrlsk("report", "run", cwd=tmp_path)
+    assert (tmp_path / "run" / "table_a1.md").read_text().splitlines()[0] == header
+    assert (tmp_path / "run" / "figures" / "svr_predictions.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_demo_quick(tmp_path):
+    out = rrlsk("demo", "--quick", "--out", "demo", "--quiet", cwd=tmp_path)
+    assert "| wRMSE |" in out.stdout and "gru validation" in out.stdout
+    assert "fourier_relation validation" in out.stdout
+    assert "held-out stars: 20 predicted" in out.stdout
+    demo = tmp_path / "demo"
+    for name in ("gru.joblib", "table_a1.md", "predictions.csv", "figures/gru_learning_curves.png"):
+        assert (demo / name).exists(), name
+    predictions = pd.read_csv(demo / "predictions.csv", index_col="source_id")
+    assert {"feh", "feh_true", "status"} <= set(predictions.columns) and len(predictions) == 20
+    info = model_info(demo / "gru.joblib")
+    assert info["training"]["n_stars"] == 100 and "wrmse" in info["cv"]
+
+
+def test_parse_grid_finds_nested_parameters():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVR
+
+    step = make_pipeline(StandardScaler(), SVR())
+    assert parse_grid("C=1,10", "svr", step) == {"svr__svr__C": [1, 10]}
+    with pytest.raises(ValueError, match="svr has no parameter 'gamma_x'"):
+        parse_grid("gamma_x=1", "svr", step)
