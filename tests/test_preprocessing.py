@@ -263,3 +263,13 @@ def test_bad_parameters_raise(est, message):
     X = PhaseFolder().fit_transform(table(n_stars=2))
     with pytest.raises(ValueError, match=message):
         est.fit(X)
+
+
+def test_sktime_regressor_accepts_both_formats():
+    from sktime.regression.dummy import DummyRegressor
+
+    tensor = np.random.default_rng(1).random((6, 20, 2)).astype(np.float32)
+    y = np.linspace(-2.0, -0.5, 6)
+    for fmt in ("numpy3D", "nested_univ"):
+        pred = DummyRegressor().fit(to_sktime(tensor, fmt), y).predict(to_sktime(tensor[:2], fmt))
+        np.testing.assert_allclose(pred, y.mean())
