@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 __all__ = [
     "PREDICTION_COLUMNS",
     "BatchSummary",
+    "load_fitted",
     "predict_catalogue",
     "predict_table",
     "read_predictions",
@@ -160,6 +161,49 @@ def _predict_robust(model, X: pd.DataFrame, return_std: bool):
     return feh, std, errors
 
 
+def load_fitted(model):
+    """The fitted model itself, or the model stored in a file.
+
+    Parameters
+    ----------
+    model : estimator or path
+        A fitted estimator (returned as is), or the path of a file written by
+        :func:`rrlsk.persistence.save_model` or :func:`joblib.dump`.
+
+    Returns
+    -------
+    estimator
+        The fitted model.
+
+    Raises
+    ------
+    ValueError
+        When the file does not exist, or the model has no ``predict``.
+    sklearn.exceptions.NotFittedError
+        When the model is not fitted.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model)
+        if not path.is_file():
+            raise ValueError(f"{path}: model file not found")
+        import joblib
+
+        from .persistence import load_model, model_info
+
+        try:
+            model_info(path)  # reads the header only; ValueError: not save_model's
+        except ValueError:
+            model = joblib.load(path)
+        else:
+            model = load_model(path)
+    if not hasattr(model, "predict"):
+        raise ValueError(f"model must have a predict method, got {type(model).__name__}")
+    check_is_fitted(model)
+    return model
+
+
 def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None) -> pd.DataFrame:
     from .preprocessing import check_light_curves
 
@@ -198,10 +242,11 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
 
     Parameters
     ----------
-    model : fitted estimator
+    model : fitted estimator or path
         Anything with ``predict(X)`` on a light-curve table, typically
-        ``rrlsk.make_pipeline("gru")`` after ``fit``. When its ``predict`` (or
-        its final step's) takes ``return_std``, the uncertainty is kept.
+        ``rrlsk.make_pipeline("gru")`` after ``fit``, or a model file (see
+        :func:`load_fitted`). When its ``predict`` (or its final step's)
+        takes ``return_std``, the uncertainty is kept.
     X : pandas.DataFrame
         Light-curve table (index ``source_id``), see ``docs/design.md``.
     check_kwargs : mapping, optional
@@ -216,6 +261,7 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
         which ``predict`` raised or returned a non-finite value) and
         ``reason`` (empty when ok).
     """
+    model = load_fitted(model)
     table, _ = _predict_table_timed(model, X, check_kwargs, _supports_return_std(model))
     return table
 
@@ -332,21 +378,22 @@ _WORKER_MODEL = None
 
 def _worker_init(model) -> None:
     global _WORKER_MODEL
-    _WORKER_MODEL = model
+    _WORKER_MODEL = load_fitted(model)
 
 
-def _worker_predict(X, check_kwargs, return_std):
-    return _predict_table_timed(_WORKER_MODEL, X, check_kwargs, return_std)
+def _worker_predict(X, check_kwargs):
+    return _predict_table_timed(_WORKER_MODEL, X, check_kwargs, _supports_return_std(_WORKER_MODEL))
 
 
 class _Inline:
     """Same interface as the process pool, predicting in this process."""
 
     def __init__(self, model):
-        self.model = model
+        self.model = load_fitted(model)
+        self.return_std = _supports_return_std(self.model)
 
-    def submit(self, X, check_kwargs, return_std):
-        return _predict_table_timed(self.model, X, check_kwargs, return_std)
+    def submit(self, X, check_kwargs):
+        return _predict_table_timed(self.model, X, check_kwargs, self.return_std)
 
     @staticmethod
     def result(item):
@@ -357,12 +404,13 @@ class _Inline:
 
 
 class _Pool:
-    """loky processes, each receiving the model once, at start-up.
+    """loky processes, each receiving the model (or its path) once, at start-up.
 
     loky pickles ``initargs`` with cloudpickle, so models holding locally
     defined functions travel too; the thread variables in ``env`` are set in
     each worker before the model is unpickled, so that the workers share the
-    cores instead of each claiming all of them.
+    cores instead of each claiming all of them. Given a path, only the
+    workers load the model: the parent never imports TensorFlow.
     """
 
     def __init__(self, model, n_jobs: int):
@@ -376,8 +424,8 @@ class _Pool:
             max_workers=n_jobs, initializer=_worker_init, initargs=(model,), env=env
         )
 
-    def submit(self, X, check_kwargs, return_std):
-        return self.executor.submit(_worker_predict, X, check_kwargs, return_std)
+    def submit(self, X, check_kwargs):
+        return self.executor.submit(_worker_predict, X, check_kwargs)
 
     @staticmethod
     def result(item):
@@ -404,11 +452,12 @@ def _count_stars(source) -> int | None:
 
 def _validate(model, chunk_size, n_jobs, check_kwargs) -> int:
     from joblib import effective_n_jobs
-    from sklearn.utils.validation import check_is_fitted
 
-    if not hasattr(model, "predict"):
-        raise ValueError(f"model must have a predict method, got {type(model).__name__}")
-    check_is_fitted(model)
+    if isinstance(model, (str, os.PathLike)):
+        if not Path(model).is_file():
+            raise ValueError(f"{model}: model file not found")
+    else:
+        load_fitted(model)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
@@ -461,10 +510,13 @@ def predict_catalogue(
 
     Parameters
     ----------
-    model : fitted estimator
+    model : fitted estimator or path
         Pipeline (or estimator) taking a light-curve table, e.g. a fitted
-        ``rrlsk.make_pipeline("gru")`` or ``rrlsk.ensemble.FoldEnsembleRegressor``.
-        When its ``predict`` (or its final step's) takes ``return_std``, the
+        ``rrlsk.make_pipeline("gru")`` or ``rrlsk.ensemble.FoldEnsembleRegressor``,
+        or the path of a file from :func:`rrlsk.persistence.save_model` or
+        :func:`joblib.dump` (with ``n_jobs > 1`` only the workers load it,
+        which saves this process the memory of TensorFlow). When its
+        ``predict`` (or its final step's) takes ``return_std``, the
         uncertainty goes to ``feh_std``; otherwise ``feh_std`` is NaN.
     source : path or list of paths
         Light curves: an rrlsk Parquet file (``.parquet``, see
@@ -502,8 +554,8 @@ def predict_catalogue(
     Raises
     ------
     ValueError
-        On bad arguments, or when ``output`` is a non-empty directory that is
-        not an rrlsk prediction directory.
+        On bad arguments, a missing model file, or when ``output`` is a
+        non-empty directory that is not an rrlsk prediction directory.
     sklearn.exceptions.NotFittedError
         When ``model`` is not fitted.
 
@@ -523,7 +575,6 @@ def predict_catalogue(
     run = _open_output(output, source, int(chunk_size))
     prior = _done_ids(output)
     seen = np.empty(0, dtype=np.int64)
-    return_std = _supports_return_std(model)
     counts = {"ok": 0, "skipped": 0, "failed": 0}
     seconds = {"read": 0.0, "check": 0.0, "model": 0.0, "write": 0.0}
     n_already_done = 0
@@ -557,7 +608,7 @@ def predict_catalogue(
             bar.update(len(X))
             if len(new) == 0:
                 continue
-            pending.append((chunk, runner.submit(new, check_kwargs, return_std)))
+            pending.append((chunk, runner.submit(new, check_kwargs)))
             chunk += 1
             while len(pending) > n_jobs:
                 write_oldest()

@@ -16,6 +16,7 @@ the error names the extra to install.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .batch import PREDICTION_COLUMNS, _predict_table_timed, _supports_return_std
+from .batch import PREDICTION_COLUMNS, _predict_table_timed, _supports_return_std, load_fitted
 
 __all__ = ["dask_backend", "predict_dask", "read_parquet_dask"]
 
@@ -45,8 +46,8 @@ def _meta() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t, index=index) for c, t in dtypes.items()}, index=index)
 
 
-def _predict_partition(X: pd.DataFrame, model, check_kwargs: Mapping[str, Any], return_std: bool) -> pd.DataFrame:
-    table, _ = _predict_table_timed(model, X, check_kwargs, return_std)
+def _predict_partition(X: pd.DataFrame, model, check_kwargs: Mapping[str, Any]) -> pd.DataFrame:
+    table, _ = _predict_table_timed(model, X, check_kwargs, _supports_return_std(model))
     return table
 
 
@@ -67,9 +68,12 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
 
     Parameters
     ----------
-    model : fitted estimator
+    model : fitted estimator or path
         Pipeline taking a light-curve table (e.g. a fitted
-        ``rrlsk.make_pipeline("gru")``). Its ``return_std`` uncertainty is
+        ``rrlsk.make_pipeline("gru")``), or the path of a model file that
+        every worker can read (see :func:`rrlsk.batch.load_fitted`): then a
+        worker loads it and the others fetch it from that worker, and this
+        process never imports TensorFlow. Its ``return_std`` uncertainty is
         kept when its ``predict`` (or its final step's) takes one.
     ddf : dask.dataframe.DataFrame
         Light-curve tables, index ``source_id``, e.g. from
@@ -81,8 +85,8 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
         Keyword arguments for :func:`rrlsk.preprocessing.check_light_curves`.
     client : distributed.Client, optional
         Cluster to ship the model to; defaults to the active client. With a
-        client the model is scattered to every worker once (``broadcast``);
-        without one, it is a single task of the graph.
+        client a model object is scattered to every worker once
+        (``broadcast``); otherwise the model is a single task of the graph.
 
     Returns
     -------
@@ -94,31 +98,30 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
     Raises
     ------
     ValueError
-        When ``ddf`` is not a Dask DataFrame or the model is not fitted.
+        When ``ddf`` is not a Dask DataFrame or the model file is missing.
+    sklearn.exceptions.NotFittedError
+        When the model is not fitted.
     ImportError
         When dask is not installed.
     """
     dask = _require("dask")
     dd = _require("dask.dataframe")
-    from sklearn.utils.validation import check_is_fitted
-
     if not isinstance(ddf, dd.DataFrame):
         raise ValueError(f"ddf must be a dask.dataframe.DataFrame, got {type(ddf).__name__}")
-    check_is_fitted(model)
     if check_kwargs is not None and not isinstance(check_kwargs, Mapping):
         raise ValueError(f"check_kwargs must be a mapping or None, got {type(check_kwargs).__name__}")
-    client = client if client is not None else _current_client()
-    if client is not None:
-        shipped = dask.delayed(client.scatter(model, broadcast=True, hash=False))
+    if isinstance(model, (str, os.PathLike)):
+        if not Path(model).is_file():
+            raise ValueError(f"{model}: model file not found")
+        shipped = dask.delayed(load_fitted, pure=False)(os.fspath(model))
     else:
-        shipped = dask.delayed(model)
-    return ddf.map_partitions(
-        _predict_partition,
-        shipped,
-        dict(check_kwargs or {}),
-        _supports_return_std(model),
-        meta=_meta(),
-    )
+        model = load_fitted(model)
+        client = client if client is not None else _current_client()
+        if client is not None:
+            shipped = dask.delayed(client.scatter(model, broadcast=True, hash=False))
+        else:
+            shipped = dask.delayed(model)
+    return ddf.map_partitions(_predict_partition, shipped, dict(check_kwargs or {}), meta=_meta())
 
 
 def _row_group_pieces(path: Path, partition_size: int) -> list[tuple[str, tuple[int, ...]]]:

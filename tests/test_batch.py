@@ -152,6 +152,24 @@ def test_parallel_matches_single_process(catalogue, tmp_path):
     pd.testing.assert_frame_equal(read_predictions(tmp_path / "two"), read_predictions(tmp_path / "one"))
 
 
+def test_model_files_are_loaded_where_they_run(catalogue, tmp_path):
+    import joblib
+
+    from rrlsk.persistence import save_model
+
+    X, path = catalogue
+    model = make_model(final=BayesianRidge())
+    joblib.dump(model, tmp_path / "plain.joblib")
+    save_model(model, tmp_path / "rrlsk.model")
+    expected = predict_table(model, X)
+    for name, n_jobs in (("plain.joblib", 1), ("rrlsk.model", 2)):
+        out = tmp_path / f"out-{name}"
+        predict_catalogue(tmp_path / name, path, out, chunk_size=25, n_jobs=n_jobs, progress=False)
+        pd.testing.assert_frame_equal(read_predictions(out), expected)
+    with pytest.raises(ValueError, match="missing.joblib: model file not found"):
+        predict_catalogue(tmp_path / "missing.joblib", path, tmp_path / "x", progress=False)
+
+
 def test_resumes_after_sigkill(catalogue, tmp_path):
     X, path = catalogue
     out = tmp_path / "out"

@@ -81,6 +81,16 @@ def test_predict_dask_on_cluster_matches_predict_table(client, curves):
     assert got.loc[1004, "status"] == "skipped" and got.loc[1009, "status"] == "failed"
 
 
+def test_predict_dask_loads_a_model_file_on_the_workers(client, curves, tmp_path):
+    import joblib
+
+    X, path = curves
+    model = make_model()
+    joblib.dump(model, tmp_path / "model.joblib")
+    got = predict_dask(tmp_path / "model.joblib", read_parquet_dask(path, partition_size=40)).compute()
+    pd.testing.assert_frame_equal(got.sort_index(), predict_table(model, X))
+
+
 def test_grid_search_on_cluster_equals_local(client):
     X = make_table(60)
     y = truth(X)
