@@ -124,7 +124,7 @@ def _number(text: str):
     return text
 
 
-def _model_params(args, model: str) -> dict:
+def _model_params(args, model: str, verbose: int = 0) -> dict:
     """Network options given on the command line (others keep their defaults)."""
     from .pipelines import NETWORKS
 
@@ -132,7 +132,7 @@ def _model_params(args, model: str) -> dict:
         return {}
     names = ("epochs", "batch_size", "learning_rate", "dropout", "patience", "random_state")
     params = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
-    params.setdefault("verbose", 0)
+    params["verbose"] = verbose
     return params
 
 
@@ -201,13 +201,13 @@ def _eval_weights(feh_error):
     return None if feh_error is None else 1.0 / feh_error.to_numpy() ** 2
 
 
-def _pipeline(args, model: str):
+def _pipeline(args, model: str, verbose: int = 0):
     from .pipelines import make_pipeline
 
     kwargs = {"catalogue": args.catalogue}
     if getattr(args, "n_points", None) is not None:
         kwargs["n_points"] = args.n_points
-    return make_pipeline(model, **kwargs, **_model_params(args, model))
+    return make_pipeline(model, **kwargs, **_model_params(args, model, verbose))
 
 
 def _cv(args):
@@ -361,7 +361,8 @@ def cmd_train(args) -> int:
     from .persistence import save_model
 
     X, y, feh_error = read_light_curves(args.data, labels=args.labels)
-    pipe = _pipeline(args, args.model)
+    # a progress bar over epochs for a single fit; the grid search reports per fit instead
+    pipe = _pipeline(args, args.model, verbose=0 if args.quiet or args.grid else 1)
     weights = _weights(args.weights, y, feh_error)
     _say(f"training {args.model} ({args.catalogue} catalogue, {args.weights} weights) on {len(X)} stars "
          f"from {args.data}")
@@ -492,15 +493,14 @@ def cmd_report(args) -> int:
 
 def cmd_predict(args) -> int:
     from .batch import predict_catalogue, read_predictions
-    from .persistence import load_model
 
-    model = load_model(args.model)
     for source in args.source:
         if not Path(source).exists():
             raise FileNotFoundError(f"{source}: no such file or folder")
     source = args.source[0] if len(args.source) == 1 else list(args.source)
+    # the model goes as a path: each worker process loads it itself
     summary = predict_catalogue(
-        model, source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
+        args.model, source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
         rrlyrae=args.rrlyrae, progress=not args.quiet,
     )
     table = read_predictions(args.out)
@@ -763,7 +763,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="rrlsk-cv", help="run folder for reports (read by 'rrlsk report')")
 
     p = add("predict", cmd_predict, "predict [Fe/H] with a saved model, streamed and resumable")
-    p.add_argument("model", help="model file from 'rrlsk train' or 'rrlsk demo' (trusted source only)")
+    p.add_argument("model", help="model file from 'rrlsk train', 'rrlsk demo', rrlsk.persistence.save_model "
+                   "or joblib.dump; loading runs code, so use trusted files only")
     p.add_argument("source", nargs="+",
                    help="light curves: rrlsk Parquet file(s)/folder or Gaia epoch-photometry files")
     p.add_argument("--out", required=True, help="output folder of Parquet parts (rerun to resume)")
