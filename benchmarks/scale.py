@@ -79,16 +79,16 @@ def _run_child(args: list[str]) -> dict:
 
 
 def _child(mode: str, model_path: str, data: str, output: str, chunk_size: int, rrlyrae: str | None) -> None:
-    """Child process: one full predict pass; prints a JSON line."""
-    import joblib
+    """Child process: one full predict pass; prints a JSON line.
 
-    model = joblib.load(model_path)
+    The model goes by path: with workers, only they load it (and TensorFlow).
+    """
     start = time.perf_counter()
     if mode in ("single", "jobs2", "gaia"):
         from rrlsk.batch import predict_catalogue
 
         summary = predict_catalogue(
-            model, data, output, chunk_size=chunk_size, n_jobs=2 if mode == "jobs2" else 1,
+            model_path, data, output, chunk_size=chunk_size, n_jobs=2 if mode == "jobs2" else 1,
             rrlyrae=rrlyrae, progress=False,
         )
         result = {"n_stars": summary.n_written, "n_ok": summary.n_ok, "seconds": summary.seconds}
@@ -102,7 +102,7 @@ def _child(mode: str, model_path: str, data: str, output: str, chunk_size: int, 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None), Client():
             started = time.perf_counter()
             ddf = read_parquet_dask(data, partition_size=chunk_size)
-            predict_dask(model, ddf).to_parquet(output)
+            predict_dask(model_path, ddf).to_parquet(output)
             predicted = time.perf_counter()
         import pandas as pd
 

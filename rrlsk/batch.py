@@ -592,6 +592,8 @@ def predict_catalogue(
         seconds["write"] += time.perf_counter() - t0
         for status, n in table["status"].value_counts().items():
             counts[status] += int(n)
+        bar.update(len(table))
+        bar.set_postfix(counts, refresh=False)
 
     bar = tqdm(total=_count_stars(source), unit="star", disable=not progress, desc="rrlsk predict")
     try:
@@ -605,7 +607,7 @@ def predict_catalogue(
                 break
             new, n_earlier, seen = _new_stars(X, prior, seen, source)
             n_already_done += n_earlier
-            bar.update(len(X))
+            bar.update(len(X) - len(new))  # already done or repeated
             if len(new) == 0:
                 continue
             pending.append((chunk, runner.submit(new, check_kwargs)))

@@ -266,7 +266,7 @@ def test_gaia_archive_files_with_rrlyrae_catalogue(tmp_path):
     paths = to_gaia_files(X, info, tmp_path / "gaia", format="csv", per_star=True)
     model = make_model()
     summary = predict_catalogue(
-        model, paths["epoch_photometry"], tmp_path / "out", chunk_size=10, rrlyrae=paths["vari_rrlyrae"], progress=False
+        model, paths["epoch_photometry"], tmp_path / "out", chunk_size=10, rrlyrae=paths["vari_rrlyrae"], progress=True
     )
     assert summary.n_written == 25
     got = read_predictions(tmp_path / "out")
