@@ -420,6 +420,8 @@ class _Pool:
         threads = str(max(1, cpu_count() // n_jobs))
         env = {name: threads for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS")}
         env["TF_NUM_INTEROP_THREADS"] = "1"
+        if isinstance(model, (str, os.PathLike)):
+            model = os.path.abspath(model)  # the workers' working directory may differ
         self.executor = ProcessPoolExecutor(
             max_workers=n_jobs, initializer=_worker_init, initargs=(model,), env=env
         )
@@ -562,7 +564,8 @@ def predict_catalogue(
     Notes
     -----
     Resuming assumes the same model: the output records the source and
-    chunk size of each run (``_manifest.json``) but not the model.
+    chunk size of each run (``_manifest.json``) but not the model. One run
+    at a time per output directory.
     """
     from tqdm.auto import tqdm
 
