@@ -22,6 +22,7 @@ import argparse
 import resource
 import tarfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,7 @@ def real_data(n_exact: int | None, figure: Path | None) -> None:
     print(f"## Real Gaia DR2 curves: {len(X)} stars, "
           f"{int(X['mag'].map(len).median())} points median")
     (_, fast_all), t_fast, c_fast = timed(run_chain, X, "pspline")
-    subset = X if n_exact is None else X.iloc[:: max(1, len(X) // n_exact)]
+    subset = X if n_exact is None else X.iloc[:: max(1, len(X) // max(1, n_exact))]
     (_, exact), t_exact, c_exact = timed(run_chain, subset, "exact")
     print(f"full chain, pspline: {rates(len(X), t_fast, c_fast)}")
     print(f"full chain, exact:   {rates(len(subset), t_exact, c_exact)} on {len(subset)} stars")
@@ -165,7 +166,15 @@ def simulated(n_sim: int, n_exact: int, seed: int) -> None:
           f"extrapolated to {len(X):,}: {len(X) / len(subset) * c_exact / 60:.0f} CPU min")
     print(f"speed-up per CPU second: {(len(X) / c_fast) / (len(subset) / c_exact):.0f}x; "
           f"output {tensor.shape} {tensor.dtype}")
-    print(f"peak RSS: {rss_after:,.0f} MiB (before the chain: {rss_before:,.0f} MiB)")
+    print(f"peak RSS of the process: {rss_after:,.0f} MiB (before the chain: {rss_before:,.0f} MiB, "
+          "set by the simulation)")
+    part = X.iloc[: min(len(X), 50_000)]
+    tracemalloc.start()
+    run_chain(part, "pspline")
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    print(f"chain's own peak allocation (tracemalloc) on {len(part):,} stars: {peak:,.0f} MiB "
+          f"({peak / len(part) * 1024:.1f} KiB per star; input table not counted)")
 
 
 def main() -> None:

@@ -261,7 +261,3 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         tags.requires_fit = True
         return tags
 
-
-def flat(X: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """``rrlsk._ragged.flatten`` of one array column (float64)."""
-    return flatten(X[column].to_numpy())
