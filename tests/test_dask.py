@@ -5,13 +5,12 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 
 pytest.importorskip("distributed")
 
 from distributed import Client, LocalCluster  # noqa: E402
-from test_batch import BOOM_EPOCH, features, make_model, make_table, truth  # noqa: E402
+from test_batch import BOOM_EPOCH, make_model, make_table, truth  # noqa: E402
 
 from rrlsk.batch import predict_table  # noqa: E402
 from rrlsk.dask import dask_backend, predict_dask, read_parquet_dask  # noqa: E402
@@ -43,7 +42,10 @@ def test_missing_dask_names_the_extra(monkeypatch):
             pass
 
 
-def test_dask_backend_needs_a_client():
+def test_dask_backend_needs_a_client(monkeypatch):
+    import rrlsk.dask
+
+    monkeypatch.setattr(rrlsk.dask, "_current_client", lambda: None)  # as if none were running
     with pytest.raises(ValueError, match="needs a distributed.Client"):
         with dask_backend():
             pass
