@@ -62,7 +62,7 @@ class PhaseFolder(TableTransformer):
         ``"epoch"``: the ``epoch`` column is the epoch of maximum light (Gaia
         DR3 ``epoch_g``), so phase 0 is maximum light. ``"maximum"``: find
         maximum light (minimum magnitude) from the data: fold with the
-        ``epoch`` column (0 when absent), fit a Fourier series of ``order``
+        ``epoch`` column (0 when absent or NaN), fit a Fourier series of ``order``
         harmonics (:func:`rrlsk.fourier.fit_fourier`), and shift the phases
         so that the fitted curve's minimum magnitude falls at phase 0.
     order : int, default 3
@@ -151,7 +151,9 @@ class PhaseFolder(TableTransformer):
         lengths = np.diff(offsets)
         period = np.repeat(X["period"].to_numpy(dtype=np.float64), lengths)
         if "epoch" in X.columns:
-            epoch = np.repeat(X["epoch"].to_numpy(dtype=np.float64), lengths)
+            # align="maximum" does not need the epoch: a missing one folds at 0
+            epoch = np.nan_to_num(X["epoch"].to_numpy(dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+            epoch = np.repeat(epoch, lengths)
         else:
             epoch = 0.0
         phase = fold_phase(time, period, epoch)
