@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -20,9 +21,10 @@ from pathlib import Path
 __all__ = ["main", "build_parser"]
 
 MODELS_HELP = (
-    "networks: fcn, resnet, inception, lstm, bilstm, gru, bigru, convlstm, convgru; "
-    "classical baselines: fourier_relation, svr, random_forest, gradient_boosting, minirocket"
+    "networks: fcn, resnet, inception, lstm, bilstm, gru, bigru, convlstm, convgru, transformer; "
+    "baselines: fourier_relation, fourier_linear, svr, random_forest, gradient_boosting, minirocket"
 )
+# rrlsk.pipelines.CATALOGUES, repeated so that `--help` does not start TensorFlow
 CATALOGUES = ("spline", "spline_nomean", "raw")
 GAIA_FORMATS = ("csv", "ecsv", "votable", "fits")
 
@@ -198,7 +200,10 @@ def _weights(kind: str, y, feh_error):
 
 
 def _eval_weights(feh_error):
-    return None if feh_error is None else 1.0 / feh_error.to_numpy() ** 2
+    """Evaluation weights ``1 / feh_error**2`` (dex^-2), None without errors."""
+    from .metrics import evaluation_weights
+
+    return None if feh_error is None else evaluation_weights(feh_error)
 
 
 def _pipeline(args, model: str, verbose: int = 0):
@@ -324,14 +329,14 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
     import sklearn
     from sklearn.model_selection import GridSearchCV
 
-    from .metrics import evaluation_weights, route_weights, scorers
+    from .metrics import route_weights, scorers
     from .pipelines import NETWORKS
 
     step = pipe.steps[-1][0]
     if args.grid.strip().lower() == "paper" and args.model not in NETWORKS:
         raise ValueError(f"--grid paper searches network hyperparameters; {args.model} is not a network")
     grid = parse_grid(args.grid, step, pipe.steps[-1][1])
-    n_candidates = int(pd.Series([len(v) for v in grid.values()]).prod())
+    n_candidates = math.prod(len(values) for values in grid.values())
     weighted = feh_error is not None
     refit = "wrmse" if weighted else "rmse"
     _say(f"grid search: {n_candidates} candidates x {_cv(args).get_n_splits()} folds, best by {refit}")
@@ -340,7 +345,7 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
                               refit=refit, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
         params = {} if weights is None else {"train_weight": weights}
         if weighted:
-            params["eval_weight"] = evaluation_weights(feh_error)
+            params["eval_weight"] = _eval_weights(feh_error)
         search.fit(X, y, **params)
     results = pd.DataFrame(search.cv_results_).sort_values(f"rank_test_{refit}")
     metrics = [m for m in ("r2", "wrmse", "rmse", "mae") if f"mean_test_{m}" in results]
@@ -514,7 +519,7 @@ def cmd_predict(args) -> int:
 
 
 #: ``rrlsk demo`` sizes: (training stars, held-out stars, epochs, CV folds, phase points).
-DEMO_DEFAULT = {"n_stars": 1000, "n_holdout": 200, "epochs": 30, "splits": 5, "n_points": 100}
+DEMO_DEFAULT = {"n_stars": 1000, "n_holdout": 200, "epochs": 60, "splits": 5, "n_points": 100}
 DEMO_QUICK = {"n_stars": 100, "n_holdout": 20, "epochs": 2, "splits": 2, "n_points": 50}
 DEMO_BASELINE = "fourier_relation"
 
@@ -581,7 +586,8 @@ def cmd_demo(args) -> int:
     stages.set_postfix_str("predicting held-out stars")
     summary = predict_catalogue(model, out / "holdout.parquet", out / "predictions", progress=False)
     truth = pd.read_csv(out / "holdout_truth.csv", index_col="source_id")
-    predictions = read_predictions(out / "predictions").join(truth[["feh", "feh_error"]].add_suffix("_true"))
+    truth = truth[["feh", "feh_error", "feh_true"]].rename(columns={"feh": "feh_label", "feh_error": "feh_label_error"})
+    predictions = read_predictions(out / "predictions").join(truth)
     predictions.to_csv(out / "predictions.csv")
     ok = predictions[predictions["status"] == "ok"]
     stages.update()
@@ -593,22 +599,24 @@ def cmd_demo(args) -> int:
     if args.quick:
         _say(f"(--quick trains {sizes['epochs']} epochs: a check that everything runs, not a usable model)")
     if len(ok):
-        w = evaluation_weights(ok["feh_error_true"])
-        err = rmse(ok["feh_true"], ok["feh"])
-        werr = rmse(ok["feh_true"], ok["feh"], w)
+        w = evaluation_weights(ok["feh_label_error"])
         _say(f"held-out stars: {len(ok)} predicted ({summary.n_skipped} skipped, {summary.n_failed} failed); "
-             f"RMSE {err:.3f} dex, wRMSE {werr:.3f} dex")
+             f"against their labels RMSE {rmse(ok['feh_label'], ok['feh']):.3f} dex, "
+             f"wRMSE {rmse(ok['feh_label'], ok['feh'], w):.3f} dex; "
+             f"against the true [Fe/H] RMSE {rmse(ok['feh_true'], ok['feh']):.3f} dex")
     _say(f"done in {time.perf_counter() - t_start:.0f} s. Written to {out}/:")
-    for path, what in (
+    written = (
         (model_path, "the final GRU pipeline (rrlsk info / rrlsk predict)"),
         (out / "table_a1.md", "Table A1: GRU vs the classical P-phi31 relation (also table_a1.csv)"),
         (out / "figures", "predictions, residuals, label distribution, learning curves"),
-        (out / "predictions.csv", "held-out predictions with the true [Fe/H]"),
+        (out / "predictions.csv", "held-out predictions next to their labels and true [Fe/H]"),
         (out / "reports", "per-fold metrics and out-of-fold predictions (rrlsk report)"),
         (out / "train.parquet", "the simulated training stars, with feh and feh_error"),
         (out / "holdout.parquet", "the held-out stars' light curves"),
-    ):
-        _say(f"  {path}  {what}")
+    )
+    width = max(len(str(path)) for path, _ in written)
+    for path, what in written:
+        _say(f"  {str(path):<{width}}  {what}")
     return 0
 
 

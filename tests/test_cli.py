@@ -204,7 +204,7 @@ def test_demo_quick(tmp_path):
     for name in ("gru.joblib", "table_a1.md", "predictions.csv", "figures/gru_learning_curves.png"):
         assert (demo / name).exists(), name
     predictions = pd.read_csv(demo / "predictions.csv", index_col="source_id")
-    assert {"feh", "feh_true", "status"} <= set(predictions.columns) and len(predictions) == 20
+    assert {"feh", "feh_label", "feh_true", "status"} <= set(predictions.columns) and len(predictions) == 20
     info = model_info(demo / "gru.joblib")
     assert info["training"]["n_stars"] == 100 and "wrmse" in info["cv"]
 
