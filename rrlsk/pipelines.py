@@ -100,7 +100,7 @@ def make_pipeline(
     n_points: int = 100,
     align: str = "epoch",
     spline_method: str = "pspline",
-    fourier_order: int = 6,
+    fourier_order: int | None = None,
     **model_params,
 ) -> Pipeline:
     """Build the paper's preprocessing chain in front of a model.
@@ -125,8 +125,9 @@ def make_pipeline(
         phase 0.
     spline_method : {"pspline", "exact"}, default "pspline"
         Batched periodic P-spline or scipy's per-star smoothing spline.
-    fourier_order : int, default 6
-        Harmonics of the Fourier decomposition of the feature baselines.
+    fourier_order : int, optional
+        Harmonics of the Fourier decomposition of the feature baselines;
+        None keeps :class:`~rrlsk.preprocessing.FourierFeatures`' default.
     **model_params
         Passed to the model's constructor (for example ``epochs=50``,
         ``dropout=(0.1, 0.1, 0.1)``, ``random_state=0``).
@@ -157,7 +158,8 @@ def make_pipeline(
     final = (model, spec.factory(**model_params))
 
     if spec.inputs == "features":
-        return Pipeline([fold, ("features", FourierFeatures(order=fourier_order)), final])
+        features = FourierFeatures() if fourier_order is None else FourierFeatures(order=fourier_order)
+        return Pipeline([fold, ("features", features), final])
 
     if catalogue == "raw":
         if spec.inputs == "sequence" and not spec.masks_padding:
