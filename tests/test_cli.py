@@ -131,6 +131,23 @@ def test_report_on_a_folder_without_reports(tmp_path):
     assert_one_line_error(out, "not a run folder")
 
 
+def test_bad_data_files(tmp_path):
+    out = rrlsk("simulate", "sim.csv", "--n-stars", 5, cwd=tmp_path, check=False)
+    assert_one_line_error(out, "sim.csv: Parquet output must end in .parquet")
+
+    (tmp_path / "empty").mkdir()
+    out = rrlsk("select", "empty", "--out", "s.parquet", cwd=tmp_path, check=False)
+    assert_one_line_error(out, "rrlsk select: error:", "expected a folder holding epoch_photometry and vari_rrlyrae")
+
+    rrlsk("simulate", "sim.parquet", "--n-stars", 5, cwd=tmp_path)
+    from rrlsk.io import read_parquet, write_parquet
+
+    write_parquet(read_parquet(tmp_path / "sim.parquet").drop(columns=["feh", "feh_error"]),
+                  tmp_path / "nolabels.parquet")
+    out = rrlsk("train", "nolabels.parquet", "--out", "m.joblib", cwd=tmp_path, check=False)
+    assert_one_line_error(out, "nolabels.parquet: no feh column; pass --labels")
+
+
 # ---------------------------------------------------------------- the user's road
 
 
