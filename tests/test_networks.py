@@ -6,7 +6,7 @@ import pytest
 keras = pytest.importorskip("keras")
 from rrlsk import networks  # noqa: E402
 
-BUILDERS = [name for name in networks.__all__]
+BUILDERS = list(networks.__all__)
 
 
 @pytest.mark.parametrize("name", BUILDERS)
