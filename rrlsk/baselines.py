@@ -149,7 +149,7 @@ def _on_fourier_features(regressor):
     return factory
 
 
-#: Baselines on the Fourier parameters: name -> factory(**params). The
+#: Baselines on the Fourier parameters: name -> ``factory(**params)``. The
 #: general regressors' settings are sensible defaults, not tuned per sample.
 FEATURE_MODELS = {
     "fourier_relation": PeriodPhi31Relation,

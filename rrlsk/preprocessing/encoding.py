@@ -86,7 +86,7 @@ class SequenceEncoder(TableTransformer):
 
         Returns
         -------
-        ndarray of float32, shape (n_stars, n_steps_, 2)
+        ndarray of float32, shape ``(n_stars, n_steps_, 2)``
         """
         check_is_fitted(self, "n_steps_")
         return self._transform(self._check_transform(X))
@@ -170,7 +170,7 @@ class SequencePadder(TableTransformer):
 
         Returns
         -------
-        ndarray of float32, shape (n_stars, max_length_, 2)
+        ndarray of float32, shape ``(n_stars, max_length_, 2)``
         """
         check_is_fitted(self, "max_length_")
         return self._transform(self._check_transform(X))

@@ -105,7 +105,7 @@ class SplineResampler(TableTransformer):
     ----------
     n_points_ : int
         Length of the grid.
-    phase_grid_ : ndarray of shape (n_points_,)
+    phase_grid_ : ndarray of shape ``(n_points_,)``
         The common grid, cycles.
     feature_names_in_, n_features_in_
         Columns of the table seen in ``fit``.
