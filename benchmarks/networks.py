@@ -120,7 +120,8 @@ def converge(name: str, n_stars: int) -> None:
     pred = est.predict(X_te)
     print(f"{name}: {len(est.history_['loss'])} epochs (best {est.best_epoch_}) in {seconds:.0f} s "
           f"({seconds / len(est.history_['loss']):.2f} s/epoch); held-out RMSE "
-          f"{root_mean_squared_error(y_te, pred):.3f} dex, R2 {r2_score(y_te, pred):.3f} "
+          f"{root_mean_squared_error(y_te, pred):.3f} dex, R2 {r2_score(y_te, pred):.3f}, "
+          f"median |residual| {np.median(np.abs(y_te - pred)):.3f} dex "
           f"(label std {np.std(y_te):.3f} dex); final lr {est.history_['learning_rate'][-1]:.2g}")
 
 
