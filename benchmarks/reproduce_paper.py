@@ -100,6 +100,27 @@ def run_cv(name, X, y, w_train, w_eval, cv, args):
     return report
 
 
+def markdown(table: pd.DataFrame) -> str:
+    """A DataFrame of strings as a GitHub Markdown table (index first)."""
+    header = [table.index.name or "", *map(str, table.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * len(table.columns)]
+    lines += ["| " + " | ".join([str(name), *map(str, row)]) + " |" for name, row in table.iterrows()]
+    return "\n".join(lines) + "\n"
+
+
+def validation_table(reports: dict) -> pd.DataFrame:
+    """One row per model: validation metrics (mean ± std over folds), cost."""
+    rows = {}
+    for name, report in reports.items():
+        val = report.summary["validation"]
+        row = {metric: f"{val.loc[metric, 'mean']:.4f} ± {val.loc[metric, 'std']:.4f}" for metric in val.index}
+        row["fit min (all folds)"] = f"{report.folds['fit_time'].sum() / 60:.1f}"
+        epochs = [len(h["loss"]) for h in report.histories if h]
+        row["epochs per fold"] = f"{min(epochs)}-{max(epochs)}" if epochs else "-"
+        rows[name] = row
+    return pd.DataFrame(rows).T.rename_axis("model")
+
+
 def against_truth(reports: dict, y, info) -> pd.DataFrame:
     """Out-of-fold predictions scored against the simulator's true [Fe/H].
 
@@ -149,8 +170,12 @@ def main(argv=None) -> None:
     (args.out / "comparison.md").write_text(comparison.to_markdown())
     comparison.to_csv(args.out / "comparison.csv")
     print(comparison.to_markdown())
+    validation = validation_table(reports)
+    (args.out / "validation.md").write_text(markdown(validation))
+    print(validation.to_string())
     truth = against_truth(reports, y, info)
     truth.to_csv(args.out / "against_truth.csv")
+    (args.out / "against_truth.md").write_text(markdown(truth.map(lambda v: f"{v:.4f}")))
     print(truth.round(4).to_string())
 
     if args.grid:
