@@ -9,18 +9,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ._validation import check_labels, index_of, name_rows
+from ._validation import check_weights as _check_weights
+
 N_VALIDATION_BINS = 10
 """Quantile bins of y on which the inner validation split is stratified."""
-
-
-def _rows(bad: np.ndarray, index) -> str:
-    """Name the offending rows: source_ids when an index is known, else positions."""
-    where = np.flatnonzero(bad)
-    labels = where if index is None else np.asarray(index)[where]
-    shown = ", ".join(str(v) for v in labels[:10])
-    more = f" and {len(labels) - 10} more" if len(labels) > 10 else ""
-    kind = "rows" if index is None else f"{getattr(index, 'name', None) or 'index'}"
-    return f"{kind} {shown}{more}"
 
 
 def check_sequences(X, name: str = "X") -> np.ndarray:
@@ -32,7 +25,7 @@ def check_sequences(X, name: str = "X") -> np.ndarray:
         If X is not numeric, not 3-D, empty, or holds NaN/inf (the message
         names the offending rows, by ``source_id`` when X carries an index).
     """
-    index = getattr(X, "index", None)
+    index = index_of(X)
     try:
         arr = np.asarray(X, dtype=np.float32)
     except (TypeError, ValueError) as exc:
@@ -49,40 +42,21 @@ def check_sequences(X, name: str = "X") -> np.ndarray:
         raise ValueError(f"{name} is empty: shape {arr.shape}")
     bad = ~np.isfinite(arr).all(axis=(1, 2))
     if bad.any():
-        raise ValueError(f"{name} holds NaN or infinite values in {_rows(bad, index)}")
+        raise ValueError(f"{name} holds NaN or infinite values in {name_rows(bad, index)}")
     return arr
 
 
 def check_target(y, n_stars: int) -> np.ndarray:
-    """Return ``y`` ([Fe/H], dex) as a finite 1-D float32 array of length ``n_stars``."""
-    index = getattr(y, "index", None)
-    arr = np.asarray(y, dtype=np.float64)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(f"y must be 1-D ([Fe/H] per star); got shape {arr.shape}")
-    if len(arr) != n_stars:
-        raise ValueError(f"y has {len(arr)} values but X has {n_stars} stars")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise ValueError(f"y holds NaN or infinite values in {_rows(bad, index)}")
-    return arr.astype(np.float32)
+    """Return ``y`` ([Fe/H], dex) as a finite 1-D float32 array of length ``n_stars``
+    (:func:`rrlsk._validation.check_labels`)."""
+    return check_labels(y, n_stars).astype(np.float32)
 
 
 def check_weights(sample_weight, n_stars: int) -> np.ndarray | None:
-    """Return ``sample_weight`` as a finite, non-negative float32 array, or None."""
-    if sample_weight is None:
-        return None
-    index = getattr(sample_weight, "index", None)
-    w = np.asarray(sample_weight, dtype=np.float64)
-    if w.ndim != 1 or len(w) != n_stars:
-        raise ValueError(f"sample_weight must be 1-D with one weight per star ({n_stars}); got shape {w.shape}")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise ValueError(f"sample_weight is negative, NaN or infinite in {_rows(bad, index)}")
-    if not (w > 0).any():
-        raise ValueError("sample_weight is zero for every star: nothing to train on")
-    return w.astype(np.float32)
+    """Return ``sample_weight`` as a finite, non-negative float32 array, or None
+    (:func:`rrlsk._validation.check_weights`)."""
+    weights = _check_weights(sample_weight, n_stars)
+    return None if weights is None else weights.astype(np.float32)
 
 
 def inner_split(y: np.ndarray, fraction: float, seed: int | None) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["flatten", "split"]
+__all__ = ["ARRAY_COLUMNS", "CHUNK_STARS", "flatten", "split"]
+
+#: Columns of a light-curve table that hold one 1-D array per star.
+ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
+#: Stars per chunk where a computation materialises a dense per-star grid
+#: (bounds memory).
+CHUNK_STARS = 4096
 
 
 def flatten(arrays: Sequence[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ Two families:
 from __future__ import annotations
 
 from functools import partial
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -29,23 +30,21 @@ from sklearn.pipeline import Pipeline
 from sklearn.pipeline import make_pipeline as _sk_make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import check_labels, check_weights
 from .datasets import RRabPopulation, unwrap_phi31
+from .preprocessing import to_sktime
 
 __all__ = [
     "FEATURE_MODELS",
     "PANEL_MODELS",
-    "FOURIER_FEATURE_COLUMNS",
     "PeriodPhi31Relation",
     "SktimePanel",
     "MiniRocketFeatures",
     "make_minirocket",
 ]
-
-#: Fourier-parameter columns the general regressors learn from.
-FOURIER_FEATURE_COLUMNS = ("period", "amplitude", "A1", "R21", "R31", "phi21", "phi31")
-
 
 class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
     """[Fe/H] = a + b P + c phi31, the classical photometric metallicity.
@@ -74,6 +73,8 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
     its default ``convention="sine"``: columns ``period`` (d) and ``phi31``
     (rad), unwrapped onto one branch by :func:`rrlsk.datasets.unwrap_phi31`.
     """
+
+    _parameter_constraints: dict = {"coefficients": [None, "array-like"], "refit": ["boolean"]}
 
     def __init__(self, coefficients: tuple[float, float, float] | None = None, refit: bool = False):
         self.coefficients = coefficients
@@ -106,11 +107,13 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
         -------
         self
         """
+        self._validate_params()
         design = self._design(X)
+        y = check_labels(y, len(design), index=X.index)
         if self.refit:
-            w = np.ones(len(design)) if sample_weight is None else np.asarray(sample_weight, float)
-            sw = np.sqrt(w)[:, None]
-            self.coefficients_, *_ = np.linalg.lstsq(design * sw, np.asarray(y, float) * sw[:, 0], rcond=None)
+            w = check_weights(sample_weight, len(design), index=X.index)
+            sw = np.sqrt(np.ones(len(design)) if w is None else w)
+            self.coefficients_, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
         else:
             coefs = RRabPopulation.relation if self.coefficients is None else self.coefficients
             self.coefficients_ = np.asarray(coefs, dtype=float)
@@ -120,31 +123,29 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X) -> np.ndarray:
-        """[Fe/H] in dex for each star of a Fourier-parameter table."""
+        """[Fe/H] of each star of a Fourier-parameter table.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Fourier-parameter table (``period`` in d, ``phi31`` in rad).
+
+        Returns
+        -------
+        ndarray of shape (n_stars,)
+            [Fe/H], dex.
+        """
         check_is_fitted(self, "coefficients_")
         return self._design(X) @ self.coefficients_
 
 
-class _FourierColumns(TransformerMixin, BaseEstimator):
-    """Select :data:`FOURIER_FEATURE_COLUMNS` from a FourierFeatures table."""
-
-    def fit(self, X, y=None):
-        missing = set(FOURIER_FEATURE_COLUMNS) - set(X.columns)
-        if missing:
-            raise ValueError(f"Fourier-parameter table lacks columns {sorted(missing)}")
-        self.n_features_in_ = X.shape[1]
-        return self
-
-    def transform(self, X):
-        check_is_fitted(self, "n_features_in_")
-        return X.loc[:, list(FOURIER_FEATURE_COLUMNS)].to_numpy(dtype=float)
-
-
 def _on_fourier_features(regressor):
-    """Factory of ``Fourier columns -> standard scaling -> regressor``."""
+    """Factory of ``standard scaling -> regressor`` on the columns
+    :class:`~rrlsk.preprocessing.FourierFeatures` emits (the scaler checks
+    at ``predict`` that they are the columns it was fitted on)."""
 
     def factory(**params):
-        return _sk_make_pipeline(_FourierColumns(), StandardScaler(), clone(regressor).set_params(**params))
+        return _sk_make_pipeline(StandardScaler(), clone(regressor).set_params(**params))
 
     return factory
 
@@ -161,18 +162,55 @@ FEATURE_MODELS = {
 
 
 class SktimePanel(TransformerMixin, BaseEstimator):
-    """Eq. 3 tensor ``(n, n_steps, 2)`` -> sktime ``numpy3D`` ``(n, 2, n_steps)``."""
+    """Eq. 3 tensor ``(n, n_steps, 2)`` -> sktime ``numpy3D`` ``(n, 2, n_steps)``.
+
+    :func:`rrlsk.preprocessing.to_sktime` as a pipeline step, in float64.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Channels of the tensor seen in ``fit``.
+    """
 
     def fit(self, X, y=None):
-        X = np.asarray(X)
-        if X.ndim != 3:
-            raise ValueError(f"SktimePanel expects the (n_stars, n_steps, n_channels) tensor, got shape {X.shape}")
-        self.n_features_in_ = X.shape[-1]
+        """Check that ``X`` is the network tensor and record its channels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_stars, n_steps, n_channels)
+            Output of :class:`~rrlsk.preprocessing.SequenceEncoder`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+            The fitted step.
+        """
+        self.n_features_in_ = to_sktime(X).shape[1]
         return self
 
     def transform(self, X) -> np.ndarray:
+        """Swap the step and channel axes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_stars, n_steps, n_channels)
+            The network tensor.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_stars, n_channels, n_steps)
+            sktime's ``numpy3D`` panel.
+        """
         check_is_fitted(self, "n_features_in_")
-        return np.ascontiguousarray(np.swapaxes(np.asarray(X, dtype=np.float64), 1, 2))
+        return to_sktime(np.asarray(X, dtype=np.float64))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
 
 
 class MiniRocketFeatures(TransformerMixin, BaseEstimator):
@@ -194,13 +232,33 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
         Threads of the transform.
     """
 
+    _parameter_constraints: dict = {
+        "num_kernels": [Interval(Integral, 1, None, closed="left")],
+        "random_state": [None, Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral],
+    }
+
     def __init__(self, num_kernels: int = 10_000, random_state: int | None = 0, n_jobs: int = 1):
         self.num_kernels = num_kernels
         self.random_state = random_state
         self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
-        """Draw the kernels and their biases from the panels ``X`` (numpy3D)."""
+        """Draw the kernels and their biases from the panels ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_stars, n_channels, n_steps)
+            sktime ``numpy3D`` panels (:class:`SktimePanel`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+            The fitted transformer.
+        """
+        self._validate_params()
         from sktime.transformations.panel.rocket import MiniRocketMultivariate
 
         self.transformer_ = MiniRocketMultivariate(
@@ -210,9 +268,26 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X) -> np.ndarray:
-        """MiniRocket features, shape (n_stars, about num_kernels)."""
+        """MiniRocket features of the panels.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_stars, n_channels, n_steps)
+            sktime ``numpy3D`` panels.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_stars, about num_kernels)
+            The features.
+        """
         check_is_fitted(self, "transformer_")
         return np.asarray(self.transformer_.transform(X), dtype=np.float64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
 
 
 def make_minirocket(num_kernels: int = 10_000, random_state: int | None = 0, n_jobs: int = 1) -> Pipeline:

@@ -22,10 +22,9 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
 
 from . import metrics as _metrics
-from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight
+from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
 
 __all__ = ["CrossValidationReport", "Comparison", "cross_validate_report", "compare"]
 
@@ -265,11 +264,11 @@ def _history(estimator) -> dict | None:
 def _run_split(estimator, X, y, train_weight, train, test, keep: bool):
     start = time.perf_counter()
     weight = None if train_weight is None else train_weight[train]
-    fit_with_sample_weight(estimator, _safe_indexing(X, train), y[train], weight)
+    fit_with_sample_weight(estimator, take_rows(X, train), y[train], weight)
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
-    pred_train = np.asarray(estimator.predict(_safe_indexing(X, train)), dtype=float).reshape(-1)
-    pred_test = np.asarray(estimator.predict(_safe_indexing(X, test)), dtype=float).reshape(-1)
+    pred_train = np.asarray(estimator.predict(take_rows(X, train)), dtype=float).reshape(-1)
+    pred_test = np.asarray(estimator.predict(take_rows(X, test)), dtype=float).reshape(-1)
     predict_time = time.perf_counter() - start
     return {
         "fit_time": fit_time,

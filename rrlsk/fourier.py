@@ -40,6 +40,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._ragged import CHUNK_STARS
+
 __all__ = [
     "FourierFitInfo",
     "fit_fourier",
@@ -50,8 +52,6 @@ __all__ = [
 
 # Points per chunk when building per-point harmonics (bounds memory).
 _CHUNK_POINTS = 1 << 16
-# Stars per chunk when evaluating curves on a fine grid.
-_CHUNK_STARS = 4096
 # Ridge added to the Jacobi-scaled normal matrix; a squared Cholesky pivot
 # below 10 * _RCOND declares
 # the star's system ill-posed (phases too clumped for the order).
@@ -344,12 +344,12 @@ def _grid_stats(coefs: np.ndarray, n_grid: int = 1024) -> tuple[np.ndarray, np.n
     design = _design(grid, _order_of(coefs)).T
     ptp = np.empty(coefs.shape[0])
     int_average = np.empty(coefs.shape[0])
-    for lo in range(0, coefs.shape[0], _CHUNK_STARS):
-        curves = coefs[lo : lo + _CHUNK_STARS] @ design
-        ptp[lo : lo + _CHUNK_STARS] = _refined_max(curves) + _refined_max(-curves)
-        centre = coefs[lo : lo + _CHUNK_STARS, :1]
+    for lo in range(0, coefs.shape[0], CHUNK_STARS):
+        curves = coefs[lo : lo + CHUNK_STARS] @ design
+        ptp[lo : lo + CHUNK_STARS] = _refined_max(curves) + _refined_max(-curves)
+        centre = coefs[lo : lo + CHUNK_STARS, :1]
         flux = np.mean(10.0 ** (-0.4 * (curves - centre)), axis=1)
-        int_average[lo : lo + _CHUNK_STARS] = centre[:, 0] - 2.5 * np.log10(flux)
+        int_average[lo : lo + CHUNK_STARS] = centre[:, 0] - 2.5 * np.log10(flux)
     return ptp, int_average
 
 

@@ -34,8 +34,16 @@ from __future__ import annotations
 
 import numpy as np
 import sklearn
-from sklearn.metrics import make_scorer
+from sklearn.metrics import (
+    make_scorer,
+    mean_absolute_error,
+    median_absolute_error,
+    r2_score,
+    root_mean_squared_error,
+)
 from sklearn.pipeline import Pipeline
+
+from ._validation import check_labels, check_weights
 
 __all__ = [
     "r2",
@@ -62,26 +70,11 @@ _ROUTING_HINT = "run sklearn.set_config(enable_metadata_routing=True) first"
 
 
 def _check(y_true, y_pred, sample_weight=None, *, name: str):
-    t = np.asarray(y_true, dtype=np.float64).ravel()
-    p = np.asarray(y_pred, dtype=np.float64).ravel()
-    if t.shape != p.shape:
-        raise ValueError(f"{name}: y_true has {t.size} values but y_pred has {p.size}")
+    t = check_labels(y_true, name=f"{name}: y_true")
     if t.size == 0:
         raise ValueError(f"{name}: no samples")
-    if not (np.isfinite(t).all() and np.isfinite(p).all()):
-        raise ValueError(f"{name}: y_true and y_pred must be finite")
-    if sample_weight is None:
-        return t, p, None
-    w = np.asarray(sample_weight, dtype=np.float64).ravel()
-    if w.shape != t.shape:
-        raise ValueError(f"{name}: sample_weight has {w.size} values but y_true has {t.size}")
-    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ValueError(f"{name}: sample_weight must be finite, non-negative, with a positive sum")
-    return t, p, w
-
-
-def _mean(values: np.ndarray, w: np.ndarray | None) -> float:
-    return float(np.mean(values) if w is None else np.sum(w * values) / np.sum(w))
+    p = check_labels(y_pred, len(t), name=f"{name}: y_pred", against="y_true")
+    return t, p, check_weights(sample_weight, len(t), name=f"{name}: sample_weight")
 
 
 def rmse(y_true, y_pred, sample_weight=None) -> float:
@@ -99,7 +92,7 @@ def rmse(y_true, y_pred, sample_weight=None) -> float:
     float
     """
     t, p, w = _check(y_true, y_pred, sample_weight, name="rmse")
-    return float(np.sqrt(_mean((p - t) ** 2, w)))
+    return float(root_mean_squared_error(t, p, sample_weight=w))
 
 
 def mae(y_true, y_pred, sample_weight=None) -> float:
@@ -117,7 +110,7 @@ def mae(y_true, y_pred, sample_weight=None) -> float:
     float
     """
     t, p, w = _check(y_true, y_pred, sample_weight, name="mae")
-    return _mean(np.abs(p - t), w)
+    return float(mean_absolute_error(t, p, sample_weight=w))
 
 
 def medae(y_true, y_pred) -> float:
@@ -133,7 +126,7 @@ def medae(y_true, y_pred) -> float:
     float
     """
     t, p, _ = _check(y_true, y_pred, name="medae")
-    return float(np.median(np.abs(p - t)))
+    return float(median_absolute_error(t, p))
 
 
 def r2(y_true, y_pred, sample_weight=None) -> float:
@@ -154,9 +147,10 @@ def r2(y_true, y_pred, sample_weight=None) -> float:
         ``nan`` when ``y_true`` is constant.
     """
     t, p, w = _check(y_true, y_pred, sample_weight, name="r2")
-    residual = _mean((p - t) ** 2, w)
-    total = _mean((t - _mean(t, w)) ** 2, w)
-    return float(1.0 - residual / total) if total > 0 else float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = r2_score(t, p, sample_weight=w, force_finite=False)
+    # a constant y_true gives -inf or nan: undefined either way
+    return float(score) if np.isfinite(score) else float("nan")
 
 
 def _require(sample_weight, name: str):
@@ -209,17 +203,7 @@ def evaluation_weights(feh_error) -> np.ndarray:
     ndarray of float64, shape (n_samples,)
         Weights in dex**-2.
     """
-    sigma = np.asarray(feh_error, dtype=np.float64).ravel()
-    bad = ~np.isfinite(sigma) | (sigma <= 0)
-    if bad.any():
-        index = getattr(feh_error, "index", None)
-        where = np.flatnonzero(bad)
-        names = list(index[where]) if index is not None else where.tolist()
-        label = "source_id" if index is not None else "position"
-        raise ValueError(
-            f"feh_error must be positive and finite; bad at {label} "
-            f"{names[:10]}{' ...' if len(names) > 10 else ''}"
-        )
+    sigma = check_weights(feh_error, name="feh_error", strictly_positive=True)
     return 1.0 / sigma**2
 
 

@@ -22,14 +22,19 @@ therefore never an error, only a coarser stratification of the tails.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
+from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import sklearn
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.pipeline import Pipeline
-from sklearn.model_selection._split import _build_repr, _RepeatedSplits
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+
+from ._validation import check_labels as _check_labels
+from ._validation import check_weights, index_of
 
 __all__ = [
     "BinnedStratifiedKFold",
@@ -39,6 +44,7 @@ __all__ = [
     "bin_labels",
     "fit_with_sample_weight",
     "check_labels",
+    "take_rows",
 ]
 
 DEFAULT_N_BINS = 10
@@ -75,41 +81,21 @@ def paper_param_grid(step_name: str | None = None) -> dict[str, list]:
     return {prefix + key: list(values) for key, values in PAPER_PARAM_GRID.items()}
 
 
-def _check_binning(n_bins, bin_size) -> None:
+#: Constraints of the binning parameters, shared by the splitters and
+#: :func:`bin_labels` (scikit-learn's declarative parameter validation).
+_BINNING_CONSTRAINTS = {
+    "n_bins": [None, Interval(Integral, 1, None, closed="left")],
+    "bin_size": [None, Interval(Real, 0, None, closed="neither")],
+}
+
+
+def _check_binning(n_bins, bin_size, caller: str) -> None:
+    validate_parameter_constraints(_BINNING_CONSTRAINTS, {"n_bins": n_bins, "bin_size": bin_size}, caller)
     if n_bins is not None and bin_size is not None:
         raise ValueError(
-            f"give either n_bins or bin_size, not both (got n_bins={n_bins!r}, "
+            f"{caller}: give either n_bins or bin_size, not both (got n_bins={n_bins!r}, "
             f"bin_size={bin_size!r})"
         )
-    if n_bins is not None and (
-        not isinstance(n_bins, numbers.Integral) or isinstance(n_bins, bool) or n_bins < 1
-    ):
-        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
-    if bin_size is not None and (
-        not isinstance(bin_size, numbers.Real)
-        or isinstance(bin_size, bool)
-        or not np.isfinite(bin_size)
-        or bin_size <= 0
-    ):
-        raise ValueError(f"bin_size must be a positive number of dex, got {bin_size!r}")
-
-
-def _check_y(y) -> np.ndarray:
-    if y is None:
-        raise ValueError("binned stratification needs y (the continuous label); got y=None")
-    values = np.asarray(y, dtype=np.float64)
-    if values.ndim != 1:
-        raise ValueError(f"y must be 1-D, got shape {values.shape}")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        index = getattr(y, "index", None)
-        where = np.flatnonzero(bad)
-        names = list(index[where]) if index is not None else list(where)
-        raise ValueError(
-            f"y has {bad.sum()} non-finite value(s) at {'source_id' if index is not None else 'position'}"
-            f" {names[:10]}{' ...' if len(names) > 10 else ''}"
-        )
-    return values
 
 
 def bin_labels(y, *, min_count: int, n_bins: int | None = None, bin_size: float | None = None) -> np.ndarray:
@@ -134,8 +120,8 @@ def bin_labels(y, *, min_count: int, n_bins: int | None = None, bin_size: float 
         neighbour until none is left (a single stratum if
         ``n_samples < 2 * min_count``).
     """
-    _check_binning(n_bins, bin_size)
-    values = _check_y(y)
+    _check_binning(n_bins, bin_size, "bin_labels")
+    values = _check_labels(y)
     if bin_size is not None:
         raw = np.floor(values / bin_size).astype(np.int64)
     else:
@@ -164,7 +150,23 @@ def bin_labels(y, *, min_count: int, n_bins: int | None = None, bin_size: float 
     return lookup[codes]
 
 
-class BinnedStratifiedKFold(StratifiedKFold):
+class _CheckedParams:
+    """Declarative parameter checks for splitters (which are no estimators).
+
+    ``_parameter_constraints`` uses scikit-learn's constraint language; the
+    binning parameters are further exclusive.
+    """
+
+    _parameter_constraints: dict = {}
+
+    def _validate_params(self) -> None:
+        name = type(self).__name__
+        params = {key: getattr(self, key) for key in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, params, name)
+        _check_binning(self.n_bins, self.bin_size, name)
+
+
+class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
     """Stratified k-fold on a binned continuous label.
 
     Each fold holds (to within one star per bin) the same label
@@ -196,6 +198,13 @@ class BinnedStratifiedKFold(StratifiedKFold):
     [40, 40, 40, 40, 40]
     """
 
+    _parameter_constraints: dict = {
+        "n_splits": [Interval(Integral, 2, None, closed="left")],
+        **_BINNING_CONSTRAINTS,
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         n_splits: int = 5,
@@ -210,7 +219,19 @@ class BinnedStratifiedKFold(StratifiedKFold):
         self.bin_size = bin_size
 
     def bin_labels(self, y) -> np.ndarray:
-        """Stratum of each sample (see :func:`bin_labels`), ``min_count=n_splits``."""
+        """Stratum of each sample (see :func:`bin_labels`), ``min_count=n_splits``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Continuous label ([Fe/H], dex).
+
+        Returns
+        -------
+        ndarray of int64, shape (n_samples,)
+            Stratum of each sample.
+        """
+        self._validate_params()
         return bin_labels(y, min_count=self.n_splits, n_bins=self.n_bins, bin_size=self.bin_size)
 
     def split(self, X, y, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -241,7 +262,7 @@ def _num_samples(X) -> int:
     return int(shape[0]) if shape is not None else len(X)
 
 
-class RepeatedBinnedStratifiedKFold(_RepeatedSplits):
+class RepeatedBinnedStratifiedKFold(_CheckedParams, BaseCrossValidator):
     """:class:`BinnedStratifiedKFold` repeated with different shuffles.
 
     The paper's validation scheme (repeated stratified k-fold over [Fe/H]
@@ -264,6 +285,13 @@ class RepeatedBinnedStratifiedKFold(_RepeatedSplits):
         Seed of the shuffles; same seed, same splits.
     """
 
+    _parameter_constraints: dict = {
+        "n_splits": [Interval(Integral, 2, None, closed="left")],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        **_BINNING_CONSTRAINTS,
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         n_splits: int = 5,
@@ -273,17 +301,25 @@ class RepeatedBinnedStratifiedKFold(_RepeatedSplits):
         bin_size: float | None = None,
         random_state=None,
     ):
-        super().__init__(
-            BinnedStratifiedKFold,
-            n_repeats=n_repeats,
-            random_state=random_state,
-            n_splits=n_splits,
-            n_bins=n_bins,
-            bin_size=bin_size,
-        )
         self.n_splits = n_splits
+        self.n_repeats = n_repeats
         self.n_bins = n_bins
         self.bin_size = bin_size
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        """Number of splits, ``n_splits * n_repeats``.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored, for API compatibility.
+
+        Returns
+        -------
+        int
+        """
+        return self.n_splits * self.n_repeats
 
     def split(self, X, y, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Generate train and test indices, ``n_splits * n_repeats`` pairs.
@@ -296,13 +332,45 @@ class RepeatedBinnedStratifiedKFold(_RepeatedSplits):
             Continuous label ([Fe/H], dex).
         groups : None
             Ignored, for API compatibility.
-        """
-        _check_binning(self.n_bins, self.bin_size)
-        _check_y(y)
-        return super().split(X, y, groups)
 
-    def __repr__(self) -> str:
-        return _build_repr(self)
+        Returns
+        -------
+        iterator of (ndarray, ndarray)
+            Positional train and test indices, repeat after repeat. The
+            parameters and labels are checked before the first split.
+        """
+        self._validate_params()
+        _check_labels(y)
+        return self._splits(X, y, groups)
+
+    def _splits(self, X, y, groups):
+        # One generator drives every repeat's shuffle, as scikit-learn's
+        # RepeatedStratifiedKFold does.
+        rng = check_random_state(self.random_state)
+        for _ in range(self.n_repeats):
+            folds = BinnedStratifiedKFold(
+                self.n_splits, n_bins=self.n_bins, bin_size=self.bin_size, shuffle=True, random_state=rng
+            )
+            yield from folds.split(X, y, groups)
+
+
+def take_rows(X, rows: np.ndarray):
+    """The rows of ``X`` at positions ``rows``: one split's part of the data.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame, pandas.Series or array-like
+        Light-curve table (rows by position, index kept) or array whose
+        first axis runs over stars.
+    rows : ndarray of int
+        Positions, for example one split's ``train`` indices.
+
+    Returns
+    -------
+    pandas.DataFrame, pandas.Series or ndarray
+        Same kind as ``X``.
+    """
+    return X.iloc[rows] if isinstance(X, (pd.DataFrame, pd.Series)) else np.asarray(X)[rows]
 
 
 def fit_with_sample_weight(estimator, X, y, sample_weight=None):
@@ -364,26 +432,8 @@ def check_labels(
     y, sample_weight : ndarray of float64
         As flat arrays (``sample_weight`` stays ``None`` if it was).
     """
-    n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
-    values = np.asarray(y, dtype=np.float64)
-    if values.ndim != 1 or len(values) != n_rows:
-        raise ValueError(f"y must be 1-D with one label per row of X ({n_rows}), got shape {values.shape}")
-    arrays = {"y": (y, values)}
-    weight = None
-    if sample_weight is not None:
-        weight = np.asarray(sample_weight, dtype=np.float64)
-        if weight.shape != values.shape:
-            raise ValueError(f"{weight_name} has shape {weight.shape}, expected ({n_rows},)")
-        arrays[weight_name] = (sample_weight, weight)
-    for name, (original, array) in arrays.items():
-        bad = ~np.isfinite(array) if name == "y" else ~np.isfinite(array) | (array < 0)
-        if bad.any():
-            index = getattr(original, "index", getattr(X, "index", None))
-            where = np.flatnonzero(bad)
-            names = list(index[where]) if index is not None else where.tolist()
-            label = "source_id" if index is not None else "position"
-            problem = "non-finite" if name == "y" else "negative or non-finite"
-            raise ValueError(
-                f"{name} is {problem} at {label} {names[:10]}{' ...' if len(names) > 10 else ''}"
-            )
+    n_rows = _num_samples(X)
+    index = index_of(X)
+    values = _check_labels(y, n_rows, index=index)
+    weight = check_weights(sample_weight, n_rows, name=weight_name, index=index)
     return values, weight

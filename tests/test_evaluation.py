@@ -132,7 +132,7 @@ def test_errors():
     X, y, w_eval = data(30)
     bad = w_eval.copy()
     bad[[2, 5]] = -1.0
-    with pytest.raises(ValueError, match=rf"eval_weight is negative or non-finite at source_id \[{y.index[2]}, {y.index[5]}\]"):
+    with pytest.raises(ValueError, match=rf"eval_weight is negative, NaN or infinite in source_id {y.index[2]}, {y.index[5]}$"):
         cross_validate_report(Ridge(), X, y, eval_weight=bad)
     with pytest.raises(ValueError, match="cv must be"):
         cross_validate_report(Ridge(), X, y, cv="kfold")

@@ -98,8 +98,8 @@ def test_usable_as_cv_in_sklearn():
     ("kwargs", "message"),
     [
         ({"n_bins": 4, "bin_size": 0.1}, "either n_bins or bin_size"),
-        ({"n_bins": 0}, "n_bins must be a positive integer"),
-        ({"bin_size": -0.1}, "bin_size must be a positive"),
+        ({"n_bins": 0}, "'n_bins' parameter"),
+        ({"bin_size": -0.1}, "'bin_size' parameter"),
     ],
 )
 def test_bad_parameters(kwargs, message):

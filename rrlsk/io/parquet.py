@@ -22,8 +22,6 @@ from ._tables import PathLike, array_columns, format_ids
 __all__ = ["iter_parquet", "read_parquet", "write_parquet"]
 
 _KEY = b"rrlsk"
-#: Array columns of the light-curve table, recognised even in an empty table.
-ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
 
 
 def write_parquet(X: pd.DataFrame, path: PathLike, *, row_group_size: int = 10_000) -> None:
@@ -50,7 +48,7 @@ def write_parquet(X: pd.DataFrame, path: PathLike, *, row_group_size: int = 10_0
         raise ValueError(f"write_parquet: index must be integer 'source_id', got {X.index.name!r} ({X.index.dtype})")
     if X.index.has_duplicates:
         raise ValueError(f"write_parquet: duplicated {format_ids(X.index[X.index.duplicated()].unique())}")
-    arrays = array_columns(X) if len(X) else [c for c in X.columns if c in ARRAY_COLUMNS and X[c].dtype == object]
+    arrays = array_columns(X) if len(X) else [c for c in X.columns if c in _ragged.ARRAY_COLUMNS and X[c].dtype == object]
     scalars = [c for c in X.columns if c not in arrays]
     table = pa.Table.from_pandas(X[scalars].reset_index(), preserve_index=False)
     for name in arrays:

@@ -4,24 +4,23 @@ transformer) and the sklearn plumbing they have in common."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from .._ragged import flatten
+from .._ragged import ARRAY_COLUMNS, flatten
+from .._validation import MAX_LISTED
 
 __all__ = ["ARRAY_COLUMNS", "DEFAULT_MIN_POINTS", "check_light_curves"]
 
-#: Columns that hold one 1-D array per star.
-ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
 #: Fewest points a curve needs by default (the smoothing spline's GCV needs
 #: clearly more points than the handful of parameters of a smooth curve).
 DEFAULT_MIN_POINTS = 8
-# How many offending source_ids an error message lists.
-_MAX_LISTED = 10
 
 
 def _row_is_1d(values: np.ndarray) -> np.ndarray:
@@ -36,6 +35,9 @@ def _row_is_1d(values: np.ndarray) -> np.ndarray:
         )
 
 
+@validate_params(
+    {"min_points": [Interval(Integral, 1, None, closed="left")]}, prefer_skip_nested_validation=True
+)
 def check_light_curves(
     X: pd.DataFrame,
     *,
@@ -74,8 +76,6 @@ def check_light_curves(
         raise ValueError(
             f"expected a light-curve table (pandas.DataFrame, one row per star), got {type(X).__name__}"
         )
-    if isinstance(min_points, bool) or not isinstance(min_points, (int, np.integer)) or min_points < 1:
-        raise ValueError(f"min_points must be an integer >= 1, got {min_points!r}")
     missing = [c for c in required if c not in X.columns]
     if "time" not in X.columns and "phase" not in X.columns:
         missing.append("time or phase")
@@ -162,8 +162,8 @@ def validate_table(
     report = check_light_curves(X, min_points=min_points, required=required)
     if not report["ok"].all():
         bad = report.loc[~report["ok"]]
-        listed = "; ".join(f"{sid}: {why}" for sid, why in bad["reason"].iloc[:_MAX_LISTED].items())
-        more = f" (and {len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
+        listed = "; ".join(f"{sid}: {why}" for sid, why in bad["reason"].iloc[:MAX_LISTED].items())
+        more = f" (and {len(bad) - MAX_LISTED} more)" if len(bad) > MAX_LISTED else ""
         raise ValueError(
             f"{where}: {len(bad)} of {len(X)} light curves are unusable "
             f"(source_id: problem) {listed}{more}. "
@@ -175,14 +175,20 @@ def validate_table(
 class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Common behaviour of transformers that take a light-curve table.
 
-    ``fit`` validates the table and records ``feature_names_in_`` (its
-    columns) and ``n_features_in_``; the output is always a DataFrame, so
-    ``set_output`` accepts ``"pandas"``/``"default"`` as a no-op (which lets
-    ``Pipeline.set_output`` pass through these steps).
+    Parameters are declared in ``_parameter_constraints`` (scikit-learn's
+    constraint language) and checked by ``fit`` and ``transform``. ``fit``
+    validates the table, records ``feature_names_in_`` (its columns) and
+    ``n_features_in_`` and leaves what a subclass learns to ``_fit``. The
+    output of ``transform`` is a DataFrame or the network tensor, never
+    wrapped by scikit-learn, so ``set_output`` accepts
+    ``"pandas"``/``"default"`` as a no-op (which lets ``Pipeline.set_output``
+    pass through these steps).
     """
 
     #: columns the transformer needs
     _required: tuple[str, ...] = ("mag",)
+    #: scikit-learn parameter constraints, name -> list of constraints
+    _parameter_constraints: dict = {}
 
     def __init_subclass__(cls, **kwargs):
         # no sklearn auto-wrapping of transform: the output is already a table
@@ -201,21 +207,28 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = len(X.columns)
 
+    def _fit(self, X: pd.DataFrame) -> None:
+        """Learn from the validated table (nothing by default)."""
+
     def fit(self, X, y=None):
-        """Validate the light-curve table and record its columns.
+        """Check the parameters and the light-curve table; learn what ``transform`` needs.
 
         Parameters
         ----------
         X : pandas.DataFrame
-            Light-curve table.
-        y : ignored
+            Light-curve table with the columns the transformer needs.
+        y : None
+            Ignored.
 
         Returns
         -------
         self
+            The fitted transformer (see its Attributes).
         """
+        self._validate_params()
         X = self._validate(X)
         self._record_columns(X)
+        self._fit(X)
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -225,16 +238,21 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         ----------
         X : pandas.DataFrame
             Light-curve table.
-        y : ignored
+        y : None
+            Ignored.
+        **fit_params : dict
+            Ignored (no transformer of rrlsk takes fit parameters).
 
         Returns
         -------
-        Output of :meth:`transform`.
+        pandas.DataFrame or ndarray
+            Output of ``transform``.
         """
         return self.fit(X, y)._transform(X)
 
     def _check_transform(self, X) -> pd.DataFrame:
         check_is_fitted(self, "n_features_in_")
+        self._validate_params()
         return self._validate(X)
 
     def set_output(self, *, transform=None):
@@ -242,12 +260,13 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
 
         Parameters
         ----------
-        transform : {"default", "pandas", None}
+        transform : {"default", "pandas", None}, default None
             ``"polars"`` is not supported (array columns).
 
         Returns
         -------
         self
+            Unchanged.
         """
         if transform not in (None, "default", "pandas"):
             raise ValueError(

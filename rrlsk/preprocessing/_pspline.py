@@ -30,6 +30,9 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+# Stars per batch: CHUNK_STARS * n_knots^2 doubles, a few copies, bound memory.
+from .._ragged import CHUNK_STARS
+
 __all__ = ["basis_matrix", "penalty_matrix", "fit_periodic_spline"]
 
 # log10(rho) candidates above each star's floor for the GCV search.
@@ -44,8 +47,6 @@ _MU_FLOOR = 1e-10
 # phase gaps: 1,500 of the 13,323 DR2 curves without the floor); the floor
 # costs < 1 mmag on densely sampled noiseless curves. docs/preprocessing.md.
 FLOOR_SPACING = 0.5
-# Stars per batch (bounds memory: n_knots^2 doubles per star, a few copies).
-CHUNK_STARS = 4096
 
 
 def _local_basis(x: np.ndarray, n_knots: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,12 +4,12 @@ curves."""
 
 from __future__ import annotations
 
-import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import Interval
 
 from .._ragged import flatten
 from ._checks import TableTransformer
@@ -58,24 +58,9 @@ class SequenceEncoder(TableTransformer):
             )
         return lengths
 
-    def fit(self, X, y=None):
-        """Record the common curve length.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Light-curve table with equal-length ``mag``/``phase``.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        X = self._validate(X)
-        self._record_columns(X)
+    def _fit(self, X: pd.DataFrame) -> None:
         lengths = self._lengths(X)
         self.n_steps_ = int(lengths[0]) if len(lengths) else 0
-        return self
 
     def transform(self, X) -> np.ndarray:
         """Stack the channels.
@@ -83,12 +68,13 @@ class SequenceEncoder(TableTransformer):
         Parameters
         ----------
         X : pandas.DataFrame
+            Light-curve table whose curves have ``n_steps_`` points.
 
         Returns
         -------
         ndarray of float32, shape ``(n_stars, n_steps_, 2)``
+            Channels ``mag`` (mag) and ``phase * period`` (d).
         """
-        check_is_fitted(self, "n_steps_")
         return self._transform(self._check_transform(X))
 
     def _transform(self, X: pd.DataFrame) -> np.ndarray:
@@ -129,37 +115,21 @@ class SequencePadder(TableTransformer):
     """
 
     _required = ("mag", "phase", "period")
+    _parameter_constraints: dict = {
+        "max_length": [None, Interval(Integral, 1, None, closed="left")],
+        # finite: both infinities are excluded by the open interval
+        "mask_value": [Interval(Real, None, None, closed="neither")],
+    }
 
     def __init__(self, max_length: int | None = None, mask_value: float = MASK_VALUE):
         self.max_length = max_length
         self.mask_value = mask_value
 
-    def fit(self, X, y=None):
-        """Learn ``max_length_``.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Folded light-curve table.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        if self.max_length is not None and (
-            isinstance(self.max_length, bool) or not isinstance(self.max_length, numbers.Integral) or self.max_length < 1
-        ):
-            raise ValueError(f"max_length must be None or an integer >= 1, got {self.max_length!r}")
-        if isinstance(self.mask_value, bool) or not isinstance(self.mask_value, numbers.Real) or not np.isfinite(self.mask_value):
-            raise ValueError(f"mask_value must be a finite number, got {self.mask_value!r}")
-        X = self._validate(X)
-        self._record_columns(X)
+    def _fit(self, X: pd.DataFrame) -> None:
         if self.max_length is None:
             self.max_length_ = int(X["mag"].map(len).max()) if len(X) else 0
         else:
             self.max_length_ = int(self.max_length)
-        return self
 
     def transform(self, X) -> np.ndarray:
         """Pad (or truncate) every curve to ``max_length_``.
@@ -167,12 +137,14 @@ class SequencePadder(TableTransformer):
         Parameters
         ----------
         X : pandas.DataFrame
+            Folded (and mean-subtracted) light-curve table.
 
         Returns
         -------
         ndarray of float32, shape ``(n_stars, max_length_, 2)``
+            Channels ``mag`` (mag) and ``phase * period`` (d), padded with
+            ``mask_value``.
         """
-        check_is_fitted(self, "max_length_")
         return self._transform(self._check_transform(X))
 
     def _transform(self, X: pd.DataFrame) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._ragged import flatten, split
+from .._ragged import ARRAY_COLUMNS, CHUNK_STARS, flatten, split
 from ..fourier import evaluate_fourier, fit_fourier
-from ._checks import ARRAY_COLUMNS, TableTransformer
+from ._checks import TableTransformer
 
 __all__ = ["PhaseFolder", "fold_phase"]
 
@@ -87,6 +90,11 @@ class PhaseFolder(TableTransformer):
     array([0.  , 0.25, 0.5 , 0.75])
     """
 
+    _parameter_constraints: dict = {
+        "align": [StrOptions({"epoch", "maximum"})],
+        "order": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, align: str = "epoch", order: int = 3):
         self.align = align
         self.order = order
@@ -97,29 +105,6 @@ class PhaseFolder(TableTransformer):
 
     def _min_points(self) -> int:
         return 2 * self.order + 1 if self.align == "maximum" else 1
-
-    def _check_params(self) -> None:
-        if self.align not in ("epoch", "maximum"):
-            raise ValueError(f"align must be 'epoch' or 'maximum', got {self.align!r}")
-        if isinstance(self.order, bool) or not isinstance(self.order, (int, np.integer)) or self.order < 1:
-            raise ValueError(f"order must be an integer >= 1, got {self.order!r}")
-
-    def fit(self, X, y=None):
-        """Check parameters and the table; nothing is learned.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Light-curve table with ``time``, ``mag``, ``period`` (and
-            ``epoch`` for ``align="epoch"``).
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._check_params()
-        return super().fit(X)
 
     def transform(self, X) -> pd.DataFrame:
         """Fold and sort each curve by phase.
@@ -143,7 +128,6 @@ class PhaseFolder(TableTransformer):
             Naming the source_ids whose curves are unusable, or (for
             ``align="maximum"``) whose Fourier fit is ill-posed.
         """
-        self._check_params()
         return self._transform(self._check_transform(X))
 
     def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -172,9 +156,9 @@ class PhaseFolder(TableTransformer):
             )
         grid = np.arange(_N_SEARCH) / _N_SEARCH
         shift = np.empty(len(X))
-        for lo in range(0, len(X), 4096):
-            curves = evaluate_fourier(coefs[lo : lo + 4096], grid)
-            shift[lo : lo + 4096] = grid[np.argmin(curves, axis=1)]
+        for lo in range(0, len(X), CHUNK_STARS):
+            curves = evaluate_fourier(coefs[lo : lo + CHUNK_STARS], grid)
+            shift[lo : lo + CHUNK_STARS] = grid[np.argmin(curves, axis=1)]
         phase = phase - np.repeat(shift, lengths)
         phase -= np.floor(phase)
         phase[phase >= 1.0] = 0.0

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._ragged import flatten
 from ..fourier import fit_fourier, fourier_parameters
-from ._checks import validate_table
+from ._checks import TableTransformer
 
 __all__ = ["FourierFeatures", "FEATURE_NAMES"]
 
@@ -19,7 +19,7 @@ __all__ = ["FourierFeatures", "FEATURE_NAMES"]
 FEATURE_NAMES = ("period", "amplitude", "A1", "R21", "R31", "phi21", "phi31")
 
 
-class FourierFeatures(TransformerMixin, BaseEstimator):
+class FourierFeatures(TableTransformer):
     """Fourier decomposition of folded curves -> period, amplitude, A1, R21, R31, phi21, phi31.
 
     A thin estimator around :func:`rrlsk.fourier.fit_fourier` and
@@ -47,37 +47,21 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
     series) and ``A1`` mag, ``phi21``/``phi31`` rad in ``[0, 2 pi)``.
     """
 
+    _required = ("phase", "mag", "period")
+    _parameter_constraints: dict = {
+        # R31 and phi31 need 3 harmonics
+        "order": [Interval(Integral, 3, None, closed="left")],
+        "convention": [StrOptions({"sine", "cosine"})],
+        "weighted": ["boolean"],
+    }
+
     def __init__(self, order: int = 4, convention: str = "sine", weighted: bool = True):
         self.order = order
         self.convention = convention
         self.weighted = weighted
 
-    def _validate(self, X) -> pd.DataFrame:
-        if isinstance(self.order, bool) or not isinstance(self.order, numbers.Integral) or self.order < 3:
-            raise ValueError(f"order must be an integer >= 3 (R31, phi31 need 3 harmonics), got {self.order!r}")
-        if self.convention not in ("sine", "cosine"):
-            raise ValueError(f"convention must be 'sine' or 'cosine', got {self.convention!r}")
-        return validate_table(
-            X, required=("phase", "mag", "period"), min_points=2 * self.order + 1, where="FourierFeatures"
-        )
-
-    def fit(self, X, y=None):
-        """Check parameters and the table.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Folded light-curve table (``phase``, ``mag``, ``period``).
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        X = self._validate(X)
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        self.n_features_in_ = len(X.columns)
-        return self
+    def _min_points(self) -> int:
+        return 2 * self.order + 1
 
     def transform(self, X) -> pd.DataFrame:
         """Fit every curve and tabulate its Fourier parameters.
@@ -85,6 +69,7 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : pandas.DataFrame
+            Folded light-curve table (``phase``, ``mag``, ``period``).
 
         Returns
         -------
@@ -97,8 +82,9 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
             Naming stars with too few points or whose phases are too clumped
             for ``order`` harmonics.
         """
-        check_is_fitted(self, "n_features_in_")
-        X = self._validate(X)
+        return self._transform(self._check_transform(X))
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
         phase, offsets = flatten(X["phase"].to_numpy())
         mag, _ = flatten(X["mag"].to_numpy())
         weights = None
@@ -119,14 +105,15 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the output columns.
 
+        Parameters
+        ----------
+        input_features : array-like of str or None, default None
+            Ignored: the output columns do not depend on the input's.
+
         Returns
         -------
         ndarray of str
+            :data:`FEATURE_NAMES`.
         """
         check_is_fitted(self, "n_features_in_")
         return np.asarray(FEATURE_NAMES, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        return tags

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from scipy.interpolate import make_smoothing_spline
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._ragged import flatten, split
 from ._checks import DEFAULT_MIN_POINTS, TableTransformer
@@ -119,6 +120,13 @@ class SplineResampler(TableTransformer):
     """
 
     _required = ("phase", "mag", "period")
+    _parameter_constraints: dict = {
+        "n_points": [Interval(Integral, 2, None, closed="left"), StrOptions({"max"})],
+        "smoothing": [StrOptions({"gcv"}), Interval(Real, 0, None, closed="neither")],
+        "method": [StrOptions({"pspline", "exact"})],
+        "n_knots": [Interval(Integral, 8, None, closed="left")],
+        "min_points": [Interval(Integral, 5, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -137,47 +145,12 @@ class SplineResampler(TableTransformer):
     def _min_points(self) -> int:
         return self.min_points
 
-    def _check_params(self) -> None:
-        if self.n_points != "max" and (
-            isinstance(self.n_points, bool) or not isinstance(self.n_points, numbers.Integral) or self.n_points < 2
-        ):
-            raise ValueError(f"n_points must be an integer >= 2 or 'max', got {self.n_points!r}")
-        if self.smoothing != "gcv" and (
-            isinstance(self.smoothing, (bool, str))
-            or not isinstance(self.smoothing, numbers.Real)
-            or not np.isfinite(self.smoothing)
-            or self.smoothing <= 0
-        ):
-            raise ValueError(f"smoothing must be 'gcv' or a positive float, got {self.smoothing!r}")
-        if self.method not in ("pspline", "exact"):
-            raise ValueError(f"method must be 'pspline' or 'exact', got {self.method!r}")
-        if isinstance(self.n_knots, bool) or not isinstance(self.n_knots, numbers.Integral) or self.n_knots < 8:
-            raise ValueError(f"n_knots must be an integer >= 8, got {self.n_knots!r}")
-        if isinstance(self.min_points, bool) or not isinstance(self.min_points, numbers.Integral) or self.min_points < 5:
-            raise ValueError(f"min_points must be an integer >= 5, got {self.min_points!r}")
-
-    def fit(self, X, y=None):
-        """Check parameters and the table; fix the phase grid.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Folded light-curve table (``phase``, ``mag``, ``period``).
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._check_params()
-        X = self._validate(X)
-        self._record_columns(X)
+    def _fit(self, X: pd.DataFrame) -> None:
         if self.n_points == "max":
             self.n_points_ = int(X["mag"].map(len).max())
         else:
             self.n_points_ = int(self.n_points)
         self.phase_grid_ = np.arange(self.n_points_) / self.n_points_
-        return self
 
     def transform(self, X) -> pd.DataFrame:
         """Resample every curve onto ``phase_grid_``.
@@ -199,7 +172,6 @@ class SplineResampler(TableTransformer):
             Naming the source_ids whose curves are unusable (too few
             points, NaN, ...).
         """
-        self._check_params()
         return self._transform(self._check_transform(X))
 
     def _transform(self, X: pd.DataFrame) -> pd.DataFrame:
