@@ -106,7 +106,7 @@ def check_labels(
     if values.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one label per star); got shape {values.shape}")
     if n_samples is not None and len(values) != n_samples:
-        raise ValueError(f"{name} has {len(values)} values but {against} has {n_samples} stars")
+        raise ValueError(f"{name} has {len(values)} values but {against} has {n_samples} stars (one label per row)")
     bad = ~np.isfinite(values)
     if bad.any():
         raise ValueError(f"{name} holds NaN or infinite values in {name_rows(bad, index)}")
