@@ -215,11 +215,16 @@ def _predict_table_timed(model, X, check_kwargs, return_std):
     t0 = time.perf_counter()
     report = _check(X, check_kwargs)
     ok = report["ok"].to_numpy(dtype=bool)
+    reason = report["reason"].fillna("").astype(str).to_numpy(dtype=object)
+    skip_reasons = getattr(model, "skip_reasons", None)  # e.g. PerTypeRegressor: no model for a type
+    if skip_reasons is not None:
+        unsupported = np.asarray(skip_reasons(X), dtype=object)
+        reason = np.where(ok, unsupported, reason)
+        ok = ok & (unsupported == "")
     t1 = time.perf_counter()
     feh = np.full(len(X), np.nan)
     std = np.full(len(X), np.nan)
     status = np.where(ok, "ok", "skipped").astype(object)
-    reason = report["reason"].fillna("").astype(str).to_numpy(dtype=object)
     good = np.flatnonzero(ok)
     if good.size:
         feh[good], std[good], errors = _predict_robust(model, X.iloc[good], return_std)
@@ -259,7 +264,9 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
         ``feh_std`` (dex, NaN without uncertainty), ``status`` (``"ok"``;
         ``"skipped"`` for stars that fail the checks; ``"failed"`` for stars on
         which ``predict`` raised or returned a non-finite value) and
-        ``reason`` (empty when ok).
+        ``reason`` (empty when ok). Stars that a model's ``skip_reasons(X)``
+        declines (for example a :class:`rrlsk.PerTypeRegressor` without a
+        model for the star's type) are ``"skipped"`` with that reason.
     """
     model = load_fitted(model)
     table, _ = _predict_table_timed(model, X, check_kwargs, _supports_return_std(model))

@@ -27,6 +27,7 @@ MODELS_HELP = (
 # rrlsk.pipelines.CATALOGUES, repeated so that `--help` does not start TensorFlow
 CATALOGUES = ("spline", "spline_nomean", "raw")
 GAIA_FORMATS = ("csv", "ecsv", "votable", "fits")
+RR_TYPES = ("RRab", "RRc")
 
 
 # --------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def _eval_weights(feh_error):
 def _pipeline(args, model: str, verbose: int = 0):
     from .pipelines import make_pipeline
 
-    kwargs = {"catalogue": args.catalogue}
+    kwargs = {"catalogue": args.catalogue, "rr_type": getattr(args, "type", "RRab")}
     if getattr(args, "n_points", None) is not None:
         kwargs["n_points"] = args.n_points
     return make_pipeline(model, **kwargs, **_model_params(args, model, verbose))
@@ -283,20 +284,21 @@ def _with_labels(X, sample_info):
 
 
 def cmd_simulate(args) -> int:
-    from .datasets import make_gaia_rrab, to_gaia_files
+    from .datasets import make_gaia_rrab, make_gaia_rrc, to_gaia_files
     from .io import write_parquet
 
-    X, y, info = make_gaia_rrab(args.n_stars, labels=args.labels, random_state=args.random_state)
+    make = make_gaia_rrc if args.type == "RRc" else make_gaia_rrab
+    X, y, info = make(args.n_stars, labels=args.labels, random_state=args.random_state)
     out = Path(args.out)
     if args.format == "parquet":
         if out.suffix.lower() != ".parquet":
             raise ValueError(f"{out}: Parquet output must end in .parquet (or choose --format csv|ecsv|votable|fits)")
         out.parent.mkdir(parents=True, exist_ok=True)
         write_parquet(_with_labels(X, info), out)
-        _say(f"wrote {len(X)} simulated RRab stars with feh and feh_error (dex) to {out}")
+        _say(f"wrote {len(X)} simulated {args.type} stars with feh and feh_error (dex) to {out}")
         return 0
     paths = to_gaia_files(X, info, out, format=args.format, per_star=args.per_star)
-    _say(f"wrote {len(X)} simulated RRab stars as Gaia DR3 {args.format} tables:")
+    _say(f"wrote {len(X)} simulated {args.type} stars as Gaia DR3 {args.format} tables:")
     for name, path in paths.items():
         _say(f"  {name:<17} {path}")
     return 0
@@ -307,7 +309,7 @@ def cmd_select(args) -> int:
 
     X, y, info = read_gaia_dr3(args.source, args.rrlyrae, args.labels)
     selected, cuts = select_paper_sample(
-        info, feh_error_column="feh_error", max_feh_error=args.max_feh_error,
+        info, feh_error_column="feh_error", classification=args.type, max_feh_error=args.max_feh_error,
         max_amplitude=args.max_amplitude, min_epochs=args.min_epochs,
         max_phi31_error=args.max_phi31_error,
     )
@@ -496,16 +498,33 @@ def cmd_report(args) -> int:
     return 0
 
 
+def _predict_model(args):
+    """The model path, or a PerTypeRegressor of the --model-rrab/--model-rrc files."""
+    per_type = {name: path for name, path in (("RRab", args.model_rrab), ("RRc", args.model_rrc)) if path}
+    if not args.model and not per_type:
+        raise ValueError("give a MODEL file (one model, or a combined PerTypeRegressor) "
+                         "or --model-rrab and/or --model-rrc")
+    if not per_type:
+        return args.model  # a path: each worker process loads it itself
+    from .batch import load_fitted
+    from .per_type import PerTypeRegressor
+
+    return PerTypeRegressor({name: load_fitted(path) for name, path in per_type.items()})
+
+
 def cmd_predict(args) -> int:
     from .batch import predict_catalogue, read_predictions
+
+    if args.model and (args.model_rrab or args.model_rrc):
+        # with per-type models every positional argument is a light-curve source
+        args.source, args.model = [args.model, *args.source], None
 
     for source in args.source:
         if not Path(source).exists():
             raise FileNotFoundError(f"{source}: no such file or folder")
     source = args.source[0] if len(args.source) == 1 else list(args.source)
-    # the model goes as a path: each worker process loads it itself
     summary = predict_catalogue(
-        args.model, source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
+        _predict_model(args), source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
         rrlyrae=args.rrlyrae, progress=not args.quiet,
     )
     table = read_predictions(args.out)
@@ -670,6 +689,11 @@ def _add_data_options(parser) -> None:
                         "divided by feh_error^2, or none")
     parser.add_argument("--random-state", type=int, default=0,
                         help="seed for splits and network initialisation")
+    _add_type_option(parser, "pulsation type of the stars: sets the phase alignment of the preprocessing")
+
+
+def _add_type_option(parser, help_text: str) -> None:
+    parser.add_argument("--type", choices=RR_TYPES, default="RRab", help=help_text)
 
 
 def _add_cv_options(parser, splits: int = 5) -> None:
@@ -737,6 +761,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="label model: the paper's photometric [Fe/H] (P-phi31 relation on the noisy "
                    "curve) or true [Fe/H] plus spectroscopic-like noise")
     p.add_argument("--random-state", type=int, default=0, help="seed")
+    _add_type_option(p, "simulate fundamental-mode (RRab) or first-overtone (RRc) stars")
 
     p = add("select", cmd_select, "apply the paper's sample selection to Gaia DR3 tables",
             "Keep the RRab stars with a period, sigma[Fe/H] <= 0.4 dex, AmpG <= 1.4 mag, "
@@ -753,6 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-amplitude", type=_positive_float, default=1.4, help="largest G peak-to-peak amplitude, mag")
     p.add_argument("--min-epochs", type=_positive_int, default=50, help="fewest clean G epochs")
     p.add_argument("--max-phi31-error", type=_positive_float, default=0.1, help="largest sigma(phi31), rad")
+    _add_type_option(p, "keep stars of this best_classification")
     p.add_argument("--out", required=True, help="output .parquet file of the selected light curves")
 
     p = add("train", cmd_train, "train a network or baseline (optionally grid-searched) and save it")
@@ -775,14 +801,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="rrlsk-cv", help="run folder for reports (read by 'rrlsk report')")
 
     p = add("predict", cmd_predict, "predict [Fe/H] with a saved model, streamed and resumable")
-    p.add_argument("model", help="model file from 'rrlsk train', 'rrlsk demo', rrlsk.persistence.save_model "
-                   "or joblib.dump; loading runs code, so use trusted files only")
+    p.add_argument("model", nargs="?", default=None,
+                   help="model file from 'rrlsk train', 'rrlsk demo', rrlsk.persistence.save_model "
+                   "or joblib.dump (a PerTypeRegressor for mixed types); loading runs code, so use "
+                   "trusted files only. Omit it to give --model-rrab/--model-rrc instead")
     p.add_argument("source", nargs="+",
                    help="light curves: rrlsk Parquet file(s)/folder or Gaia epoch-photometry files")
     p.add_argument("--out", required=True, help="output folder of Parquet parts (rerun to resume)")
     p.add_argument("--csv", default=None, help="combined table (default: OUT/predictions.csv)")
     p.add_argument("--rrlyrae", default=None,
                    help="vari_rrlyrae file with period and epoch, for Gaia epoch-photometry sources")
+    p.add_argument("--model-rrab", default=None, help="model file for the RRab stars (by the type column)")
+    p.add_argument("--model-rrc", default=None,
+                   help="model file for the RRc stars; stars of a type without a model are written as skipped")
     p.add_argument("--chunk-size", type=_positive_int, default=20_000, help="stars per chunk")
     p.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
     p.add_argument("--show", type=int, default=5, help="rows of the result to print")

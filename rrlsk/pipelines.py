@@ -93,12 +93,17 @@ MODELS = {
 }
 
 
+#: PhaseFolder parameters of each pulsation type (see make_pipeline's rr_type).
+_FOLDS = {"RRab": {"align": "epoch"}, "RRc": {"align": "maximum", "order": 1}}
+
+
 def make_pipeline(
     model: str = "gru",
     catalogue: str = "spline",
     *,
     n_points: int = 100,
-    align: str = "epoch",
+    align: str | None = None,
+    rr_type: str = "RRab",
     spline_method: str = "pspline",
     fourier_order: int | None = None,
     **model_params,
@@ -120,9 +125,15 @@ def make_pipeline(
     n_points : int, default 100
         Length of the common phase grid of the spline resampler (points per
         cycle).
-    align : {"epoch", "maximum"}, default "epoch"
+    align : {"epoch", "maximum"}, optional
         How :class:`~rrlsk.preprocessing.PhaseFolder` puts maximum light at
-        phase 0.
+        phase 0; by default as ``rr_type`` needs.
+    rr_type : {"RRab", "RRc"}, default "RRab"
+        Pulsation type the pipeline is for. RRab curves fold at Gaia's
+        ``epoch_g`` (their sharp maximum defines it well); the broad maximum
+        of near-sinusoidal RRc curves does not, so they are aligned on the
+        maximum of their first harmonic (``PhaseFolder(align="maximum",
+        order=1)``), a phase every RRc curve defines well.
     spline_method : {"pspline", "exact"}, default "pspline"
         Batched periodic P-spline or scipy's per-star smoothing spline.
     fourier_order : int, optional
@@ -153,8 +164,10 @@ def make_pipeline(
         raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
     if catalogue not in CATALOGUES:
         raise ValueError(f"unknown catalogue {catalogue!r}; choose one of {list(CATALOGUES)}")
+    if rr_type not in _FOLDS:
+        raise ValueError(f"unknown rr_type {rr_type!r}; choose one of {sorted(_FOLDS)}")
     spec = MODELS[model]
-    fold = ("fold", PhaseFolder(align=align))
+    fold = ("fold", PhaseFolder(**_FOLDS[rr_type]) if align is None else PhaseFolder(align=align))
     final = (model, spec.factory(**model_params))
 
     if spec.inputs == "features":

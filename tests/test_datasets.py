@@ -43,6 +43,9 @@ def _same_frames(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         if a[column].dtype == object:
             if not all(np.array_equal(u, v) for u, v in zip(a[column], b[column])):
                 return False
+        elif not pd.api.types.is_numeric_dtype(a[column]):
+            if not a[column].equals(b[column]):
+                return False
         elif not np.array_equal(a[column].to_numpy(), b[column].to_numpy(), equal_nan=True):
             return False
     return True
@@ -58,13 +61,13 @@ def test_same_seed_same_sample_other_seed_other(sample):
 
 def test_single_star_and_generator_seed():
     X, y, info = make_gaia_rrab(1, random_state=np.random.default_rng(3))
-    assert X.shape == (1, 5) and np.isfinite(y).all() and info["n_epochs"].iloc[0] >= 18
+    assert X.shape == (1, 6) and np.isfinite(y).all() and info["n_epochs"].iloc[0] >= 18
 
 
 def test_light_curve_table_contract(sample):
     X, y, info = sample
     pop = RRabPopulation()
-    assert list(X.columns) == [*ARRAYS, "period", "epoch"]
+    assert list(X.columns) == [*ARRAYS, "period", "epoch", "type"] and (X["type"] == "RRab").all()
     assert X.index.name == "source_id" and X.index.dtype == np.int64
     assert X.index.is_monotonic_increasing and X.index.is_unique
     assert y.name == "feh" and y.index.equals(X.index) and info.index.equals(X.index)

@@ -257,7 +257,7 @@ def test_read_gaia_dr3_defaults_to_gaia_metallicity(transits):
         X, y, info = rio.read_gaia_dr3(transits, make_rrlyrae())
     messages = " ".join(str(w.message) for w in record)
     assert f"no valid G photometry: 1 star(s): source_id {ALL_REJECTED}" in messages
-    assert f"no period pf or epoch_g: 1 star(s): source_id {IDS[3]}" in messages
+    assert f"no period (pf or p1_o) or epoch_g: 1 star(s): source_id {IDS[3]}" in messages
     assert list(X.index) == sorted(IDS[:3]) and list(y.index) == list(X.index)
     assert y.name == "feh"
     rr = make_rrlyrae().set_index("SOURCE_ID")
@@ -291,7 +291,7 @@ def test_select_paper_sample_counts_each_cut():
     assert cuts["n_remaining"].tolist() == [5, 4, 4, 3, 2, 1, 1]
     none, cuts = rio.select_paper_sample(make_rrlyrae(), classification=None, max_feh_error=None,
                                          max_amplitude=None, min_epochs=None, max_phi31_error=None)
-    assert len(none) == 5 and cuts["cut"].tolist() == ["input", "pf > 0"]
+    assert len(none) == 5 and cuts["cut"].tolist() == ["input", "period (pf or p1_o) > 0"]
     labels = pd.DataFrame({"source_id": IDS, "feh": -1.0, "feh_error": [0.5, 0.1, 0.1, 0.1, 0.1]})
     selected, _ = rio.select_paper_sample(make_rrlyrae(), labels, max_amplitude=None, min_epochs=None)
     assert list(selected.index) == list(IDS[1:3]) and selected.at[IDS[1], "feh"] == -1.0
@@ -308,7 +308,7 @@ def test_iter_light_curves_from_directory_joins_timing(tmp_path, transits):
         warnings.simplefilter("ignore", UserWarning)
         whole = rio.read_epoch_photometry(folder)
         chunks = list(rio.iter_light_curves(folder, chunk_size=2))
-        with pytest.warns(UserWarning, match=f"no pf/epoch_g.*{IDS[3]}"):
+        with pytest.warns(UserWarning, match=f"no period \\(pf or p1_o\\) or epoch_g.*{IDS[3]}"):
             timed = list(rio.iter_light_curves(folder, chunk_size=3, rrlyrae=make_rrlyrae()))
     assert [len(c) for c in chunks] == [2, 2]
     pd.testing.assert_frame_equal(pd.concat(chunks), whole, check_flags=False)

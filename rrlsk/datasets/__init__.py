@@ -1,8 +1,11 @@
-"""Simulated Gaia DR3 RRab samples with known truth, writers of Gaia-format
-files, and a small demo sample.
+"""Simulated Gaia DR3 RR Lyrae samples with known truth, writers of
+Gaia-format files, and a small demo sample.
 
 - :func:`make_gaia_rrab`: ``(X, y, sample_info)`` of simulated RRab stars.
-- :class:`RRabPopulation`: every astrophysical and instrumental parameter.
+- :func:`make_gaia_rrc`: the same for first-overtone (RRc) stars.
+- :func:`make_gaia_catalogue`: RRab and RRc stars mixed in one table.
+- :class:`RRabPopulation`, :class:`RRcPopulation`: every astrophysical and
+  instrumental parameter.
 - :func:`to_gaia_files`: write a sample as the Gaia archive serves it.
 - :func:`make_paper_sample`: the same, selected with the paper's cuts.
 - :func:`load_demo`: a fixed 1,000-star sample for examples.
@@ -11,21 +14,27 @@ files, and a small demo sample.
   simulated and real curves like with like (docs/realism.md).
 """
 
+from ._catalogue import make_gaia_catalogue
 from ._demo import load_demo
 from ._files import to_gaia_files
 from ._paper import make_paper_sample
 from ._population import PHI31_MIN, RRabPopulation, feh_from_phi31, unwrap_phi31
+from ._population_rrc import RRC_FRACTION_DR3, RRcPopulation
 from ._realism import REALISM_STATISTICS, light_curve_statistics, subsample_epochs
-from ._simulate import make_gaia_rrab
+from ._simulate import make_gaia_rrab, make_gaia_rrc
 
 __all__ = [
     "PHI31_MIN",
     "REALISM_STATISTICS",
+    "RRC_FRACTION_DR3",
     "RRabPopulation",
+    "RRcPopulation",
     "feh_from_phi31",
     "light_curve_statistics",
     "load_demo",
+    "make_gaia_catalogue",
     "make_gaia_rrab",
+    "make_gaia_rrc",
     "make_paper_sample",
     "subsample_epochs",
     "to_gaia_files",

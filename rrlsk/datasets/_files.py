@@ -70,13 +70,16 @@ def _transits(X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 def _vari_rrlyrae(X: pd.DataFrame, info: pd.DataFrame, n_clean: np.ndarray) -> pd.DataFrame:
     n = len(X)
     nan = np.full(n, np.nan)
+    kind = X["type"].to_numpy(dtype=object) if "type" in X else np.full(n, "RRab", dtype=object)
+    period = X["period"].to_numpy(dtype=np.float64)
+    overtone = kind == "RRc"
     # Gaia's cosine convention: phi21(cos) = phi21(sin) + pi/2, phi31(cos) = phi31(sin) + pi
     columns = {
         "solution_id": np.full(n, SIMULATED_SOLUTION_ID),
         "source_id": X.index.to_numpy(dtype=np.int64),
-        "pf": X["period"].to_numpy(dtype=np.float64),
+        "pf": np.where(overtone, np.nan, period),
         "pf_error": nan,
-        "p1_o": nan,
+        "p1_o": np.where(overtone, period, np.nan),
         "p1_o_error": nan,
         "epoch_g": X["epoch"].to_numpy(dtype=np.float64),
         "epoch_g_error": nan,
@@ -98,7 +101,7 @@ def _vari_rrlyrae(X: pd.DataFrame, info: pd.DataFrame, n_clean: np.ndarray) -> p
         "zp_mag_g": info["A0_fit"].to_numpy(),
         "num_harmonics_for_p1_g": info["n_harmonics_fit"].to_numpy(),
         "reference_time_g": X["epoch"].to_numpy(dtype=np.float64),
-        "best_classification": np.full(n, "RRab"),
+        "best_classification": kind.astype(str),
         "g_absorption": nan,
         "g_absorption_error": nan,
     }
@@ -142,8 +145,9 @@ def to_gaia_files(
     ``r21_g``, ``r31_g`` and ``phi21_g``, ``phi31_g`` in Gaia's **cosine**
     convention (sine phi31 - pi, sine phi21 + pi/2, mod 2 pi),
     ``phi31_g_error``, ``metallicity`` and ``metallicity_error`` = the
-    label, ``num_clean_epochs_g``, ``best_classification = "RRab"``; other
-    errors NaN); and a labels table (``source_id``, ``feh``, ``feh_error``,
+    label, ``num_clean_epochs_g``, ``best_classification`` = X's ``type``
+    (``"RRab"`` without one); as in Gaia DR3, the period of an RRc star is
+    ``p1_o`` and its ``pf`` is empty; other errors NaN); and a labels table (``source_id``, ``feh``, ``feh_error``,
     ``feh_true``; float64, exact).
 
     Parameters

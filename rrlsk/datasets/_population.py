@@ -71,8 +71,9 @@ class RRabPopulation:
         larger-amplitude RRab have more saw-tooth curves.
     r31_at_r21, r31_r21_slope, r31_scatter : float
         ``R31 = r31_at_r21 + r31_r21_slope * (R21 - r21_at_amp) + N(0, r31_scatter)``.
-        R21 is clipped to [0.15, 0.8] and R31 to [0.05, 0.7], the range of
-        real RRab curves.
+    r21_range, r31_range : tuple of float
+        R21 and R31 are clipped to these ranges (defaults: [0.15, 0.8] and
+        [0.05, 0.7], the range of real RRab curves).
     phi21_at_phi31, phi21_phi31_slope, phi21_scatter : float
         ``phi21 = phi21_at_phi31 + phi21_phi31_slope * (phi31 - 5.3) + N(0, phi21_scatter)``, rad.
     order : int
@@ -142,6 +143,8 @@ class RRabPopulation:
     r31_at_r21: float = 0.31
     r31_r21_slope: float = 1.0
     r31_scatter: float = 0.03
+    r21_range: tuple = (0.15, 0.8)
+    r31_range: tuple = (0.05, 0.7)
     phi21_at_phi31: float = 2.55
     phi21_phi31_slope: float = 0.45
     phi21_scatter: float = 0.12
@@ -193,10 +196,12 @@ class RRabPopulation:
             ("scans_per_visit", self.scans_per_visit >= 1),
             ("spectroscopic_error_range", 0 <= self.spectroscopic_error_range[0] <= self.spectroscopic_error_range[1]),
             ("decay_range", 0 < self.decay_range[0] <= self.decay_range[1] < 1),
+            ("r21_range", 0 < self.r21_range[0] <= self.r21_range[1]),
+            ("r31_range", 0 < self.r31_range[0] <= self.r31_range[1]),
         ]
         for name, good in checks:
             if not good:
-                raise ValueError(f"RRabPopulation: invalid {name}={getattr(self, name)!r}")
+                raise ValueError(f"{type(self).__name__}: invalid {name}={getattr(self, name)!r}")
 
 
 def _truncnorm(rng, mean, sigma, low, high, size=None):
@@ -275,9 +280,9 @@ def draw_shape(pop: RRabPopulation, feh, period, amplitude, rng):
     c0, c1, c2 = pop.relation
     phi31 = (feh - c0 - c1 * period) / c2 + rng.normal(0.0, pop.relation_scatter / c2, n)
     r21 = np.clip(pop.r21_at_amp + pop.r21_amp_slope * (amplitude - 0.75) + rng.normal(0, pop.r21_scatter, n),
-                  0.15, 0.8)
+                  *pop.r21_range)
     r31 = np.clip(pop.r31_at_r21 + pop.r31_r21_slope * (r21 - pop.r21_at_amp) + rng.normal(0, pop.r31_scatter, n),
-                  0.05, 0.7)
+                  *pop.r31_range)
     phi21 = pop.phi21_at_phi31 + pop.phi21_phi31_slope * (phi31 - 5.3) + rng.normal(0, pop.phi21_scatter, n)
 
     k = np.arange(1, pop.order + 1)

@@ -1,4 +1,5 @@
-"""``make_gaia_rrab``: a simulated Gaia DR3 RRab sample with known truth."""
+"""``make_gaia_rrab``, ``make_gaia_rrc``: simulated Gaia DR3 RR Lyrae samples
+with known truth."""
 
 from __future__ import annotations
 
@@ -10,25 +11,30 @@ from ..fourier import evaluate_fourier, fit_fourier, fourier_parameters
 from ..io.gaia import MAG_ERR_PER_INVERSE_SNR
 from . import _population as popmod
 from ._population import RRabPopulation, feh_from_phi31, unwrap_phi31
+from ._population_rrc import RRcPopulation, draw_amplitude_rrc
 from ._sampling import draw_n_epochs, transit_times
 
 TWO_PI = 2.0 * np.pi
 
-__all__ = ["make_gaia_rrab"]
+__all__ = ["make_gaia_rrab", "make_gaia_rrc"]
 
 LABELS = ("photometric", "spectroscopic")
-#: First simulated source_id; ids rise in steps of ``2**20`` plus a random part.
-SOURCE_ID_BASE = 4_000_000_000_000_000_000
+#: First simulated source_id of each type; ids rise in steps of ``2**20``
+#: plus a random part, so RRab and RRc samples never share a source_id.
+SOURCE_ID_BASE = {"RRab": 4_000_000_000_000_000_000, "RRc": 5_000_000_000_000_000_000}
+_POPULATIONS = {"RRab": RRabPopulation, "RRc": RRcPopulation}
 
 
-def _check(n_stars, labels, population) -> RRabPopulation:
+def _check(n_stars, labels, population, rr_type: str) -> RRabPopulation:
     if isinstance(n_stars, bool) or not isinstance(n_stars, (int, np.integer)) or n_stars < 1:
         raise ValueError(f"n_stars must be a positive integer, got {n_stars!r}")
     if labels not in LABELS:
         raise ValueError(f"labels must be one of {LABELS}, got {labels!r}")
-    population = RRabPopulation() if population is None else population
-    if not isinstance(population, RRabPopulation):
-        raise ValueError(f"population must be an RRabPopulation, got {type(population).__name__}")
+    kind = _POPULATIONS[rr_type]
+    population = kind() if population is None else population
+    # an RRcPopulation is also an RRabPopulation, but not one for RRab stars
+    if not isinstance(population, kind) or (rr_type == "RRab" and isinstance(population, RRcPopulation)):
+        raise ValueError(f"population must be an {kind.__name__}, got {type(population).__name__}")
     population.validate()
     return population
 
@@ -112,7 +118,8 @@ def make_gaia_rrab(
         derived from a float32 ``flux_over_error``), sorted by time;
         ``period`` (the published period, d, true period plus
         ``N(0, population.period_error)``); ``epoch`` (a time of maximum
-        light, d: phase 0 is maximum brightness, minimum magnitude).
+        light, d: phase 0 is maximum brightness, minimum magnitude);
+        ``type`` (``"RRab"``, as Gaia's ``best_classification``).
     y : pandas.Series
         The label [Fe/H], dex, named ``feh``.
     sample_info : pandas.DataFrame
@@ -136,13 +143,61 @@ def make_gaia_rrab(
     ValueError
         For a bad ``n_stars``, ``labels`` or ``population``.
     """
-    pop = _check(n_stars, labels, population)
-    rng = np.random.default_rng(random_state)
-    n = int(n_stars)
+    pop = _check(n_stars, labels, population, "RRab")
+    return _simulate(int(n_stars), labels, random_state, pop, keep_rejected, "RRab")
 
+
+def make_gaia_rrc(
+    n_stars: int = 6002,
+    *,
+    labels: str = "photometric",
+    random_state=0,
+    population: RRcPopulation | None = None,
+    keep_rejected: bool = False,
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Simulate a Gaia DR3 sample of first-overtone (RRc) stars with known [Fe/H].
+
+    :func:`make_gaia_rrab` with an :class:`RRcPopulation`: the same Gaia
+    cadence, noise, outliers, labels and outputs, for near-sinusoidal
+    curves of periods 0.2-0.45 d and G amplitudes 0.1-0.55 mag whose phi31
+    follows the population's P-phi31-[Fe/H] relation. ``X["type"]`` is
+    ``"RRc"``; source_ids start at ``SOURCE_ID_BASE["RRc"]`` so that RRab and
+    RRc samples can be concatenated (see :func:`make_gaia_catalogue`).
+
+    Parameters
+    ----------
+    n_stars : int, default 6002
+    labels : {"photometric", "spectroscopic"}, default "photometric"
+        As in :func:`make_gaia_rrab`, with the RRc relation of
+        ``population.relation``.
+    random_state : int, numpy.random.Generator or None, default 0
+    population : RRcPopulation, optional
+        Default ``RRcPopulation()``; its docstring sources every value.
+    keep_rejected : bool, default False
+
+    Returns
+    -------
+    X, y, sample_info
+        As :func:`make_gaia_rrab`.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``n_stars``, ``labels`` or ``population``.
+    """
+    pop = _check(n_stars, labels, population, "RRc")
+    return _simulate(int(n_stars), labels, random_state, pop, keep_rejected, "RRc")
+
+
+def _simulate(n: int, labels: str, random_state, pop: RRabPopulation, keep_rejected: bool, rr_type: str):
+    """The simulation behind :func:`make_gaia_rrab` and :func:`make_gaia_rrc`."""
+    rng = np.random.default_rng(random_state)
     feh_true = popmod.draw_feh(pop, n, rng)
     period_true = popmod.draw_period(pop, feh_true, rng)
-    amplitude = popmod.draw_amplitude(pop, feh_true, period_true, rng)
+    if rr_type == "RRc":
+        amplitude = draw_amplitude_rrc(pop, n, rng)
+    else:
+        amplitude = popmod.draw_amplitude(pop, feh_true, period_true, rng)
     mean_g = popmod.draw_mean_g(pop, n, rng)
     coefs, shape = popmod.draw_shape(pop, feh_true, period_true, amplitude, rng)
     coefs[:, 0] = mean_g - shape["mean_offset"]
@@ -173,7 +228,7 @@ def make_gaia_rrab(
     rejected = outlier & (rng.random(time.size) < pop.outlier_flagged)
     spec_error = rng.uniform(*pop.spectroscopic_error_range, n)
     spec_noise = rng.standard_normal(n)
-    source_id = SOURCE_ID_BASE + np.arange(n, dtype=np.int64) * 2**20 + rng.integers(0, 2**20, n)
+    source_id = SOURCE_ID_BASE[rr_type] + np.arange(n, dtype=np.int64) * 2**20 + rng.integers(0, 2**20, n)
 
     kept = ~rejected
     n_kept = np.bincount(star[kept], minlength=n)
@@ -201,6 +256,7 @@ def make_gaia_rrab(
             "mag_err": _ragged.split(x_err, x_off),
             "period": period,
             "epoch": epoch,
+            "type": rr_type,
         },
         index=index,
     )

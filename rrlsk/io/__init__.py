@@ -11,7 +11,7 @@ from .archive import GaiaDR3Files, fetch_gaia_dr3
 from .epoch_photometry import read_epoch_photometry
 from .gaia import EPOCH_PHOTOMETRY_COLUMNS, G_ZEROPOINT, VARI_RRLYRAE_COLUMNS
 from .parquet import iter_parquet, read_parquet, write_parquet
-from .rrlyrae import read_gaia_dr3, read_labels, read_vari_rrlyrae
+from .rrlyrae import pulsation_period, read_gaia_dr3, read_labels, read_vari_rrlyrae, star_type
 from .selection import select_paper_sample
 from .stream import iter_light_curves
 
@@ -24,11 +24,13 @@ __all__ = [
     "gaia",
     "iter_light_curves",
     "iter_parquet",
+    "pulsation_period",
     "read_epoch_photometry",
     "read_gaia_dr3",
     "read_labels",
     "read_parquet",
     "read_vari_rrlyrae",
     "select_paper_sample",
+    "star_type",
     "write_parquet",
 ]

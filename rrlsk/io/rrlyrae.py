@@ -14,7 +14,7 @@ import pandas as pd
 from ._tables import PathLike, array_columns, format_ids, list_table_files, read_tables, to_frame
 from .epoch_photometry import load_transits, transits_to_light_curves
 
-__all__ = ["read_gaia_dr3", "read_labels", "read_vari_rrlyrae"]
+__all__ = ["pulsation_period", "read_gaia_dr3", "read_labels", "read_vari_rrlyrae", "star_type"]
 
 #: Column names tried, in order, for [Fe/H] and its error in a label table.
 FEH_COLUMNS = ("feh", "[fe/h]", "fe_h", "feh_phot", "metallicity")
@@ -72,6 +72,46 @@ def read_vari_rrlyrae(path: PathLike | Sequence[PathLike] | pd.DataFrame) -> pd.
         if bad.any():
             raise ValueError(f"{name}: period pf <= 0 for {format_ids(frame.index[bad])}")
     return frame
+
+
+def pulsation_period(catalogue: pd.DataFrame) -> np.ndarray:
+    """Each star's pulsation period, d: ``pf``, or ``p1_o`` where ``pf`` is empty.
+
+    Gaia DR3 ``vari_rrlyrae`` fills ``pf`` (fundamental mode) for RRab stars
+    and ``p1_o`` (first overtone) for RRc stars; double-mode RRd stars have
+    both and are folded at ``pf``.
+
+    Parameters
+    ----------
+    catalogue : DataFrame
+        ``vari_rrlyrae`` rows with ``pf`` and/or ``p1_o``.
+
+    Returns
+    -------
+    ndarray of float64
+        Period, d; NaN where neither is given.
+
+    Raises
+    ------
+    ValueError
+        When the table has neither column.
+    """
+    if "pf" not in catalogue and "p1_o" not in catalogue:
+        raise ValueError("vari_rrlyrae: no period column ('pf' or 'p1_o')")
+    nan = np.full(len(catalogue), np.nan)
+    pf = catalogue["pf"].to_numpy(dtype=np.float64, na_value=np.nan) if "pf" in catalogue else nan
+    p1 = catalogue["p1_o"].to_numpy(dtype=np.float64, na_value=np.nan) if "p1_o" in catalogue else nan
+    return np.where(np.isfinite(pf), pf, p1)
+
+
+def star_type(catalogue: pd.DataFrame) -> np.ndarray | None:
+    """``best_classification`` as ``"RRab"``, ``"RRc"``, ``"RRd"`` (stripped,
+    Gaia's capitalisation whatever the file's), or None without the column."""
+    if "best_classification" not in catalogue:
+        return None
+    canonical = {"rrab": "RRab", "rrc": "RRc", "rrd": "RRd"}
+    raw = catalogue["best_classification"].astype(str).str.strip()
+    return raw.map(lambda v: canonical.get(v.lower(), v)).to_numpy(dtype=object)
 
 
 def _pick(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, name: str) -> str:
@@ -182,8 +222,10 @@ def read_gaia_dr3(
     -------
     X : DataFrame
         Light-curve table sorted by ``source_id``: ``time`` [d], ``mag``,
-        ``mag_err`` [mag] arrays, ``period`` (= ``pf``, d) and ``epoch``
-        (= ``epoch_g``, d, same time system as ``time``).
+        ``mag_err`` [mag] arrays, ``period`` (= ``pf``, or ``p1_o`` for RRc
+        stars, d), ``epoch`` (= ``epoch_g``, d, same time system as
+        ``time``) and, when ``rrlyrae`` has ``best_classification``, ``type``
+        (``"RRab"``, ``"RRc"``, ``"RRd"``, see :func:`star_type`).
     y : Series
         [Fe/H] (dex), named ``feh``, indexed like X.
     sample_info : DataFrame
@@ -204,9 +246,8 @@ def read_gaia_dr3(
     transits, name = load_transits(epoch_photometry, drop_rejected)
     X, counts = transits_to_light_curves(transits, band, drop_rejected, name)
     catalogue = read_vari_rrlyrae(rrlyrae)
-    for column in ("pf", "epoch_g"):
-        if column not in catalogue:
-            raise ValueError(f"vari_rrlyrae: no column {column!r}")
+    if "epoch_g" not in catalogue:
+        raise ValueError("vari_rrlyrae: no column 'epoch_g'")
     if labels is None:
         label_table = read_labels(
             catalogue,
@@ -216,7 +257,7 @@ def read_gaia_dr3(
     else:
         label_table = read_labels(labels, feh_column=feh_column, feh_error_column=feh_error_column)
 
-    period = catalogue["pf"].to_numpy(dtype=np.float64, na_value=np.nan)
+    period = pulsation_period(catalogue)
     epoch = catalogue["epoch_g"].to_numpy(dtype=np.float64, na_value=np.nan)
     label = label_table.reindex(catalogue.index)
     has_lc = catalogue.index.isin(X.index)
@@ -225,7 +266,7 @@ def read_gaia_dr3(
     excluded = {
         "not in vari_rrlyrae": X.index[~X.index.isin(catalogue.index)],
         f"no valid {band} photometry": catalogue.index[~has_lc],
-        "no period pf or epoch_g": catalogue.index[has_lc & ~has_timing],
+        "no period (pf or p1_o) or epoch_g": catalogue.index[has_lc & ~has_timing],
         "no [Fe/H] label or error": catalogue.index[has_lc & has_timing & ~has_label],
     }
     for reason, ids in excluded.items():
@@ -235,8 +276,11 @@ def read_gaia_dr3(
     keep = np.sort(catalogue.index[has_lc & has_timing & has_label].to_numpy())
     X = X.loc[keep].copy()
     rows = catalogue.loc[keep]
-    X["period"] = rows["pf"].to_numpy(dtype=np.float64)
+    X["period"] = pulsation_period(rows)
     X["epoch"] = rows["epoch_g"].to_numpy(dtype=np.float64)
+    kind = star_type(rows)
+    if kind is not None:
+        X["type"] = kind
     arrays = set(array_columns(rows))
     info = pd.concat(
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .rrlyrae import read_labels, read_vari_rrlyrae
+from .rrlyrae import pulsation_period, read_labels, read_vari_rrlyrae, star_type
 
 __all__ = ["select_paper_sample"]
 
@@ -45,9 +45,12 @@ def select_paper_sample(
         ``feh_error`` columns; by default the cut uses Gaia's
         ``metallicity_error``.
     classification : str or None, default "RRab"
-        Required ``best_classification`` (case-insensitive).
+        Required ``best_classification`` (case-insensitive): ``"RRab"``
+        for the paper's sample, ``"RRc"`` for first-overtone stars (see
+        :func:`rrlsk.datasets.make_paper_sample`), None for all.
     require_period : bool, default True
-        Require a finite, positive ``pf`` (d).
+        Require a finite, positive period: ``pf``, or ``p1_o`` where ``pf``
+        is empty (RRc stars), d.
     max_feh_error : float or None, default 0.4
         Largest [Fe/H] error, dex.
     max_amplitude : float or None, default 1.4
@@ -81,9 +84,9 @@ def select_paper_sample(
             raise ValueError("select_paper_sample: vari_rrlyrae has no column 'best_classification'")
         wanted = classification.strip().lower()
         tests.append((f"best_classification == {classification!r}",
-                      lambda t: (t["best_classification"].astype(str).str.strip().str.lower() == wanted).to_numpy()))
+                      lambda t: np.char.lower(star_type(t).astype(str)) == wanted))
     if require_period:
-        tests.append(("pf > 0", lambda t: _column(t, "pf") > 0))
+        tests.append(("period (pf or p1_o) > 0", lambda t: pulsation_period(t) > 0))
     if max_feh_error is not None:
         tests.append((f"{error_column} <= {max_feh_error}", lambda t: _column(t, error_column) <= max_feh_error))
     if max_amplitude is not None:

@@ -12,7 +12,7 @@ import pandas as pd
 from ._tables import PathLike, describe, format_ids, list_table_files, read_tables
 from .epoch_photometry import _check_columns, transits_to_light_curves
 from .parquet import iter_parquet
-from .rrlyrae import read_vari_rrlyrae
+from .rrlyrae import pulsation_period, read_vari_rrlyrae, star_type
 
 __all__ = ["iter_light_curves"]
 
@@ -42,9 +42,10 @@ def iter_light_curves(
     chunk_size : int, default 10000
         Stars per yielded table (the last may be smaller).
     rrlyrae : path, astropy Table or DataFrame, optional
-        ``vari_rrlyrae`` rows; when given, ``period`` (= ``pf``) and
-        ``epoch`` (= ``epoch_g``) columns are joined, and stars without
-        them are dropped with a warning naming them.
+        ``vari_rrlyrae`` rows; when given, ``period`` (= ``pf``, or
+        ``p1_o`` for RRc stars), ``epoch`` (= ``epoch_g``) and, with
+        ``best_classification``, ``type`` columns are joined, and stars
+        without a period or epoch are dropped with a warning naming them.
     band : str, default "G"
     drop_rejected : bool, default True
         See :func:`read_epoch_photometry` (epoch-photometry sources only).
@@ -106,17 +107,19 @@ def _iter_files(source, chunk_size: int, band: str, drop_rejected: bool) -> Iter
 
 
 def _join_timing(X: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    for column in ("pf", "epoch_g"):
-        if column not in catalogue:
-            raise ValueError(f"vari_rrlyrae: no column {column!r}")
+    if "epoch_g" not in catalogue:
+        raise ValueError("vari_rrlyrae: no column 'epoch_g'")
     rows = catalogue.reindex(X.index)
-    period = rows["pf"].to_numpy(dtype=np.float64, na_value=np.nan)
+    period = pulsation_period(rows)
+    kind = star_type(rows)
     epoch = rows["epoch_g"].to_numpy(dtype=np.float64, na_value=np.nan)
     ok = np.isfinite(period) & np.isfinite(epoch)
     if not ok.all():
-        warnings.warn(f"iter_light_curves: no pf/epoch_g in vari_rrlyrae for {format_ids(X.index[~ok])}; "
+        warnings.warn(f"iter_light_curves: no period (pf or p1_o) or epoch_g in vari_rrlyrae for {format_ids(X.index[~ok])}; "
                       "skipped", UserWarning, stacklevel=3)
     X = X.loc[ok].copy()
     X["period"] = period[ok]
     X["epoch"] = epoch[ok]
+    if kind is not None:
+        X["type"] = kind[ok]
     return X

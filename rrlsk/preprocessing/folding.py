@@ -70,7 +70,11 @@ class PhaseFolder(TableTransformer):
         so that the fitted curve's minimum magnitude falls at phase 0.
     order : int, default 3
         Harmonics of the Fourier fit used by ``align="maximum"``; stars need
-        at least ``2 * order + 1`` points.
+        at least ``2 * order + 1`` points. ``order=1`` aligns on the maximum
+        of the first harmonic: the choice for near-sinusoidal first-overtone
+        (RRc) curves, whose broad maximum a fold at ``epoch`` or a
+        higher-order fit places less reproducibly (``make_pipeline(...,
+        rr_type="RRc")`` uses it).
 
     Attributes
     ----------

@@ -1,0 +1,200 @@
+"""One model per RR Lyrae type (RRab, RRc), each star sent to its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["PerTypeRegressor"]
+
+
+class PerTypeRegressor(RegressorMixin, BaseEstimator):
+    """Route each star to the model made for its pulsation type.
+
+    Fundamental-mode (RRab) and first-overtone (RRc) stars have different
+    light curves and different [Fe/H] relations, so each type gets its own
+    model. The light-curve table says which is which in its ``type`` column
+    (``"RRab"``/``"RRc"``: Gaia DR3's ``best_classification``, set by
+    :func:`rrlsk.io.read_gaia_dr3`, :func:`rrlsk.io.iter_light_curves` with
+    ``rrlyrae=`` and the simulators).
+
+    Parameters
+    ----------
+    models : mapping of str to estimator
+        Type name to model taking a light-curve table, e.g.
+        ``{"RRab": gru_ab, "RRc": gru_c}``. Already fitted models are used
+        as they are (no need to call :meth:`fit`); :meth:`fit` fits a clone of
+        each on the stars of its type.
+    type_column : str, default "type"
+        Column of the light-curve table holding each star's type.
+    default_type : str, optional
+        Type of stars whose type is missing (no column, or an empty value);
+        by default such stars have no model.
+
+    Attributes
+    ----------
+    models_ : dict of str to estimator
+        The fitted clones, after :meth:`fit`.
+
+    Examples
+    --------
+    >>> import rrlsk  # doctest: +SKIP
+    >>> model = rrlsk.PerTypeRegressor({"RRab": fitted_ab, "RRc": fitted_c})  # doctest: +SKIP
+    >>> rrlsk.predict_catalogue(model, "catalogue.parquet", "predictions/")  # doctest: +SKIP
+    """
+
+    def __init__(self, models: Mapping[str, Any], type_column: str = "type", default_type: str | None = None):
+        self.models = models
+        self.type_column = type_column
+        self.default_type = default_type
+
+    def _check_params(self) -> None:
+        if not isinstance(self.models, Mapping) or not self.models:
+            raise ValueError(f"models must be a non-empty mapping of type name to model, got {self.models!r}")
+        lacking = [name for name, model in self.models.items() if not hasattr(model, "predict")]
+        if lacking:
+            raise ValueError(f"models for type(s) {lacking} have no predict method")
+
+    def _fitted_models(self) -> Mapping[str, Any]:
+        return self.models_ if hasattr(self, "models_") else self.models
+
+    def __sklearn_is_fitted__(self) -> bool:
+        if hasattr(self, "models_"):
+            return True
+        try:
+            for model in self.models.values():
+                check_is_fitted(model)
+        except Exception:  # noqa: BLE001 - NotFittedError or a model sklearn cannot inspect
+            return False
+        return True
+
+    def star_types(self, X: pd.DataFrame) -> np.ndarray:
+        """Each star's type (str; ``""`` where unknown and no ``default_type``).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+
+        Returns
+        -------
+        ndarray of object
+        """
+        if not isinstance(X, pd.DataFrame):
+            raise ValueError(f"expected a light-curve table (pandas.DataFrame), got {type(X).__name__}")
+        fill = self.default_type or ""
+        if self.type_column not in X.columns:
+            return np.full(len(X), fill, dtype=object)
+        values = X[self.type_column].astype("string").str.strip().fillna("")
+        return np.where(values.to_numpy(dtype=object) == "", fill, values.to_numpy(dtype=object))
+
+    def skip_reasons(self, X: pd.DataFrame) -> np.ndarray:
+        """Why each star cannot be predicted (``""`` when it can).
+
+        :func:`rrlsk.batch.predict_table` and :func:`rrlsk.predict_catalogue`
+        write such stars as ``skipped`` with this reason.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        self._check_params()
+        types = self.star_types(X)
+        known = sorted(self._fitted_models())
+        reasons = np.full(len(X), "", dtype=object)
+        missing = types == ""
+        reasons[missing] = (f"no RR Lyrae type ({self.type_column!r} column empty or absent) "
+                            f"and no default_type; models exist for {known}")
+        other = ~missing & ~np.isin(types, known)
+        for name in np.unique(types[other]):
+            reasons[types == name] = f"no model for type {name!r} (models exist for {known})"
+        return reasons
+
+    def fit(self, X: pd.DataFrame, y, **fit_params):
+        """Fit a clone of each type's model on the stars of that type.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table with the type column.
+        y : array-like of shape (n_stars,)
+            [Fe/H], dex.
+        **fit_params
+            Per-star arrays (e.g. ``gru__sample_weight``) are split by type;
+            other values are passed as they are.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            When a star's type has no model, or a type with a model has no star.
+        """
+        reasons = self.skip_reasons(X)
+        if (reasons != "").any():
+            first = np.flatnonzero(reasons != "")[0]
+            raise ValueError(f"PerTypeRegressor.fit: source_id {X.index[first]}: {reasons[first]}")
+        types = self.star_types(X)
+        y = np.asarray(y)
+        fitted = {}
+        for name, model in self.models.items():
+            rows = np.flatnonzero(types == name)
+            if rows.size == 0:
+                raise ValueError(f"PerTypeRegressor.fit: no star of type {name!r} to fit its model on")
+            params = {key: (np.asarray(value)[rows] if np.ndim(value) == 1 and len(value) == len(X) else value)
+                      for key, value in fit_params.items()}
+            fitted[name] = clone(model).fit(X.iloc[rows], y[rows], **params)
+        self.models_ = fitted
+        return self
+
+    def predict(self, X: pd.DataFrame, return_std: bool = False):
+        """[Fe/H] of every star from its type's model.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table with the type column.
+        return_std : bool, default False
+            Also return the uncertainty, dex: from models whose ``predict``
+            takes ``return_std``; NaN for the stars of other models.
+
+        Returns
+        -------
+        feh : ndarray of shape (n_stars,)
+            dex.
+        feh_std : ndarray of shape (n_stars,)
+            Only with ``return_std``.
+
+        Raises
+        ------
+        ValueError
+            When a star's type has no model (see :meth:`skip_reasons`).
+        """
+        from .batch import _predict, _supports_return_std
+
+        check_is_fitted(self)
+        reasons = self.skip_reasons(X)
+        if (reasons != "").any():
+            bad = np.flatnonzero(reasons != "")
+            raise ValueError(f"PerTypeRegressor: {len(bad)} star(s) without a model, e.g. "
+                             f"source_id {X.index[bad[0]]}: {reasons[bad[0]]}")
+        types = self.star_types(X)
+        feh = np.full(len(X), np.nan)
+        std = np.full(len(X), np.nan)
+        for name, model in self._fitted_models().items():
+            rows = np.flatnonzero(types == name)
+            if rows.size:
+                feh[rows], std[rows] = _predict(model, X.iloc[rows], return_std and _supports_return_std(model))
+        return (feh, std) if return_std else feh
