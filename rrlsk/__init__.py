@@ -30,6 +30,7 @@ _SUBMODULES = (
     "plotting",
     "preprocessing",
     "regressors",
+    "uncertainty",
     "weights",
 )
 
@@ -41,6 +42,7 @@ _NAMES = {
     "RepeatedBinnedStratifiedKFold": "model_selection",
     "FoldEnsembleRegressor": "ensemble",
     "PerTypeRegressor": "per_type",
+    "CalibratedRegressor": "uncertainty",
     "predict_catalogue": "batch",
     "save_model": "persistence",
     "load_model": "persistence",

@@ -1,0 +1,145 @@
+"""CalibratedRegressor: coverage, heteroscedasticity, nesting, persistence, errors."""
+
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold
+
+import rrlsk
+from rrlsk.ensemble import FoldEnsembleRegressor
+from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor, observation_features
+
+N_TRAIN, N_TEST = 1000, 1500
+
+
+@pytest.fixture(scope="module")
+def stars():
+    """Simulated stars with spectroscopic-like labels: train part, test part."""
+    X, y, info = rrlsk.datasets.make_gaia_rrab(N_TRAIN + N_TEST, labels="spectroscopic", random_state=3)
+    train, test = slice(0, N_TRAIN), slice(N_TRAIN, None)
+    return (X.iloc[train], y.iloc[train], info.iloc[train]), (X.iloc[test], y.iloc[test], info.iloc[test])
+
+
+@pytest.fixture(scope="module")
+def difficulty_model(stars):
+    (X, y, _), _ = stars
+    return CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0).fit(X, y)
+
+
+def tolerance(confidence, n_calibration, n_test):
+    """Three standard deviations of the coverage measured on n_test stars
+    after calibrating on n_calibration stars (both binomial)."""
+    return 3 * np.sqrt(confidence * (1 - confidence) * (1 / n_calibration + 1 / n_test))
+
+
+def coverage(lower, upper, truth):
+    return float(np.mean((truth >= lower) & (truth <= upper)))
+
+
+def test_intervals_cover_new_labels(stars, difficulty_model):
+    _, (X, y, _) = stars
+    n_cal = len(difficulty_model.calibration_)
+    assert n_cal == N_TRAIN // 4
+    feh, std = difficulty_model.predict(X, return_std=True)
+    assert np.allclose(feh, difficulty_model.predict(X))
+    assert abs(np.mean(np.abs(y - feh) <= std) - ONE_SIGMA) < tolerance(ONE_SIGMA, n_cal, N_TEST)
+    for confidence in (0.68, 0.95):
+        lower, upper = difficulty_model.predict_interval(X, confidence)
+        assert abs(coverage(lower, upper, y) - confidence) < tolerance(confidence, n_cal, N_TEST)
+
+
+def test_overconfident_ensemble_spread_is_corrected(stars):
+    (X, y, _), (X_test, y_test, _) = stars
+    ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=4, random_state=0)
+    model = CalibratedRegressor(ensemble, spread="ensemble", random_state=0).fit(X, y)
+    feh, raw = model.estimator_.predict(X_test, return_std=True)
+    assert np.mean(np.abs(y_test - feh) <= raw) < 0.2  # the raw fold spread is far too small
+    _, std = model.predict(X_test, return_std=True)
+    assert model.std_factor_ > 5
+    n_cal = len(model.calibration_)
+    assert abs(np.mean(np.abs(y_test - feh) <= std) - ONE_SIGMA) < tolerance(ONE_SIGMA, n_cal, N_TEST)
+
+
+def test_sparser_fainter_stars_get_wider_intervals(stars, difficulty_model):
+    _, (X, _, _) = stars
+    _, std = difficulty_model.predict(X, return_std=True)
+    features = observation_features(X)
+    noise_per_star = 10 ** features["log10_mag_err"] / np.sqrt(features["n_epochs"])
+    assert spearmanr(std, noise_per_star)[0] > 0.1
+    assert spearmanr(std, features["n_epochs"])[0] < -0.1
+
+
+def test_label_errors_give_intervals_for_the_truth(stars, difficulty_model):
+    (X, y, info), (X_test, _, info_test) = stars
+    model = clone(difficulty_model).fit(X, y, y_err=info["feh_error"])
+    feh, std = model.predict(X_test, return_std=True)
+    _, std_labels = difficulty_model.predict(X_test, return_std=True)
+    assert np.median(std) < np.median(std_labels)  # label noise 0.10-0.15 dex taken out
+    error = np.abs(info_test["feh_true"].to_numpy() - feh)
+    assert abs(np.mean(error <= std) - ONE_SIGMA) < tolerance(ONE_SIGMA, len(model.calibration_), N_TEST)
+
+
+def test_intervals_nested_and_symmetric(stars, difficulty_model):
+    _, (X, _, _) = stars
+    X = X.iloc[:200]
+    low50, up50 = difficulty_model.predict_interval(X, 0.5)
+    low90, up90 = difficulty_model.predict_interval(X, 0.9)
+    assert np.all(low90 < low50) and np.all(up50 < up90)
+    feh, std = difficulty_model.predict(X, return_std=True)
+    low, up = difficulty_model.predict_interval(X, ONE_SIGMA)
+    np.testing.assert_allclose(low, feh - std)
+    np.testing.assert_allclose(up, feh + std)
+
+
+def test_same_seed_same_model_and_grid_search(stars):
+    (X, y, _), _ = stars
+    X, y = X.iloc[:600], y.iloc[:600]
+    base = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=1)
+    a, b = clone(base).fit(X, y), clone(base).fit(X, y)
+    np.testing.assert_array_equal(a.predict_interval(X, 0.9), b.predict_interval(X, 0.9))
+    search = GridSearchCV(base, {"estimator__features__order": [3, 4], "calibration_size": [0.3]}, cv=KFold(2))
+    search.fit(X, y)
+    assert search.best_estimator_.estimator_.named_steps["features"].order in (3, 4)
+    assert search.best_estimator_.get_params()["estimator__features__order"] in (3, 4)
+
+
+def test_joblib_round_trip_in_fresh_process(stars, difficulty_model, tmp_path):
+    _, (X, _, _) = stars
+    X = X.iloc[:50]
+    joblib.dump(difficulty_model, tmp_path / "model.joblib")
+    joblib.dump(X, tmp_path / "X.joblib")
+    code = textwrap.dedent(f"""
+        import joblib, numpy as np
+        model, X = joblib.load({str(tmp_path / "model.joblib")!r}), joblib.load({str(tmp_path / "X.joblib")!r})
+        np.save({str(tmp_path / "out.npy")!r}, np.array(model.predict_interval(X, 0.9)))
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), np.array(difficulty_model.predict_interval(X, 0.9)))
+
+
+def test_errors(stars, difficulty_model):
+    (X, y, _), _ = stars
+    X, y = X.iloc[:100], y.iloc[:100]
+    with pytest.raises(NotFittedError):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear")).predict(X)
+    with pytest.raises(ValueError, match="spread must be"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), spread="gauss").fit(X, y)
+    with pytest.raises(ValueError, match="calibration_size"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), calibration_size=1.5).fit(X, y)
+    with pytest.raises(ValueError, match="return_std"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), spread="ensemble").fit(X, y)
+    with pytest.raises(ValueError, match="y_err"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear")).fit(X, y, y_err=-np.ones(100))
+    with pytest.raises(ValueError, match="confidence must be"):
+        difficulty_model.predict_interval(X, 1.0)
+    with pytest.raises(ValueError, match="cannot calibrate"):
+        difficulty_model.predict_interval(X, 0.999)
+    with pytest.raises(ValueError, match="mag_err"):
+        observation_features(X.drop(columns="mag_err"))
