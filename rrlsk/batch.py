@@ -48,15 +48,19 @@ __all__ = [
 ]
 
 #: Columns of every prediction table: ``source_id`` (int64), ``feh`` (dex),
-#: ``feh_std`` (dex, NaN when the model gives no uncertainty), ``status``
-#: (``"ok"``, ``"skipped"`` or ``"failed"``) and ``reason`` (empty when ok).
-PREDICTION_COLUMNS = ("source_id", "feh", "feh_std", "status", "reason")
+#: ``feh_std`` (dex) and the 68 % interval ``feh_lower``, ``feh_upper``
+#: (``feh -+ feh_std``, dex) from a calibrated model (NaN otherwise, see
+#: :func:`predict_table`), ``status`` (``"ok"``, ``"skipped"`` or
+#: ``"failed"``) and ``reason`` (empty when ok).
+PREDICTION_COLUMNS = ("source_id", "feh", "feh_std", "feh_lower", "feh_upper", "status", "reason")
 
 _SCHEMA = pa.schema(
     [
         ("source_id", pa.int64()),
         ("feh", pa.float64()),
         ("feh_std", pa.float64()),
+        ("feh_lower", pa.float64()),
+        ("feh_upper", pa.float64()),
         ("status", pa.string()),
         ("reason", pa.string()),
     ]
@@ -110,10 +114,14 @@ def _final_estimator(model):
     return steps[-1][1] if steps else model
 
 
-def _supports_return_std(model) -> bool:
-    """Whether ``model.predict`` (or its final step's) takes ``return_std``."""
-    predict = getattr(_final_estimator(model), "predict", None)
-    if predict is None:
+def _is_calibrated(model) -> bool:
+    """Whether the model (or its final step) gives calibrated uncertainties:
+    a ``predict_interval`` method and ``predict(X, return_std=True)``, as
+    :class:`rrlsk.uncertainty.CalibratedRegressor`. A raw model spread (a
+    fold ensemble's) is not an uncertainty and is not written."""
+    final = _final_estimator(model)
+    predict = getattr(final, "predict", None)
+    if predict is None or not callable(getattr(final, "predict_interval", None)):
         return False
     try:
         return "return_std" in inspect.signature(predict).parameters
@@ -236,7 +244,7 @@ def _predict_table_timed(model, X, check_kwargs, return_std):
         reason[non_finite] = "model returned a non-finite [Fe/H]"
     t2 = time.perf_counter()
     table = pd.DataFrame(
-        {"feh": feh, "feh_std": std, "status": status, "reason": reason},
+        {"feh": feh, "feh_std": std, "feh_lower": feh - std, "feh_upper": feh + std, "status": status, "reason": reason},
         index=pd.Index(X.index.to_numpy(dtype=np.int64), name="source_id"),
     )
     return table, {"check": t1 - t0, "model": t2 - t1}
@@ -250,8 +258,9 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
     model : fitted estimator or path
         Anything with ``predict(X)`` on a light-curve table, typically
         ``rrlsk.make_pipeline("gru")`` after ``fit``, or a model file (see
-        :func:`load_fitted`). When its ``predict`` (or its final step's)
-        takes ``return_std``, the uncertainty is kept.
+        :func:`load_fitted`). When it is calibrated (a
+        :class:`rrlsk.uncertainty.CalibratedRegressor`), its uncertainty is
+        kept.
     X : pandas.DataFrame
         Light-curve table (index ``source_id``), see ``docs/design.md``.
     check_kwargs : mapping, optional
@@ -261,7 +270,9 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
     -------
     pandas.DataFrame
         Indexed by ``source_id`` like ``X``, columns ``feh`` (dex),
-        ``feh_std`` (dex, NaN without uncertainty), ``status`` (``"ok"``;
+        ``feh_std``, ``feh_lower``, ``feh_upper`` (dex: the calibrated
+        standard uncertainty and the 68 % interval ``feh -+ feh_std``; NaN
+        for a model that is not calibrated), ``status`` (``"ok"``;
         ``"skipped"`` for stars that fail the checks; ``"failed"`` for stars on
         which ``predict`` raised or returned a non-finite value) and
         ``reason`` (empty when ok). Stars that a model's ``skip_reasons(X)``
@@ -269,7 +280,7 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
         model for the star's type) are ``"skipped"`` with that reason.
     """
     model = load_fitted(model)
-    table, _ = _predict_table_timed(model, X, check_kwargs, _supports_return_std(model))
+    table, _ = _predict_table_timed(model, X, check_kwargs, _is_calibrated(model))
     return table
 
 
@@ -352,8 +363,9 @@ def read_predictions(output: str | os.PathLike) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``source_id`` (int64), columns ``feh``, ``feh_std`` (dex),
-        ``status``, ``reason``, sorted by ``source_id``.
+        Indexed by ``source_id`` (int64), columns ``feh``, ``feh_std``,
+        ``feh_lower``, ``feh_upper`` (dex), ``status``, ``reason``, sorted by
+        ``source_id``.
 
     Raises
     ------
@@ -389,7 +401,7 @@ def _worker_init(model) -> None:
 
 
 def _worker_predict(X, check_kwargs):
-    return _predict_table_timed(_WORKER_MODEL, X, check_kwargs, _supports_return_std(_WORKER_MODEL))
+    return _predict_table_timed(_WORKER_MODEL, X, check_kwargs, _is_calibrated(_WORKER_MODEL))
 
 
 class _Inline:
@@ -397,7 +409,7 @@ class _Inline:
 
     def __init__(self, model):
         self.model = load_fitted(model)
-        self.return_std = _supports_return_std(self.model)
+        self.return_std = _is_calibrated(self.model)
 
     def submit(self, X, check_kwargs):
         return _predict_table_timed(self.model, X, check_kwargs, self.return_std)
@@ -524,9 +536,10 @@ def predict_catalogue(
         ``rrlsk.make_pipeline("gru")`` or ``rrlsk.ensemble.FoldEnsembleRegressor``,
         or the path of a file from :func:`rrlsk.persistence.save_model` or
         :func:`joblib.dump` (with ``n_jobs > 1`` only the workers load it,
-        which saves this process the memory of TensorFlow). When its
-        ``predict`` (or its final step's) takes ``return_std``, the
-        uncertainty goes to ``feh_std``; otherwise ``feh_std`` is NaN.
+        which saves this process the memory of TensorFlow). When it is a
+        :class:`rrlsk.uncertainty.CalibratedRegressor`, its uncertainty
+        goes to ``feh_std``, ``feh_lower`` and ``feh_upper``; otherwise
+        these are NaN.
     source : path or list of paths
         Light curves: an rrlsk Parquet file (``.parquet``, see
         :func:`rrlsk.io.write_parquet`), or Gaia archive epoch-photometry

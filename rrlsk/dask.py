@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .batch import PREDICTION_COLUMNS, _predict_table_timed, _supports_return_std, load_fitted
+from .batch import PREDICTION_COLUMNS, _predict_table_timed, _is_calibrated, load_fitted
 
 __all__ = ["dask_backend", "predict_dask", "read_parquet_dask"]
 
@@ -41,13 +41,13 @@ def _require(module: str):
 
 def _meta() -> pd.DataFrame:
     """Empty frame with the dtypes of :func:`rrlsk.batch.predict_table`'s output."""
-    dtypes = {"feh": "float64", "feh_std": "float64", "status": "str", "reason": "str"}
+    dtypes = {c: "float64" for c in ("feh", "feh_std", "feh_lower", "feh_upper")} | {"status": "str", "reason": "str"}
     index = pd.Index([], dtype="int64", name="source_id")
     return pd.DataFrame({c: pd.Series(dtype=t, index=index) for c, t in dtypes.items()}, index=index)
 
 
 def _predict_partition(X: pd.DataFrame, model, check_kwargs: Mapping[str, Any]) -> pd.DataFrame:
-    table, _ = _predict_table_timed(model, X, check_kwargs, _supports_return_std(model))
+    table, _ = _predict_table_timed(model, X, check_kwargs, _is_calibrated(model))
     return table
 
 
@@ -73,8 +73,8 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
         ``rrlsk.make_pipeline("gru")``), or the path of a model file that
         every worker can read (see :func:`rrlsk.batch.load_fitted`): then a
         worker loads it and the others fetch it from that worker, and this
-        process never imports TensorFlow. Its ``return_std`` uncertainty is
-        kept when its ``predict`` (or its final step's) takes one.
+        process never imports TensorFlow. A calibrated model's uncertainty
+        (:class:`rrlsk.uncertainty.CalibratedRegressor`) is kept.
     ddf : dask.dataframe.DataFrame
         Light-curve tables, index ``source_id``, e.g. from
         :func:`read_parquet_dask`. When building one yourself (say with
@@ -91,8 +91,8 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
     Returns
     -------
     dask.dataframe.DataFrame
-        Lazy, indexed by ``source_id``, columns ``feh``, ``feh_std`` (dex),
-        ``status``, ``reason`` as in :func:`rrlsk.batch.predict_table`. Call
+        Lazy, indexed by ``source_id``, columns ``feh``, ``feh_std``,
+        ``feh_lower``, ``feh_upper`` (dex), ``status``, ``reason`` as in :func:`rrlsk.batch.predict_table`. Call
         ``.compute()`` or ``.to_parquet(...)``.
 
     Raises

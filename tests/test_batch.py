@@ -18,7 +18,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from rrlsk.batch import PREDICTION_COLUMNS, predict_catalogue, predict_table, read_predictions
+from rrlsk.ensemble import FoldEnsembleRegressor
 from rrlsk.io import write_parquet
+from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor
 
 TESTS = Path(__file__).resolve().parent
 BOOM_EPOCH = -999.0  # a star with this epoch makes the model raise
@@ -115,14 +117,35 @@ def test_non_finite_predictions_are_failures():
     assert (out.loc[~long, "status"] == "ok").all() and np.isfinite(out.loc[~long, "feh"]).all()
 
 
-def test_predict_table_keeps_return_std():
-    model = make_model(final=BayesianRidge())
-    X = make_table(10)
-    mean, std = model.predict(X, return_std=True)
-    out = predict_table(model, X)
+def test_calibrated_uncertainty_in_table_and_catalogue(catalogue, tmp_path):
+    X = make_table(200, seed=5, first_id=1)
+    ensemble = FoldEnsembleRegressor(make_model(), cv=3, random_state=0)
+    model = CalibratedRegressor(ensemble, spread="ensemble", random_state=0).fit(X, truth(X) + np.random.default_rng(0).normal(0, 0.05, len(X)))
+    mean, std = model.predict(X.iloc[:10], return_std=True)
+    out = predict_table(model, X.iloc[:10])
     np.testing.assert_allclose(out["feh"], mean, rtol=1e-12)
     np.testing.assert_allclose(out["feh_std"], std, rtol=1e-12)
+    lower, upper = model.predict_interval(X.iloc[:10], ONE_SIGMA)
+    np.testing.assert_allclose(out["feh_lower"], lower, rtol=1e-12)
+    np.testing.assert_allclose(out["feh_upper"], upper, rtol=1e-12)
     assert (std > 0).all()
+    _, path = catalogue
+    predict_catalogue(model, path, tmp_path / "out", chunk_size=25, progress=False)
+    got = read_predictions(tmp_path / "out")
+    assert got[["feh_std", "feh_lower", "feh_upper"]].notna().all().all()
+    pd.testing.assert_frame_equal(got, predict_table(model, catalogue[0]), check_index_type=True)
+
+
+@pytest.mark.parametrize("final", [BayesianRidge(), None])
+def test_uncalibrated_uncertainty_columns_are_nan(final):
+    model = make_model(final=final)
+    if final is None:  # a fold ensemble's raw spread is not an uncertainty
+        X = make_table(60, seed=5, first_id=1)
+        model = FoldEnsembleRegressor(model, cv=3, random_state=0).fit(X, truth(X))
+    out = predict_table(model, make_table(10))
+    assert list(out.columns) == list(PREDICTION_COLUMNS[1:])
+    assert out["feh"].notna().all()
+    assert out[["feh_std", "feh_lower", "feh_upper"]].isna().all().all()
 
 
 def test_predict_catalogue_round_trip(catalogue, tmp_path):
