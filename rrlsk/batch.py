@@ -118,8 +118,13 @@ def _is_calibrated(model) -> bool:
     """Whether the model (or its final step) gives calibrated uncertainties:
     a ``predict_interval`` method and ``predict(X, return_std=True)``, as
     :class:`rrlsk.uncertainty.CalibratedRegressor`. A raw model spread (a
-    fold ensemble's) is not an uncertainty and is not written."""
+    fold ensemble's) is not an uncertainty and is not written. A router of
+    fitted models (``models_``, :class:`rrlsk.PerTypeRegressor`) is
+    calibrated when one of its models is."""
     final = _final_estimator(model)
+    routed = getattr(final, "models_", None)
+    if isinstance(routed, Mapping):
+        return any(_is_calibrated(m) for m in routed.values())
     predict = getattr(final, "predict", None)
     if predict is None or not callable(getattr(final, "predict_interval", None)):
         return False

@@ -167,8 +167,9 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         X : pandas.DataFrame
             Light-curve table with the type column.
         return_std : bool, default False
-            Also return the uncertainty, dex: from models whose ``predict``
-            takes ``return_std``; NaN for the stars of other models.
+            Also return the uncertainty, dex: from calibrated models
+            (:class:`rrlsk.uncertainty.CalibratedRegressor`); NaN for the
+            stars of other models.
 
         Returns
         -------
@@ -182,7 +183,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ValueError
             When a star's type has no model (see :meth:`skip_reasons`).
         """
-        from .batch import _predict, _supports_return_std
+        from .batch import _is_calibrated, _predict
 
         check_is_fitted(self)
         reasons = self.skip_reasons(X)
@@ -196,5 +197,5 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         for name, model in self._fitted_models().items():
             rows = np.flatnonzero(types == name)
             if rows.size:
-                feh[rows], std[rows] = _predict(model, X.iloc[rows], return_std and _supports_return_std(model))
+                feh[rows], std[rows] = _predict(model, X.iloc[rows], return_std and _is_calibrated(model))
         return (feh, std) if return_std else feh
