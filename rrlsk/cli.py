@@ -262,6 +262,13 @@ def cmd_info(args) -> int:
             f"training    {training['n_stars']} stars, [Fe/H] {training['feh_min']:.2f} .. "
             f"{training['feh_max']:.2f} dex (mean {training['feh_mean']:.2f}, std {training['feh_std']:.2f})"
         )
+    calibration = (info.get("user") or {}).get("calibration")
+    if calibration:
+        _say("calibration " + _calibration_line(calibration))
+    elif model["class"] == "CalibratedRegressor":
+        _say("calibration calibrated (details not recorded: not saved by rrlsk train --calibrate)")
+    else:
+        _say("calibration none: predictions carry no uncertainty (feh_std NaN); see rrlsk train --calibrate")
     if info.get("cv"):
         import pandas as pd
 
@@ -363,6 +370,28 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
     return search.best_estimator_, cv_summary
 
 
+def _calibrate(args, model, X, y, weights, feh_error):
+    """``--calibrate``: a fold ensemble of ``model`` with calibrated uncertainties."""
+    from sklearn.base import clone
+
+    from .ensemble import FoldEnsembleRegressor
+    from .uncertainty import CalibratedRegressor
+
+    if args.label_errors and feh_error is None:
+        raise ValueError(f"{args.data}: --label-errors needs a feh_error column")
+    ensemble = FoldEnsembleRegressor(clone(model), cv=args.splits, random_state=args.random_state)
+    calibrated = CalibratedRegressor(ensemble, calibration_size=args.calibration_size, random_state=args.random_state)
+    y_err = feh_error.to_numpy() if args.label_errors else None
+    return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
+
+
+def _calibration_line(calibration: dict) -> str:
+    target = "true [Fe/H] (label errors removed)" if calibration["label_errors"] else "labels"
+    return (f"{calibration['spread']} spread of {calibration.get('fold_models', '?')} fold models, calibrated on "
+            f"{calibration['n_calibration']} held-out stars against the {target}; median 68 % std "
+            f"{calibration['median_std']:.3f} dex")
+
+
 def cmd_train(args) -> int:
     from .model_selection import fit_with_sample_weight
     from .persistence import save_model
@@ -378,10 +407,13 @@ def cmd_train(args) -> int:
         model, cv_summary = _grid_search(args, pipe, X, y, weights, feh_error)
     else:
         model, cv_summary = fit_with_sample_weight(pipe, X, y.to_numpy(), weights), None
+    metadata = {"command": "rrlsk train", "data": str(args.data), "weights": args.weights, "grid": args.grid}
+    if args.calibrate:
+        model = _calibrate(args, model, X, y, weights, feh_error)
+        metadata["calibration"] = {**model.calibration_info(), "fold_models": args.splits}
+        _say("calibrated: " + _calibration_line(metadata["calibration"]))
     _say(f"trained in {time.perf_counter() - t0:.1f} s")
-    path = save_model(model, args.out, y=y, cv_summary=cv_summary,
-                      metadata={"command": "rrlsk train", "data": str(args.data), "weights": args.weights,
-                                "grid": args.grid})
+    path = save_model(model, args.out, y=y, cv_summary=cv_summary, metadata=metadata)
     _say(f"saved the model to {path}  (inspect it with: rrlsk info {path})")
     return 0
 
@@ -789,6 +821,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "size, 60 candidates) or e.g. 'dropout=0.1,0.2;batch_size=128,256'")
     _add_cv_options(p)
     p.add_argument("--n-jobs", type=int, default=1, help="parallel grid-search fits (-1: all cores)")
+    group = p.add_argument_group("uncertainties (docs/accuracy.md)")
+    group.add_argument("--calibrate", action="store_true",
+                       help="train a fold ensemble (--splits models) with per-star uncertainties, "
+                       "conformally calibrated on held-out stars")
+    group.add_argument("--calibration-size", type=_fraction, default=0.25,
+                       help="share of the stars held out for the calibration")
+    group.add_argument("--label-errors", action="store_true",
+                       help="feh_error is independent noise of the labels (spectroscopic [Fe/H]): "
+                       "calibrate intervals for the true [Fe/H]; not for photometric labels")
     _add_network_options(p)
     p.add_argument("--out", required=True, help="model file to write (.joblib)")
 

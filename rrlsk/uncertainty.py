@@ -306,6 +306,32 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     # calibration and prediction
     # ------------------------------------------------------------------
 
+    def calibration_info(self) -> dict:
+        """What the calibration was done on, as JSON-serialisable values.
+
+        Returns
+        -------
+        dict
+            ``spread``; ``n_calibration`` (held-out stars); ``label_errors``
+            (whether ``y_err`` was given: intervals for the true [Fe/H]);
+            ``std_factor`` (calibrated std over the raw scale);
+            ``coverage_68`` (share of calibration stars whose label lies in
+            ``pred +- std``, with their label error added in quadrature);
+            ``median_std`` (dex, over the calibration stars).
+        """
+        check_is_fitted(self, "calibration_")
+        cal = self.calibration_
+        std = self.std_factor_ * cal["scale"].to_numpy()
+        covered = np.abs(cal["residual"].to_numpy()) <= np.hypot(std, cal["label_error"].to_numpy())
+        return {
+            "spread": self.spread,
+            "n_calibration": len(cal),
+            "label_errors": bool((cal["label_error"] > 0).any()),
+            "std_factor": float(self.std_factor_),
+            "coverage_68": float(covered.mean()),
+            "median_std": float(np.median(std)),
+        }
+
     def factor(self, confidence: float) -> float:
         """Calibrated half-width of the ``confidence`` interval, in scales.
 

@@ -235,3 +235,30 @@ def test_parse_grid_finds_nested_parameters():
     assert parse_grid("C=1,10", "svr", step) == {"svr__svr__C": [1, 10]}
     with pytest.raises(ValueError, match="svr has no parameter 'gamma_x'"):
         parse_grid("gamma_x=1", "svr", step)
+
+
+def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert run_main(capsys, "simulate", "sim.parquet", "--n-stars", 400, "--labels", "spectroscopic")[0] == 0
+    status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--calibrate",
+                                "--label-errors", "--splits", 3, "--out", "cal.joblib", "--quiet")
+    assert status == 0, err
+    calibration = model_info(tmp_path / "cal.joblib")["user"]["calibration"]
+    assert calibration["n_calibration"] == 100 and calibration["label_errors"] and calibration["fold_models"] == 3
+    assert "calibration difficulty spread of 3 fold models, calibrated on 100 held-out stars against the true" \
+        in run_main(capsys, "info", "cal.joblib")[1]
+    status, out, err = run_main(capsys, "predict", "cal.joblib", "sim.parquet", "--out", "pred", "--quiet")
+    assert status == 0, err
+    table = pd.read_csv(tmp_path / "pred" / "predictions.csv", index_col="source_id")
+    ok = table[table["status"] == "ok"]
+    assert len(ok) > 350 and (ok["feh_std"] > 0).all()
+    np.testing.assert_allclose(ok["feh_upper"] - ok["feh_lower"], 2 * ok["feh_std"])
+
+    assert run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--out", "plain.joblib")[0] == 0
+    assert "calibration none" in run_main(capsys, "info", "plain.joblib")[1]
+    from rrlsk.io import read_parquet, write_parquet
+
+    write_parquet(read_parquet("sim.parquet").drop(columns="feh_error"), "noerr.parquet")
+    status, out, err = run_main(capsys, "train", "noerr.parquet", "--model", "fourier_linear", "--calibrate",
+                                "--label-errors", "--out", "x.joblib")
+    assert status == 1 and "--label-errors needs a feh_error column" in err
