@@ -1,18 +1,24 @@
 """Saving fitted models with what it takes to trust them later.
 
-A model file written by :func:`save_model` is one binary file made of
+A model file written by :func:`save_model` is a gzip file (RFC 1952) whose
+body is the fitted model pickled by :func:`joblib.dump`, and whose header
+comment field (``FCOMMENT``) holds the metadata as ASCII JSON, after the
+prefix ``rrlsk-model``: library versions, date, a summary of the training
+labels, the model's scalar parameters (preprocessing settings included) and
+cross-validation metrics when given.
 
-1. the magic line ``RRLSK-MODEL 1``,
-2. a JSON header (length-prefixed) with the metadata: library versions,
-   date, a summary of the training labels, the model's scalar parameters
-   (preprocessing settings included) and cross-validation metrics when
-   given,
-3. the fitted model, pickled with :func:`joblib.dump`.
+Why this container: joblib reads gzip files natively, and zlib skips the
+header comment, so ``joblib.load(path)`` returns the fitted estimator as for
+any joblib file; the metadata sits in the first bytes, so
+:func:`model_info` (and ``rrlsk info``) read it without decompressing or
+unpickling anything; and it is one file, which a metadata sidecar would not
+be. :func:`load_model` reads the metadata, warns when the file was written
+by another rrlsk or Keras version, and then unpickles the model.
 
-:func:`model_info` reads only the JSON header, so inspecting a file never
-unpickles anything. :func:`load_model` reads the header, warns when the
-file was written by another rrlsk or Keras version, and then unpickles the
-model.
+Files written by rrlsk 0.1.0 (a ``RRLSK-MODEL 1`` line and a JSON header in
+front of the pickle) still load with :func:`load_model` and read with
+:func:`model_info`, but not with ``joblib.load``; :func:`upgrade_model`
+rewrites one in place as a joblib-readable file, metadata kept.
 
 .. warning::
 
@@ -23,11 +29,14 @@ model.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import os
 import platform
 import struct
+import tempfile
 import warnings
+import zlib
 from collections.abc import Mapping
 from importlib import metadata as _importlib_metadata
 from pathlib import Path
@@ -38,11 +47,23 @@ import numpy as np
 
 from ._version import __version__
 
-__all__ = ["save_model", "load_model", "model_info"]
+__all__ = ["save_model", "load_model", "model_info", "upgrade_model"]
 
-MAGIC = b"RRLSK-MODEL 1\n"
-_LENGTH = struct.Struct("<Q")
+#: Version of the metadata layout written by :func:`save_model`.
+FORMAT = 2
+#: The start of the gzip header comment that marks an rrlsk model file.
+COMMENT_PREFIX = b"rrlsk-model "
+#: Largest metadata comment read, bytes; anything longer is not an rrlsk file.
+MAX_METADATA_BYTES = 16 * 2**20
+#: rrlsk 0.1.0's file layout: this line, a length-prefixed JSON header, the pickle.
+LEGACY_MAGIC = b"RRLSK-MODEL 1\n"
+_LEGACY_LENGTH = struct.Struct("<Q")
+# gzip (RFC 1952): magic, deflate, flags, mtime, extra flags, OS (255: unknown)
+_GZIP_HEAD = struct.Struct("<2sBBIBB")
+_GZIP_MAGIC, _DEFLATE = b"\x1f\x8b", 8
+_FEXTRA, _FNAME, _FCOMMENT = 0x04, 0x08, 0x10
 _VERSIONED = ("keras", "tensorflow", "scikit-learn", "scikeras", "numpy", "pandas", "joblib")
+_CHUNK = 2**20
 
 
 def _installed_version(distribution: str) -> str | None:
@@ -136,7 +157,7 @@ def save_model(
     metadata: Mapping[str, Any] | None = None,
     compress: int = 3,
 ) -> Path:
-    """Write a fitted model and its metadata to one file.
+    """Write a fitted model and its metadata to one file that ``joblib.load`` opens.
 
     Parameters
     ----------
@@ -145,7 +166,9 @@ def save_model(
         from :func:`rrlsk.make_pipeline`.
     path : str or path-like
         Output file (conventionally ``*.joblib``); parent folders are
-        created. An existing file is replaced.
+        created. An existing file is replaced atomically: the file is
+        written beside it and renamed into place, so a reader never sees
+        half a file and a failed save leaves the old one.
     y : array-like of shape (n_stars,), optional
         The training labels [Fe/H] (dex); stored as a summary: number of
         stars, minimum, maximum, mean and standard deviation.
@@ -156,7 +179,7 @@ def save_model(
         Anything else to keep with the model (JSON-serialisable), stored
         under ``"user"``.
     compress : int, default 3
-        joblib compression level, 0 (none) to 9.
+        gzip (deflate) compression level, 0 (none) to 9.
 
     Returns
     -------
@@ -172,6 +195,10 @@ def save_model(
     ``spline__n_points``); the label summary and CV metrics when given.
     Read it back with :func:`model_info`.
 
+    The file is a gzip file holding the joblib pickle, with the metadata
+    in its header comment (see the module notes): ``joblib.load(path)``
+    returns the model, :func:`model_info` the metadata.
+
     The model itself is a pickle: loading it runs code, so share model
     files only with people who trust you, and load only files you trust.
     """
@@ -182,7 +209,7 @@ def save_model(
     except (TypeError, ValueError) as err:
         raise ValueError(f"save_model: metadata must be JSON-serialisable ({err})") from None
     header = {
-        "format": 1,
+        "format": FORMAT,
         "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
         "model": _model_summary(model),
@@ -190,61 +217,163 @@ def save_model(
         "cv": None if cv_summary is None else _cv_summary(cv_summary),
         "user": user,
     }
-    encoded = json.dumps(header, indent=1, sort_keys=True).encode("utf-8")
-    path = Path(path)
+    _write_atomically(Path(path), header, model, compress)
+    return Path(path)
+
+
+def _gzip_member(header: Mapping[str, Any], pickled: bytes, level: int) -> bytes:
+    """One gzip member: ``header`` as the comment field, ``pickled`` deflated."""
+    comment = COMMENT_PREFIX + json.dumps(header, sort_keys=True, ensure_ascii=True).encode("ascii")
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    view = memoryview(pickled)
+    body = b"".join(deflate.compress(view[i:i + _CHUNK]) for i in range(0, len(view), _CHUNK))
+    return b"".join([
+        _GZIP_HEAD.pack(_GZIP_MAGIC, _DEFLATE, _FCOMMENT, 0, 0, 255), comment, b"\0",
+        body, deflate.flush(), struct.pack("<II", zlib.crc32(pickled), len(pickled) & 0xFFFFFFFF),
+    ])
+
+
+def _write_atomically(path: Path, header: Mapping[str, Any], model: Any, level: int) -> None:
+    """Write the model file next to ``path`` and rename it into place.
+
+    A reader sees the old file or the new one, never half of one, and a
+    failure (a model that cannot be pickled, a full disk) leaves no trace.
+    """
+    if not 0 <= int(level) <= 9:
+        raise ValueError(f"save_model: compress must be 0 (none) to 9, got {level!r}")
+    pickled = io.BytesIO()
+    joblib.dump(model, pickled)
+    member = _gzip_member(header, pickled.getbuffer().tobytes(), int(level))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
-        fh.write(MAGIC)
-        fh.write(_LENGTH.pack(len(encoded)))
-        fh.write(encoded)
-        joblib.dump(model, fh, compress=compress)
-    return path
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(member)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def _read_header(fh, path: Path) -> dict[str, Any]:
-    magic = fh.read(len(MAGIC))
-    if magic != MAGIC:
-        raise ValueError(
-            f"{path}: not an rrlsk model file (written by rrlsk.save_model); "
-            "a plain joblib file loads with joblib.load"
-        )
-    (length,) = _LENGTH.unpack(fh.read(_LENGTH.size))
+class _NotAModel(ValueError):
+    """The one error :func:`model_info` raises for a file's content."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"not an rrlsk model file: {path}: {reason}")
+
+
+def _read_until_nul(fh, path: Path, what: str) -> bytes:
+    chunks, size = [], 0
+    while True:
+        chunk = fh.read(65536)
+        if not chunk:
+            raise _NotAModel(path, f"truncated in the gzip {what}")
+        end = chunk.find(b"\0")
+        if end >= 0:
+            fh.seek(end + 1 - len(chunk), os.SEEK_CUR)
+            chunks.append(chunk[:end])
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_METADATA_BYTES:
+            raise _NotAModel(path, f"gzip {what} longer than {MAX_METADATA_BYTES} bytes")
+
+
+def _gzip_comment(fh, path: Path) -> bytes:
+    head = fh.read(_GZIP_HEAD.size)
+    if len(head) < _GZIP_HEAD.size or not head.startswith(_GZIP_MAGIC):
+        raise _NotAModel(path, "neither a gzip file nor an rrlsk 0.1.0 file (a plain joblib "
+                               "or pickle file? joblib.load opens those, if you trust them)")
+    _, method, flags, _, _, _ = _GZIP_HEAD.unpack(head)
+    if method != _DEFLATE or not flags & _FCOMMENT:
+        raise _NotAModel(path, "a gzip file without rrlsk metadata (a plain joblib file? "
+                               "joblib.load opens those, if you trust them)")
+    if flags & _FEXTRA:
+        extra = fh.read(2)
+        if len(extra) < 2:
+            raise _NotAModel(path, "truncated in the gzip header")
+        fh.seek(int.from_bytes(extra, "little"), os.SEEK_CUR)
+    if flags & _FNAME:
+        _read_until_nul(fh, path, "file name")
+    comment = _read_until_nul(fh, path, "comment")
+    if not comment.startswith(COMMENT_PREFIX):
+        raise _NotAModel(path, "its gzip comment is not rrlsk metadata")
+    return comment[len(COMMENT_PREFIX):]
+
+
+def _legacy_header(fh, path: Path) -> bytes:
+    raw_length = fh.read(_LEGACY_LENGTH.size)
+    if len(raw_length) < _LEGACY_LENGTH.size:
+        raise _NotAModel(path, "truncated in the rrlsk 0.1.0 header")
+    (length,) = _LEGACY_LENGTH.unpack(raw_length)
+    if length > MAX_METADATA_BYTES:
+        raise _NotAModel(path, f"rrlsk 0.1.0 header of {length} bytes, more than {MAX_METADATA_BYTES}")
     raw = fh.read(length)
     if len(raw) != length:
-        raise ValueError(f"{path}: truncated rrlsk model file (metadata header cut short)")
-    return json.loads(raw.decode("utf-8"))
+        raise _NotAModel(path, "truncated in the rrlsk 0.1.0 header (metadata cut short)")
+    return raw
+
+
+def _checked(raw: bytes, path: Path) -> dict[str, Any]:
+    """Parse and check the metadata JSON: the keys ``model_info`` promises."""
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as err:
+        raise _NotAModel(path, f"unreadable metadata ({type(err).__name__})") from None
+    shapes = {"format": int, "saved_at": str, "versions": dict, "model": dict}
+    if not isinstance(header, dict) or any(not isinstance(header.get(k), v) for k, v in shapes.items()):
+        raise _NotAModel(path, f"metadata lacks one of {sorted(shapes)}")
+    if not isinstance(header["model"].get("class"), str):
+        raise _NotAModel(path, "metadata names no model class")
+    return header
+
+
+def _read(path: Path) -> tuple[dict[str, Any], int]:
+    """(metadata, byte offset of the pickle for a 0.1.0 file, else 0)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(LEGACY_MAGIC)) == LEGACY_MAGIC:
+                raw = _legacy_header(fh, path)
+                return _checked(raw, path), fh.tell()
+            fh.seek(0)
+            return _checked(_gzip_comment(fh, path), path), 0
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise _NotAModel(path, err.strerror or type(err).__name__) from None
 
 
 def model_info(path: str | os.PathLike) -> dict[str, Any]:
     """The metadata stored with a model, without loading the model.
 
-    Only the JSON header is read; nothing is unpickled, so this is safe on
-    files of unknown origin.
+    Only the metadata at the start of the file is read; nothing is
+    decompressed or unpickled, so this is safe on files of unknown origin.
 
     Parameters
     ----------
     path : str or path-like
-        A file written by :func:`save_model`.
+        A file written by :func:`save_model` (this version or rrlsk 0.1.0).
 
     Returns
     -------
     dict
-        Keys ``format``, ``saved_at`` (ISO 8601, UTC), ``versions``
-        (package -> version string), ``model`` (``class``, ``steps``,
-        ``params``), ``training`` (``n_stars``, ``feh_min``, ``feh_max``,
-        ``feh_mean``, ``feh_std`` in dex, or None), ``cv`` (metrics or
-        None) and ``user``.
+        Keys ``format`` (2; 1 for rrlsk 0.1.0 files), ``saved_at`` (ISO
+        8601, UTC), ``versions`` (package -> version string), ``model``
+        (``class``, ``steps``, ``params``), ``training`` (``n_stars``,
+        ``feh_min``, ``feh_max``, ``feh_mean``, ``feh_std`` in dex, or None),
+        ``cv`` (metrics or None) and ``user``.
 
     Raises
     ------
     ValueError
-        If the file is not an rrlsk model file.
+        ``"not an rrlsk model file: PATH: reason"``, one line, for anything
+        else (a plain joblib file, a truncated, empty or unreadable file).
     FileNotFoundError
         If the file does not exist.
     """
-    path = Path(path)
-    with open(path, "rb") as fh:
-        return _read_header(fh, path)
+    return _read(Path(path))[0]
 
 
 def load_model(path: str | os.PathLike) -> Any:
@@ -253,12 +382,17 @@ def load_model(path: str | os.PathLike) -> Any:
     Parameters
     ----------
     path : str or path-like
-        The model file.
+        The model file (this version or rrlsk 0.1.0).
 
     Returns
     -------
     estimator
         The fitted model, ready to ``predict``.
+
+    Raises
+    ------
+    ValueError
+        If the file is not an rrlsk model file (see :func:`model_info`).
 
     Warns
     -----
@@ -271,18 +405,62 @@ def load_model(path: str | os.PathLike) -> Any:
     -----
     Loading unpickles the model, which runs code: load only files from a
     source you trust. To look at a file first, use :func:`model_info`.
+    ``joblib.load(path)`` returns the same estimator, without the version
+    check, for files written by this version.
     """
     path = Path(path)
+    header, offset = _read(path)
+    saved, here = header.get("versions", {}), _versions()
+    for package in ("rrlsk", "keras"):
+        if saved.get(package) != here.get(package):
+            warnings.warn(
+                f"{path} was saved with {package} {saved.get(package)} but this is "
+                f"{package} {here.get(package)}; predictions may differ",
+                UserWarning,
+                stacklevel=2,
+            )
+    if not offset:
+        return joblib.load(path)
     with open(path, "rb") as fh:
-        header = _read_header(fh, path)
-        saved = header.get("versions", {})
-        here = _versions()
-        for package in ("rrlsk", "keras"):
-            if saved.get(package) != here.get(package):
-                warnings.warn(
-                    f"{path} was saved with {package} {saved.get(package)} but this is "
-                    f"{package} {here.get(package)}; predictions may differ",
-                    UserWarning,
-                    stacklevel=2,
-                )
+        fh.seek(offset)
         return joblib.load(fh)
+
+
+def upgrade_model(path: str | os.PathLike, *, compress: int = 3) -> Path:
+    """Rewrite an rrlsk 0.1.0 model file in place so that ``joblib.load`` opens it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by rrlsk 0.1.0's ``save_model``.
+    compress : int, default 3
+        Compression level of the rewritten file, 0 (none) to 9.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, now in the current format; its metadata is kept as it was
+        and ``user["upgraded_from"]`` records the change.
+
+    Raises
+    ------
+    ValueError
+        If the file is not an rrlsk model file, or is one already in the
+        current format.
+
+    Notes
+    -----
+    The model is unpickled on the way (see :func:`load_model`): upgrade only
+    files you trust.
+    """
+    path = Path(path)
+    header, offset = _read(path)
+    if not offset:
+        raise ValueError(f"{path}: already a joblib-readable rrlsk model file (format {header['format']})")
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        model = joblib.load(fh)
+    header = {**header, "format": FORMAT,
+              "user": {**(header.get("user") or {}), "upgraded_from": "rrlsk 0.1.0 file"}}
+    _write_atomically(path, header, model, compress)
+    return path

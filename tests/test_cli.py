@@ -109,7 +109,7 @@ def test_missing_model_file(tmp_path):
 def test_not_a_model_file_and_debug_traceback(tmp_path):
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
-    assert_one_line_error(rrlsk("info", bad, check=False), "notes.txt: not an rrlsk model file")
+    assert_one_line_error(rrlsk("info", bad, check=False), "error: not an rrlsk model file: ", "notes.txt: ")
     out = rrlsk("info", bad, "--debug", check=False)
     assert out.returncode == 1 and "Traceback" in out.stderr
 
