@@ -17,17 +17,28 @@ DR4-like ones (twice the time span and epochs), and times a subset read from Gai
 archive epoch-photometry files (one file per star, as DataLink serves
 them, joined with a ``vari_rrlyrae`` table).
 
+Each mode runs ``--repeats`` times, the modes interleaved (single, jobs2,
+dask, gaia, single, ...), so that a change of machine load hits every mode
+alike; the tables give the median and the range. ``--markdown PAGE``
+rewrites the tables between the ``<!-- scale.py: NAME -->`` and
+``<!-- /scale.py -->`` markers of PAGE (docs/scaling.md), with the command,
+the date and the machine load, so the page's figures are never copied by
+hand.
+
 Usage::
 
-    nice python benchmarks/scale.py                      # 270,000 stars
+    nice -n 10 python benchmarks/scale.py --n-stars 100000 --repeats 3 --markdown docs/scaling.md
     python benchmarks/scale.py --n-stars 5000 --n-train 500 --chunk-size 1000
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -128,9 +139,7 @@ def _simulate_to_parquet(n_stars: int, path: Path, random_state: int, row_group_
         X, _, _ = make_gaia_rrab(min(block, n_stars - start), random_state=(random_state, i))
         X.index = pd.Index(X.index.to_numpy() + i * block * 2**20, name="source_id")  # ids stay unique
         blocks.append(X)
-    X = pd.concat(blocks)
-    write_parquet(X, path, row_group_size=row_group_size)
-    return float(X["mag"].map(len).median())
+    write_parquet(pd.concat(blocks), path, row_group_size=row_group_size)
 
 
 def _breakdown(model, data: Path, chunk_size: int) -> dict:
@@ -158,6 +167,63 @@ def _breakdown(model, data: Path, chunk_size: int) -> dict:
     }
 
 
+MODE_NAMES = {
+    "single": "one process (`n_jobs=1`)",
+    "jobs2": "`n_jobs=2` (loky)",
+    "dask": "2-worker Dask `LocalCluster`",
+    "gaia": "Gaia archive CSV files, one per star, `n_jobs=1`",
+}
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    """``median (min-max)``, or the one value."""
+    import numpy as np
+
+    if len(values) == 1:
+        return format(values[0], fmt)
+    return f"{format(float(np.median(values)), fmt)} ({format(min(values), fmt)}-{format(max(values), fmt)})"
+
+
+def _tables(results: dict, command: str) -> dict[str, str]:
+    """The page's Markdown tables, each headed by how it was made."""
+    made = (
+        f"Made by `{command}` on {results['date']} ({results['cpu_count']} cores, "
+        f"load average {results['load_start']:.1f} at the start and {results['load_end']:.1f} "
+        f"at the end; other jobs shared the machine, so the walls are upper bounds)."
+    )
+    rows = ["| mode | stars | wall (s) | stars / s | peak RSS (GB) |", "| --- | ---: | ---: | ---: | ---: |"]
+    for mode, runs in results["modes"].items():
+        rows.append(
+            f"| {MODE_NAMES[mode]} | {runs[0]['n_stars']:,} | {_spread([r['wall'] for r in runs], '.1f')} "
+            f"| {_spread([r['stars_per_s'] for r in runs], ',.0f')} "
+            f"| {_spread([r['peak_rss_gb'] for r in runs], '.2f')} |"
+        )
+    repeats = max(len(runs) for runs in results["modes"].values())
+    modes = made + (f" Each mode ran {repeats} times, the modes interleaved; "
+                    "each cell is the median (min-max)." if repeats > 1 else "")
+    steps = [("read", "read Parquet"), ("check", "`check_light_curves`"),
+             ("preprocess", "preprocessing (fold, spline, mean, encode)"), ("network", "network (GRU forward)")]
+    dr3, dr4 = results["breakdown_s_per_star"], results["breakdown_dr4_s_per_star"]
+    total = sum(dr3[key] for key, _ in steps)
+    brows = [f"| step | DR3-like ({results['n_epochs_median']:.0f} epochs) "
+             f"| DR4-like ({results['n_epochs_median_dr4']:.0f} epochs) |", "| --- | ---: | ---: |"]
+    brows += [f"| {name} | {dr3[key] * 1e6:.0f} us ({100 * dr3[key] / total:.0f} %) | {dr4[key] * 1e6:.0f} us |"
+              for key, name in steps]
+    breakdown = made + f" One {dr3['n_stars']:,}-star chunk after warm-up, per star."
+    return {"modes": modes + "\n\n" + "\n".join(rows), "breakdown": breakdown + "\n\n" + "\n".join(brows)}
+
+
+def _rewrite(page: Path, tables: dict[str, str]) -> None:
+    """Replace each ``<!-- scale.py: NAME -->`` ... ``<!-- /scale.py -->`` block of ``page``."""
+    text = page.read_text(encoding="utf-8")
+    for name, table in tables.items():
+        pattern = re.compile(rf"(<!-- scale\.py: {name} -->\n).*?(\n<!-- /scale\.py -->)", re.S)
+        text, n = pattern.subn(lambda m: m[1] + table + m[2], text)
+        if n != 1:
+            raise ValueError(f"{page}: expected one '<!-- scale.py: {name} -->' block, found {n}")
+    page.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n-stars", type=int, default=270_000)
@@ -168,7 +234,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--gaia-format", default="csv", help="format of those files (one per star, as DataLink)")
     parser.add_argument("--modes", default="single,jobs2,dask")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/rrlsk-scale"))
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each mode, interleaved")
     parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--markdown", type=Path, help="rewrite the scale.py tables of this page")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -178,6 +246,7 @@ def main(argv: list[str] | None = None) -> dict:
         return {}
 
     import joblib
+    import pandas as pd
 
     import rrlsk
     from rrlsk.io import write_parquet
@@ -185,14 +254,17 @@ def main(argv: list[str] | None = None) -> dict:
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     data = work / f"curves-{args.n_stars}-{args.random_state}.parquet"
-    results: dict = {"n_stars": args.n_stars, "chunk_size": args.chunk_size, "cpu_count": os.cpu_count()}
+    results: dict = {"n_stars": args.n_stars, "chunk_size": args.chunk_size, "cpu_count": os.cpu_count(),
+                     "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                     "load_start": os.getloadavg()[0]}
 
     if not data.exists():
         t0 = time.perf_counter()
-        results["n_epochs_median"] = _simulate_to_parquet(
-            args.n_stars, data, args.random_state, min(args.chunk_size, 10_000)
-        )
+        _simulate_to_parquet(args.n_stars, data, args.random_state, min(args.chunk_size, 10_000))
         results["simulate_and_write_s"] = time.perf_counter() - t0
+    results["n_epochs_median"] = float(
+        pd.read_parquet(data, columns=["mag"])["mag"].map(len).median()
+    )
     # Training stars and the Gaia-file subset: a separate simulated sample.
     n_extra = max(args.n_train, args.gaia_subset)
     X, y, info = rrlsk.datasets.make_gaia_rrab(n_extra, random_state=args.random_state + 2)
@@ -221,35 +293,36 @@ def main(argv: list[str] | None = None) -> dict:
     results["breakdown_dr4_s_per_star"] = _breakdown(model, data4, args.chunk_size)
     del X4
 
-    results["modes"] = {}
-    for mode in args.modes.split(","):
-        output = work / f"pred-{mode}"
-        shutil.rmtree(output, ignore_errors=True)
-        results["modes"][mode] = run = _run_child(
-            [mode, str(model_path), str(data), str(output), str(args.chunk_size), "-"]
-        )
-        run["stars_per_s"] = run["n_stars"] / run["wall"]
-        print(f"{mode:>7}: {run['n_stars']} stars in {run['wall']:.1f} s "
-              f"({run['stars_per_s']:.0f}/s), peak RSS {run['peak_rss_gb']:.2f} GB", flush=True)
-
+    gaia_paths = None
     if args.gaia_subset:
         gaia_dir = work / f"gaia-{args.gaia_subset}-{args.gaia_format}"
         shutil.rmtree(gaia_dir, ignore_errors=True)
-        paths = rrlsk.datasets.to_gaia_files(X_gaia, info_gaia, gaia_dir, format=args.gaia_format, per_star=True)
-        output = work / "pred-gaia"
-        shutil.rmtree(output, ignore_errors=True)
-        results["modes"]["gaia"] = run = _run_child(
-            ["gaia", str(model_path), str(paths["epoch_photometry"]), str(output), str(args.chunk_size),
-             str(paths["vari_rrlyrae"])]
-        )
-        run["stars_per_s"] = run["n_stars"] / run["wall"]
-        print(f"   gaia: {run['n_stars']} stars in {run['wall']:.1f} s ({run['stars_per_s']:.0f}/s), "
-              f"peak RSS {run['peak_rss_gb']:.2f} GB", flush=True)
+        gaia_paths = rrlsk.datasets.to_gaia_files(X_gaia, info_gaia, gaia_dir, format=args.gaia_format,
+                                                  per_star=True)
+    modes = args.modes.split(",") + (["gaia"] if gaia_paths else [])
+    results["modes"] = {mode: [] for mode in modes}
+    for round_ in range(args.repeats):
+        for mode in modes:
+            output = work / f"pred-{mode}"
+            shutil.rmtree(output, ignore_errors=True)
+            source, rrlyrae = (data, "-") if mode != "gaia" else (
+                gaia_paths["epoch_photometry"], gaia_paths["vari_rrlyrae"])
+            run = _run_child([mode, str(model_path), str(source), str(output), str(args.chunk_size), str(rrlyrae)])
+            run["stars_per_s"] = run["n_stars"] / run["wall"]
+            results["modes"][mode].append(run)
+            print(f"{mode:>7} #{round_ + 1}: {run['n_stars']} stars in {run['wall']:.1f} s "
+                  f"({run['stars_per_s']:.0f}/s), peak RSS {run['peak_rss_gb']:.2f} GB", flush=True)
+    results["load_end"] = os.getloadavg()[0]
 
     text = json.dumps(results, indent=1)
     print(text)
     if args.json:
         args.json.write_text(text)
+    if args.markdown:
+        niceness = os.nice(0)
+        command = " ".join(["nice", "-n", str(niceness)] * bool(niceness) + ["python", "benchmarks/scale.py"]
+                           + [shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])])
+        _rewrite(args.markdown, _tables(results, command))
     return results
 
 
