@@ -11,22 +11,31 @@ Output layout (``output`` is a directory)::
     output/_manifest.json               marks the directory, one entry per run
     output/part-RRRR-CCCCCC.parquet     one file per chunk of run RRRR
 
-Every part holds the columns of :data:`PREDICTION_COLUMNS`. A part is written
-to a hidden temporary file and renamed into place, so a part either exists
-whole or not at all. A star is done once its ``source_id`` appears in a part;
-a resumed run skips done stars whatever its chunk size, so no star is lost
-and none is written twice.
+    output/_lock                        pid and host of the run in progress
+
+Every input star gets exactly one row, with the columns of
+:data:`PREDICTION_COLUMNS`: stars dropped while reading (no valid transit,
+no ``vari_rrlyrae`` row, no period) are written as ``skipped`` with the
+reason. Every file is written atomically (:func:`rrlsk._atomic.write_atomic`),
+so a part either exists whole or not at all. A star is done once it appears
+in a part as ``ok`` or ``flagged``; a resumed run skips done stars whatever
+its chunk size and tries ``skipped`` and ``failed`` stars again (their newest
+row is the one read back). The manifest records a content hash of the
+model file, and a resumed run with another model is refused. A second run
+into a folder in use is refused at once (``_lock``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import os
+import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +47,14 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from ._atomic import TMP_PREFIX, write_atomic
+from ._lock import LOCK_NAME, folder_lock
+from .domain import PlausibilityLimits, find_training_domain, plausibility
+from .io.stream import DROPPED_COLUMN
+
 __all__ = [
+    "DONE_STATUSES",
+    "DROPPED_COLUMN",
     "PREDICTION_COLUMNS",
     "BatchSummary",
     "load_fitted",
@@ -47,28 +63,39 @@ __all__ = [
     "read_predictions",
 ]
 
-#: Columns of every prediction table: ``source_id`` (int64), ``feh`` (dex),
-#: ``feh_std`` (dex) and the 68 % interval ``feh_lower``, ``feh_upper``
-#: (``feh -+ feh_std``, dex) from a calibrated model (NaN otherwise, see
-#: :func:`predict_table`), ``status`` (``"ok"``, ``"skipped"`` or
-#: ``"failed"``) and ``reason`` (empty when ok).
-PREDICTION_COLUMNS = ("source_id", "feh", "feh_std", "feh_lower", "feh_upper", "status", "reason")
+#: The prediction table, the one place that defines it: column -> Arrow type.
+#: ``source_id`` (int64), ``feh`` (dex), ``feh_std`` (dex) and the 68 %
+#: interval ``feh_lower``, ``feh_upper`` (``feh -+ feh_std``, dex) from a
+#: calibrated model (NaN otherwise, see :func:`predict_table`), ``status``
+#: (``"ok"``; ``"flagged"``: predicted but implausible, see
+#: :func:`rrlsk.domain.plausibility`; ``"skipped"``: not predicted, unusable
+#: input; ``"failed"``: the model raised or returned a non-finite value),
+#: ``reason`` (empty when ok) and ``outside_training_domain`` (bool, see
+#: :func:`rrlsk.domain.plausibility`).
+_COLUMN_TYPES = {
+    "source_id": pa.int64(),
+    "feh": pa.float64(),
+    "feh_std": pa.float64(),
+    "feh_lower": pa.float64(),
+    "feh_upper": pa.float64(),
+    "status": pa.string(),
+    "reason": pa.string(),
+    "outside_training_domain": pa.bool_(),
+}
+PREDICTION_COLUMNS = tuple(_COLUMN_TYPES)
+#: Statuses of stars that a resumed run does not predict again.
+DONE_STATUSES = ("ok", "flagged")
 
-_SCHEMA = pa.schema(
-    [
-        ("source_id", pa.int64()),
-        ("feh", pa.float64()),
-        ("feh_std", pa.float64()),
-        ("feh_lower", pa.float64()),
-        ("feh_upper", pa.float64()),
-        ("status", pa.string()),
-        ("reason", pa.string()),
-    ]
-)
+_SCHEMA = pa.schema(list(_COLUMN_TYPES.items()))
 _MANIFEST = "_manifest.json"
 _FORMAT = "rrlsk.batch.predictions"
-_FORMAT_VERSION = 1
-_TMP_PREFIX = ".tmp-"
+_FORMAT_VERSION = 2
+
+
+def empty_predictions() -> pd.DataFrame:
+    """An empty prediction table with the dtypes of :func:`predict_table`'s output."""
+    table = _SCHEMA.empty_table().to_pandas()
+    return table.set_index(pd.Index([], dtype="int64", name="source_id")).drop(columns="source_id")
 
 
 @dataclass(frozen=True)
@@ -79,8 +106,9 @@ class BatchSummary:
     ----------
     output : Path
         The output directory.
-    n_ok, n_skipped, n_failed : int
-        Stars written by this call, by status.
+    n_ok, n_flagged, n_skipped, n_failed : int
+        Stars written by this call, by status (skipped includes the stars
+        dropped while reading).
     n_already_done : int
         Stars of the source found in the output from earlier runs and not
         predicted again.
@@ -97,11 +125,12 @@ class BatchSummary:
     n_failed: int
     n_already_done: int
     seconds: dict[str, float] = field(default_factory=dict)
+    n_flagged: int = 0
 
     @property
     def n_written(self) -> int:
         """Stars written by this call (all statuses)."""
-        return self.n_ok + self.n_skipped + self.n_failed
+        return self.n_ok + self.n_flagged + self.n_skipped + self.n_failed
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +220,8 @@ def load_fitted(model):
     Raises
     ------
     ValueError
-        When the file does not exist, or the model has no ``predict``.
+        When the file does not exist or cannot be loaded (naming it), or
+        the model has no ``predict``.
     sklearn.exceptions.NotFittedError
         When the model is not fitted.
     """
@@ -208,25 +238,74 @@ def load_fitted(model):
         try:
             model_info(path)  # reads the header only; ValueError: not save_model's
         except ValueError:
-            model = joblib.load(path)
+            loader = joblib.load
         else:
-            model = load_model(path)
+            loader = load_model
+        try:
+            model = loader(path)
+        except Exception as err:  # truncated, empty or foreign files raise anything (EOFError, IndexError, ...)
+            raise ValueError(
+                f"{path}: cannot load the model ({type(err).__name__}: {err}); the file is truncated, "
+                "corrupt or not a model file: write it again with rrlsk train or rrlsk.save_model"
+            ) from err
     if not hasattr(model, "predict"):
         raise ValueError(f"model must have a predict method, got {type(model).__name__}")
     check_is_fitted(model)
     return model
 
 
-def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None) -> pd.DataFrame:
+#: Light-curve columns a model trained with them needs at prediction time.
+_LIGHT_CURVE_COLUMNS = ("time", "mag", "mag_err", "phase", "period", "epoch")
+
+
+class TableError(ValueError):
+    """A problem of the whole light-curve table (a missing column): no star can be predicted.
+
+    ``missing`` lists the missing columns (empty for other problems).
+    """
+
+    def __init__(self, message: str, missing: Sequence[str] = ()):
+        super().__init__(message)
+        self.missing = list(missing)
+
+
+def _model_columns(model) -> list[str]:
+    """The light-curve columns the model saw at fit (``feature_names_in_``)."""
+    names = getattr(model, "feature_names_in_", None)
+    return [] if names is None else [c for c in _LIGHT_CURVE_COLUMNS if c in set(map(str, names))]
+
+
+def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None, model) -> pd.DataFrame:
     from .preprocessing import check_light_curves
 
-    report = check_light_curves(X, **dict(check_kwargs or {}))
+    kwargs = dict(check_kwargs or {})
+    kwargs["required"] = list(dict.fromkeys([*kwargs.get("required", ("mag", "period")), *_model_columns(model)]))
+    missing = [c for c in kwargs["required"] if c not in X.columns]
+    if missing:
+        raise TableError(f"light-curve table lacks column(s) {missing} that the model needs "
+                         f"(has {[c for c in X.columns if c != DROPPED_COLUMN]})", missing)
+    try:
+        report = check_light_curves(X, **kwargs)
+    except ValueError as err:  # a problem of the table, not of single stars
+        raise TableError(str(err)) from err
     return report if report.index.equals(X.index) else report.reindex(X.index)
 
 
-def _predict_table_timed(model, X, check_kwargs, return_std):
+def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
+    """Predict one table: (prediction table, {"check": s, "model": s}).
+
+    Stars with a non-empty :data:`DROPPED_COLUMN` are skipped with that
+    reason; stars failing the checks are skipped; the rest are predicted,
+    then flagged by :func:`rrlsk.domain.plausibility`.
+    """
     t0 = time.perf_counter()
-    report = _check(X, check_kwargs)
+    dropped = np.zeros(len(X), dtype=bool)
+    reason_dropped = None
+    if DROPPED_COLUMN in X.columns:
+        reason_dropped = X[DROPPED_COLUMN].fillna("").astype(str).to_numpy(dtype=object)
+        dropped = reason_dropped != ""
+        X = X.drop(columns=DROPPED_COLUMN)
+    report = _check(X, check_kwargs, model)
     ok = report["ok"].to_numpy(dtype=bool)
     reason = report["reason"].fillna("").astype(str).to_numpy(dtype=object)
     skip_reasons = getattr(model, "skip_reasons", None)  # e.g. PerTypeRegressor: no model for a type
@@ -234,9 +313,13 @@ def _predict_table_timed(model, X, check_kwargs, return_std):
         unsupported = np.asarray(skip_reasons(X), dtype=object)
         reason = np.where(ok, unsupported, reason)
         ok = ok & (unsupported == "")
+    if reason_dropped is not None:
+        reason[dropped] = reason_dropped[dropped]
+        ok &= ~dropped
     t1 = time.perf_counter()
     feh = np.full(len(X), np.nan)
     std = np.full(len(X), np.nan)
+    outside = np.zeros(len(X), dtype=bool)
     status = np.where(ok, "ok", "skipped").astype(object)
     good = np.flatnonzero(ok)
     if good.size:
@@ -247,15 +330,28 @@ def _predict_table_timed(model, X, check_kwargs, return_std):
         non_finite = good[~np.isfinite(feh[good]) & (status[good] == "ok")]
         status[non_finite] = "failed"
         reason[non_finite] = "model returned a non-finite [Fe/H]"
+        predicted = good[status[good] == "ok"]
+        flags = plausibility(X.iloc[predicted], feh[predicted], domain=find_training_domain(model), limits=limits)
+        flagged = predicted[flags["flagged"].to_numpy()]
+        status[flagged] = "flagged"
+        reason[flagged] = flags["reason"].to_numpy()[flags["flagged"].to_numpy()]
+        outside[predicted] = flags["outside_training_domain"].to_numpy()
     t2 = time.perf_counter()
     table = pd.DataFrame(
-        {"feh": feh, "feh_std": std, "feh_lower": feh - std, "feh_upper": feh + std, "status": status, "reason": reason},
+        {"feh": feh, "feh_std": std, "feh_lower": feh - std, "feh_upper": feh + std, "status": status,
+         "reason": reason, "outside_training_domain": outside},
         index=pd.Index(X.index.to_numpy(dtype=np.int64), name="source_id"),
     )
     return table, {"check": t1 - t0, "model": t2 - t1}
 
 
-def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def predict_table(
+    model,
+    X: pd.DataFrame,
+    *,
+    check_kwargs: Mapping[str, Any] | None = None,
+    limits: PlausibilityLimits | None = None,
+) -> pd.DataFrame:
     """Predict [Fe/H] for an in-memory light-curve table, never stopping on bad stars.
 
     Parameters
@@ -265,27 +361,40 @@ def predict_table(model, X: pd.DataFrame, *, check_kwargs: Mapping[str, Any] | N
         ``rrlsk.make_pipeline("gru")`` after ``fit``, or a model file (see
         :func:`load_fitted`). When it is calibrated (a
         :class:`rrlsk.uncertainty.CalibratedRegressor`), its uncertainty is
-        kept.
+        kept. When it carries a training-domain record
+        (:func:`rrlsk.domain.find_training_domain`), stars outside it are
+        flagged.
     X : pandas.DataFrame
         Light-curve table (index ``source_id``), see ``docs/design.md``.
     check_kwargs : mapping, optional
         Keyword arguments for :func:`rrlsk.preprocessing.check_light_curves`.
+    limits : rrlsk.domain.PlausibilityLimits, optional
+        Thresholds of the plausibility checks (default: its defaults).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``source_id`` like ``X``, columns ``feh`` (dex),
-        ``feh_std``, ``feh_lower``, ``feh_upper`` (dex: the calibrated
-        standard uncertainty and the 68 % interval ``feh -+ feh_std``; NaN
-        for a model that is not calibrated), ``status`` (``"ok"``;
-        ``"skipped"`` for stars that fail the checks; ``"failed"`` for stars on
-        which ``predict`` raised or returned a non-finite value) and
-        ``reason`` (empty when ok). Stars that a model's ``skip_reasons(X)``
-        declines (for example a :class:`rrlsk.PerTypeRegressor` without a
-        model for the star's type) are ``"skipped"`` with that reason.
+        Indexed by ``source_id`` like ``X``, the columns of
+        :data:`PREDICTION_COLUMNS`: ``feh`` (dex), ``feh_std``,
+        ``feh_lower``, ``feh_upper`` (dex: the calibrated standard
+        uncertainty and the 68 % interval ``feh -+ feh_std``; NaN for a
+        model that is not calibrated), ``status`` (``"ok"``; ``"flagged"`` for
+        predicted stars whose input or [Fe/H] is implausible;
+        ``"skipped"`` for stars that fail the checks; ``"failed"`` for stars
+        on which ``predict`` raised or returned a non-finite value),
+        ``reason`` (empty when ok) and ``outside_training_domain``. Stars
+        that a model's ``skip_reasons(X)`` declines (for example a
+        :class:`rrlsk.PerTypeRegressor` without a model for the star's type)
+        are ``"skipped"`` with that reason.
+
+    Raises
+    ------
+    ValueError
+        When the table lacks a column that the checks or the model need
+        (a problem of the whole table: nothing is predicted).
     """
     model = load_fitted(model)
-    table, _ = _predict_table_timed(model, X, check_kwargs, _is_calibrated(model))
+    table, _ = _predict_table_timed(model, X, check_kwargs, _is_calibrated(model), limits)
     return table
 
 
@@ -312,24 +421,42 @@ def _read_manifest(output: Path) -> dict:
     return manifest
 
 
-def _write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(f"{_TMP_PREFIX}{path.name}")
-    write(tmp)
-    os.replace(tmp, path)
+def _model_identity(model) -> dict:
+    """What the manifest records of the model: its file's SHA-256, or its class."""
+    if isinstance(model, (str, os.PathLike)):
+        digest = hashlib.sha256()
+        with open(model, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return {"file": os.path.abspath(model), "sha256": digest.hexdigest()}
+    return {"class": f"{type(model).__module__}.{type(model).__qualname__}", "sha256": None}
 
 
-def _open_output(output: Path, source, chunk_size: int) -> int:
-    """Create or validate ``output``; record this run; return its number."""
-    if output.exists() and not output.is_dir():
-        raise ValueError(f"{output}: output must be a directory, found a file")
-    output.mkdir(parents=True, exist_ok=True)
+def _check_same_model(output: Path, manifest: dict, identity: dict) -> None:
+    """Refuse to resume with another model than the earlier runs'."""
+    for earlier in manifest["runs"]:
+        before = earlier.get("model", {})
+        if before.get("sha256") == identity["sha256"] and (identity["sha256"] or before.get("class") == identity.get("class")):
+            continue
+        described = before.get("file") or before.get("class") or "?"
+        raise ValueError(
+            f"{output}: run {earlier['run']} was made with another model ({described}, sha256 "
+            f"{before.get('sha256')}) than this one ({identity.get('file') or identity.get('class')}, sha256 "
+            f"{identity['sha256']}); resuming would mix two models' predictions. Use a new output folder, "
+            "or resume with the same model file"
+        )
+
+
+def _open_output(output: Path, source, chunk_size: int, model_identity: dict) -> int:
+    """Validate ``output`` (locked by the caller); record this run; return its number."""
     if (output / _MANIFEST).exists():
         manifest = _read_manifest(output)
-    elif any(p.name != _MANIFEST and not p.name.startswith(_TMP_PREFIX) for p in output.iterdir()):
+        _check_same_model(output, manifest, model_identity)
+    elif any(p.name not in (_MANIFEST, LOCK_NAME) and not p.name.startswith(TMP_PREFIX) for p in output.iterdir()):
         raise ValueError(f"{output}: directory is not empty and holds no {_MANIFEST}; refusing to write there")
     else:
         manifest = {"format": _FORMAT, "version": _FORMAT_VERSION, "columns": list(PREDICTION_COLUMNS), "runs": []}
-    for stale in output.glob(f"{_TMP_PREFIX}*"):  # left by a killed run
+    for stale in output.glob(f"{TMP_PREFIX}*"):  # left by a killed run; the lock says none is active
         stale.unlink()
     run = len(manifest["runs"])
     manifest["runs"].append(
@@ -338,23 +465,30 @@ def _open_output(output: Path, source, chunk_size: int) -> int:
             "started_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "source": [str(s) for s in source] if isinstance(source, (list, tuple)) else str(source),
             "chunk_size": chunk_size,
+            "model": model_identity,
         }
     )
-    _write_atomic(output / _MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1)))
+    write_atomic(output / _MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1)))
     return run
 
 
-def _done_ids(output: Path) -> np.ndarray:
+def _read_parts(output: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All rows of all parts, oldest part first."""
     parts = _parts(output)
     if not parts:
-        return np.empty(0, dtype=np.int64)
-    ids = pads.dataset(parts, format="parquet").to_table(columns=["source_id"]).column(0)
-    return np.unique(ids.to_numpy())
+        return _SCHEMA.empty_table().select(columns or list(PREDICTION_COLUMNS)).to_pandas()
+    return pads.dataset(parts, format="parquet", schema=_SCHEMA).to_table(columns=columns).to_pandas()
+
+
+def _done_ids(output: Path) -> np.ndarray:
+    """Sorted source_ids whose newest row is ok or flagged."""
+    rows = _read_parts(output, ["source_id", "status"]).drop_duplicates("source_id", keep="last")
+    return np.sort(rows.loc[rows["status"].isin(DONE_STATUSES), "source_id"].to_numpy(dtype=np.int64))
 
 
 def _write_part(path: Path, table: pd.DataFrame) -> None:
     arrow = pa.Table.from_pandas(table.reset_index(), schema=_SCHEMA, preserve_index=False)
-    _write_atomic(path, lambda tmp: pq.write_table(arrow, tmp))
+    write_atomic(path, lambda tmp: pq.write_table(arrow, tmp))
 
 
 def read_predictions(output: str | os.PathLike) -> pd.DataFrame:
@@ -368,28 +502,25 @@ def read_predictions(output: str | os.PathLike) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``source_id`` (int64), columns ``feh``, ``feh_std``,
-        ``feh_lower``, ``feh_upper`` (dex), ``status``, ``reason``, sorted by
-        ``source_id``.
+        One row per star, indexed by ``source_id`` (int64) and sorted by it,
+        the columns of :data:`PREDICTION_COLUMNS` (without ``source_id``).
+        A star retried by a resumed run has its newest row.
 
     Raises
     ------
     ValueError
-        When ``output`` is not a prediction directory or a ``source_id``
-        appears more than once.
+        When ``output`` is not a prediction directory, or a star done
+        (``ok`` or ``flagged``) was written again (a corrupt folder).
     """
     output = Path(output)
     _read_manifest(output)
-    parts = _parts(output)
-    if parts:
-        table = pads.dataset(parts, format="parquet", schema=_SCHEMA).to_table().to_pandas()
-    else:
-        table = _SCHEMA.empty_table().to_pandas()
-    table = table.sort_values("source_id", kind="stable")
+    table = _read_parts(output)
+    later = table.duplicated("source_id", keep="last")
+    redone = table.loc[later & table["status"].isin(DONE_STATUSES), "source_id"].unique()
+    if len(redone):
+        raise ValueError(f"{output}: star(s) predicted more than once: source_id {list(redone[:10])}")
+    table = table.loc[~later].sort_values("source_id", kind="stable")
     table.index = pd.Index(table.pop("source_id").to_numpy(dtype=np.int64), name="source_id")
-    duplicated = table.index[table.index.duplicated()].unique()
-    if len(duplicated):
-        raise ValueError(f"{output}: source_id(s) written more than once: {list(duplicated[:10])}")
     return table
 
 
@@ -400,13 +531,21 @@ def read_predictions(output: str | os.PathLike) -> pd.DataFrame:
 _WORKER_MODEL = None
 
 
-def _worker_init(model) -> None:
+def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Exit this worker process as soon as its parent is gone (even after SIGKILL)."""
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def _worker_init(model, parent: int) -> None:
     global _WORKER_MODEL
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="rrlsk-parent-watch").start()
     _WORKER_MODEL = load_fitted(model)
 
 
-def _worker_predict(X, check_kwargs):
-    return _predict_table_timed(_WORKER_MODEL, X, check_kwargs, _is_calibrated(_WORKER_MODEL))
+def _worker_predict(X, check_kwargs, limits):
+    return _predict_table_timed(_WORKER_MODEL, X, check_kwargs, _is_calibrated(_WORKER_MODEL), limits)
 
 
 class _Inline:
@@ -416,8 +555,8 @@ class _Inline:
         self.model = load_fitted(model)
         self.return_std = _is_calibrated(self.model)
 
-    def submit(self, X, check_kwargs):
-        return _predict_table_timed(self.model, X, check_kwargs, self.return_std)
+    def submit(self, X, check_kwargs, limits):
+        return _predict_table_timed(self.model, X, check_kwargs, self.return_std, limits)
 
     @staticmethod
     def result(item):
@@ -434,7 +573,9 @@ class _Pool:
     defined functions travel too; the thread variables in ``env`` are set in
     each worker before the model is unpickled, so that the workers share the
     cores instead of each claiming all of them. Given a path, only the
-    workers load the model: the parent never imports TensorFlow.
+    workers load the model: the parent never imports TensorFlow. Each
+    worker watches its parent and exits when it is gone, so that killing
+    the run (SIGKILL included) leaves no orphan processes.
     """
 
     def __init__(self, model, n_jobs: int):
@@ -447,11 +588,11 @@ class _Pool:
         if isinstance(model, (str, os.PathLike)):
             model = os.path.abspath(model)  # the workers' working directory may differ
         self.executor = ProcessPoolExecutor(
-            max_workers=n_jobs, initializer=_worker_init, initargs=(model,), env=env
+            max_workers=n_jobs, initializer=_worker_init, initargs=(model, os.getpid()), env=env
         )
 
-    def submit(self, X, check_kwargs):
-        return self.executor.submit(_worker_predict, X, check_kwargs)
+    def submit(self, X, check_kwargs, limits):
+        return self.executor.submit(_worker_predict, X, check_kwargs, limits)
 
     @staticmethod
     def result(item):
@@ -467,12 +608,13 @@ class _Pool:
 
 
 def _count_stars(source) -> int | None:
-    """Number of stars in a Parquet file (cheap, from its footer), else None."""
-    if not isinstance(source, (str, os.PathLike)) or not str(source).lower().endswith((".parquet", ".pq")):
-        return None
+    """Number of stars in Parquet source(s) (cheap, from the footers), else None."""
+    from .io.stream import parquet_files
+
     try:
-        return pq.ParquetFile(source).metadata.num_rows
-    except (OSError, pa.ArrowException):
+        files = parquet_files(source)
+        return None if files is None else sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    except (OSError, ValueError, pa.ArrowException):
         return None
 
 
@@ -531,6 +673,7 @@ def predict_catalogue(
     rrlyrae=None,
     progress: bool = True,
     check_kwargs: Mapping[str, Any] | None = None,
+    limits: PlausibilityLimits | None = None,
 ) -> BatchSummary:
     """Predict [Fe/H] for a whole catalogue, streamed and resumable.
 
@@ -546,10 +689,10 @@ def predict_catalogue(
         goes to ``feh_std``, ``feh_lower`` and ``feh_upper``; otherwise
         these are NaN.
     source : path or list of paths
-        Light curves: an rrlsk Parquet file (``.parquet``, see
-        :func:`rrlsk.io.write_parquet`), or Gaia archive epoch-photometry
-        files or a directory of them, as accepted by
-        :func:`rrlsk.io.iter_light_curves`.
+        Light curves: Parquet light-curve tables (files or a folder of them;
+        written by :func:`rrlsk.io.write_parquet`, pandas or pyarrow), or
+        Gaia archive epoch-photometry files or a directory of them, as
+        accepted by :func:`rrlsk.io.iter_light_curves`.
     output : path
         Output directory (created). If it holds the output of an earlier,
         interrupted or completed call, stars already there are skipped.
@@ -572,6 +715,11 @@ def predict_catalogue(
         the reason; stars on which ``predict`` raises get ``"failed"`` and the
         error, found by bisecting the chunk so the good stars keep their
         predictions.
+    limits : rrlsk.domain.PlausibilityLimits, optional
+        Thresholds of the plausibility checks: predicted stars with a
+        unit-mistake-like input, outside the model's training domain or with
+        an [Fe/H] outside the physical range get status ``"flagged"`` and
+        the reason (see :func:`rrlsk.domain.plausibility`).
 
     Returns
     -------
@@ -581,16 +729,21 @@ def predict_catalogue(
     Raises
     ------
     ValueError
-        On bad arguments, a missing model file, or when ``output`` is a
-        non-empty directory that is not an rrlsk prediction directory.
+        On bad arguments, a missing or unreadable model file, a table-level
+        problem of the source (a column the model needs is missing; raised
+        before any star is predicted), when ``output`` is a non-empty
+        directory that is not an rrlsk prediction directory, or when it was
+        written with another model.
+    rrlsk._lock.FolderInUse
+        When another live run writes into ``output``.
     sklearn.exceptions.NotFittedError
         When ``model`` is not fitted.
 
     Notes
     -----
-    Resuming assumes the same model: the output records the source and
-    chunk size of each run (``_manifest.json``) but not the model. One run
-    at a time per output directory.
+    The manifest records, for each run, the source, the chunk size and the
+    model: the SHA-256 of the model file, or for an in-memory model only
+    its class (so pass a file to have resuming verify the model).
     """
     from tqdm.auto import tqdm
 
@@ -600,10 +753,24 @@ def predict_catalogue(
     n_jobs = _validate(model, chunk_size, n_jobs, check_kwargs)
     check_kwargs = dict(check_kwargs or {})
     output = Path(output)
-    run = _open_output(output, source, int(chunk_size))
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"{output}: output must be a directory, found a file")
+    output.mkdir(parents=True, exist_ok=True)
+    with folder_lock(output, what="rrlsk predict run"):
+        run = _open_output(output, source, int(chunk_size), _model_identity(model))
+        return _run(model, source, output, run, int(chunk_size), n_jobs, rrlyrae, progress, check_kwargs,
+                    limits, wall)
+
+
+def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, check_kwargs, limits, wall):
+    """The streamed loop of :func:`predict_catalogue`, in a locked and validated ``output``."""
+    from tqdm.auto import tqdm
+
+    from .io import iter_light_curves
+
     prior = _done_ids(output)
     seen = np.empty(0, dtype=np.int64)
-    counts = {"ok": 0, "skipped": 0, "failed": 0}
+    counts = dict.fromkeys(("ok", "flagged", "skipped", "failed"), 0)
     seconds = {"read": 0.0, "check": 0.0, "model": 0.0, "write": 0.0}
     n_already_done = 0
 
@@ -625,7 +792,7 @@ def predict_catalogue(
 
     bar = tqdm(total=_count_stars(source), unit="star", disable=not progress, desc="rrlsk predict")
     try:
-        chunks = iter(iter_light_curves(source, int(chunk_size), rrlyrae=rrlyrae))
+        chunks = iter(iter_light_curves(source, chunk_size, rrlyrae=rrlyrae, keep_dropped=True))
         chunk = 0
         while True:
             t0 = time.perf_counter()
@@ -638,14 +805,16 @@ def predict_catalogue(
             bar.update(len(X) - len(new))  # already done or repeated
             if len(new) == 0:
                 continue
-            pending.append((chunk, runner.submit(new, check_kwargs)))
+            pending.append((chunk, runner.submit(new, check_kwargs, limits)))
             chunk += 1
             while len(pending) > n_jobs:
                 write_oldest()
         while pending:
             write_oldest()
-    except BaseException:
+    except BaseException as err:
         runner.shutdown(kill=True)  # do not wait for chunks that will not be written
+        if isinstance(err, TableError):
+            raise ValueError(_table_message(err, source, rrlyrae)) from err
         raise
     else:
         runner.shutdown()
@@ -655,8 +824,22 @@ def predict_catalogue(
     return BatchSummary(
         output=output,
         n_ok=counts["ok"],
+        n_flagged=counts["flagged"],
         n_skipped=counts["skipped"],
         n_failed=counts["failed"],
         n_already_done=n_already_done,
         seconds=seconds,
     )
+
+
+def _table_message(err: TableError, source, rrlyrae) -> str:
+    """The table error, naming the source, with what to do."""
+    from .io._tables import describe
+    from .io.stream import parquet_files
+
+    sources = [Path(s) for s in (source if isinstance(source, (list, tuple)) else [source])]
+    hint = ""
+    if {"period", "epoch"} & set(err.missing) and rrlyrae is None and parquet_files(source) is None:
+        hint = ("; Gaia epoch photometry gets period and epoch from the vari_rrlyrae table: pass "
+                "rrlyrae=FILE (rrlsk predict --rrlyrae FILE)")
+    return f"{describe(sources)}: {err}{hint}; nothing was predicted"

@@ -545,6 +545,7 @@ def _predict_model(args):
 
 
 def cmd_predict(args) -> int:
+    from ._atomic import write_atomic
     from .batch import predict_catalogue, read_predictions
 
     if args.model and (args.model_rrab or args.model_rrc):
@@ -561,9 +562,12 @@ def cmd_predict(args) -> int:
     )
     table = read_predictions(args.out)
     csv = Path(args.csv) if args.csv else Path(args.out) / "predictions.csv"
-    table.to_csv(csv)
-    _say(f"{summary.n_ok} ok, {summary.n_skipped} skipped, {summary.n_failed} failed, "
+    write_atomic(csv, table.to_csv)
+    _say(f"{summary.n_ok} ok, {summary.n_flagged} flagged, {summary.n_skipped} skipped, {summary.n_failed} failed, "
          f"{summary.n_already_done} already done; {summary.seconds.get('wall', 0.0):.1f} s")
+    if summary.n_flagged:
+        _say("flagged stars were predicted but look implausible (a unit mistake, outside the training domain "
+             "or outside the physical [Fe/H] range): see their reason column")
     _print_table(table.head(args.show))
     _say(f"wrote {len(table)} predictions to {csv} (and Parquet parts in {args.out}/)")
     return 0

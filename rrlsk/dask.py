@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from .batch import PREDICTION_COLUMNS, _predict_table_timed, _is_calibrated, load_fitted
+from .batch import _is_calibrated, _predict_table_timed, empty_predictions, load_fitted
+from .domain import PlausibilityLimits
 
 __all__ = ["dask_backend", "predict_dask", "read_parquet_dask"]
 
@@ -39,15 +40,8 @@ def _require(module: str):
         raise ImportError(f"rrlsk.dask needs {module!r}, which is not installed: {_INSTALL}") from err
 
 
-def _meta() -> pd.DataFrame:
-    """Empty frame with the dtypes of :func:`rrlsk.batch.predict_table`'s output."""
-    dtypes = {c: "float64" for c in ("feh", "feh_std", "feh_lower", "feh_upper")} | {"status": "str", "reason": "str"}
-    index = pd.Index([], dtype="int64", name="source_id")
-    return pd.DataFrame({c: pd.Series(dtype=t, index=index) for c, t in dtypes.items()}, index=index)
-
-
-def _predict_partition(X: pd.DataFrame, model, check_kwargs: Mapping[str, Any]) -> pd.DataFrame:
-    table, _ = _predict_table_timed(model, X, check_kwargs, _is_calibrated(model))
+def _predict_partition(X: pd.DataFrame, model, check_kwargs: Mapping[str, Any], limits) -> pd.DataFrame:
+    table, _ = _predict_table_timed(model, X, check_kwargs, _is_calibrated(model), limits)
     return table
 
 
@@ -63,7 +57,14 @@ def _current_client():
         return None
 
 
-def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, client=None):
+def predict_dask(
+    model,
+    ddf,
+    *,
+    check_kwargs: Mapping[str, Any] | None = None,
+    limits: PlausibilityLimits | None = None,
+    client=None,
+):
     """Predict [Fe/H] for a Dask DataFrame of light curves, lazily.
 
     Parameters
@@ -83,6 +84,9 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
         turns the array columns into strings.
     check_kwargs : mapping, optional
         Keyword arguments for :func:`rrlsk.preprocessing.check_light_curves`.
+    limits : rrlsk.domain.PlausibilityLimits, optional
+        Thresholds of the plausibility checks (stars failing them are
+        ``"flagged"``), as in :func:`rrlsk.batch.predict_table`.
     client : distributed.Client, optional
         Cluster to ship the model to; defaults to the active client. With a
         client a model object is scattered to every worker once
@@ -91,8 +95,9 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
     Returns
     -------
     dask.dataframe.DataFrame
-        Lazy, indexed by ``source_id``, columns ``feh``, ``feh_std``,
-        ``feh_lower``, ``feh_upper`` (dex), ``status``, ``reason`` as in :func:`rrlsk.batch.predict_table`. Call
+        Lazy, indexed by ``source_id``, the columns of
+        :data:`rrlsk.batch.PREDICTION_COLUMNS` as in
+        :func:`rrlsk.batch.predict_table`. Call
         ``.compute()`` or ``.to_parquet(...)``.
 
     Raises
@@ -121,7 +126,7 @@ def predict_dask(model, ddf, *, check_kwargs: Mapping[str, Any] | None = None, c
             shipped = dask.delayed(client.scatter(model, broadcast=True, hash=False))
         else:
             shipped = dask.delayed(model)
-    return ddf.map_partitions(_predict_partition, shipped, dict(check_kwargs or {}), meta=_meta())
+    return ddf.map_partitions(_predict_partition, shipped, dict(check_kwargs or {}), limits, meta=empty_predictions())
 
 
 def _row_group_pieces(path: Path, partition_size: int) -> list[tuple[str, tuple[int, ...]]]:

@@ -9,6 +9,8 @@ steps whatever the catalogue:
 ============  =====================================================
 step          what it does
 ============  =====================================================
+``domain``    :class:`~rrlsk.domain.TrainingDomain`: records the
+              training stars' ranges at fit, passes ``X`` through
 ``fold``      :class:`~rrlsk.preprocessing.PhaseFolder` (Eq. 1)
 ``spline``    :class:`~rrlsk.preprocessing.SplineResampler` (Eq. 2)
 ``mean``      :class:`~rrlsk.preprocessing.MeanMagSubtractor`
@@ -40,6 +42,7 @@ from dataclasses import dataclass
 from sklearn.pipeline import Pipeline
 
 from . import baselines, regressors
+from .domain import TrainingDomain
 from .preprocessing import (
     FourierFeatures,
     MeanMagSubtractor,
@@ -158,7 +161,7 @@ def make_pipeline(
     --------
     >>> pipe = make_pipeline("gru", epochs=5, random_state=0)
     >>> [name for name, _ in pipe.steps]
-    ['fold', 'spline', 'mean', 'encode', 'gru']
+    ['domain', 'fold', 'spline', 'mean', 'encode', 'gru']
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
@@ -167,12 +170,13 @@ def make_pipeline(
     if rr_type not in _FOLDS:
         raise ValueError(f"unknown rr_type {rr_type!r}; choose one of {sorted(_FOLDS)}")
     spec = MODELS[model]
+    domain = ("domain", TrainingDomain())
     fold = ("fold", PhaseFolder(**_FOLDS[rr_type]) if align is None else PhaseFolder(align=align))
     final = (model, spec.factory(**model_params))
 
     if spec.inputs == "features":
         features = FourierFeatures() if fourier_order is None else FourierFeatures(order=fourier_order)
-        return Pipeline([fold, ("features", features), final])
+        return Pipeline([domain, fold, ("features", features), final])
 
     if catalogue == "raw":
         if spec.inputs == "sequence" and not spec.masks_padding:
@@ -192,4 +196,4 @@ def make_pipeline(
         ]
     if spec.inputs == "panel":
         steps.append(("panel", baselines.SktimePanel()))
-    return Pipeline([*steps, final])
+    return Pipeline([domain, *steps, final])

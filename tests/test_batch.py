@@ -1,11 +1,13 @@
 """Streamed, resumable batch prediction (rrlsk.batch)."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import warnings
 import tracemalloc
 from pathlib import Path
 
@@ -33,7 +35,7 @@ def make_table(n_stars, seed=0, first_id=1000):
     amplitude = rng.uniform(0.3, 1.0, n_stars)
     times, mags, errs = [], [], []
     for p, a, n in zip(period, amplitude, rng.integers(30, 50, n_stars)):
-        t = np.sort(rng.uniform(0.0, 1000.0, n))
+        t = np.sort(rng.uniform(1700.0, 2700.0, n))
         times.append(t)
         mags.append(15.0 + a * np.sin(2 * np.pi * t / p) + rng.normal(0, 0.01, n))
         errs.append(np.full(n, 0.01))
@@ -68,7 +70,7 @@ class NaNForLongPeriods(Ridge):
 
 
 def truth(X):
-    return 2.0 * X["period"].to_numpy() - 0.5 * np.array([np.std(m) for m in X["mag"]])
+    return 2.0 * X["period"].to_numpy() - 0.5 * np.array([np.std(m) for m in X["mag"]]) - 2.5
 
 
 def make_model(sleep=0.0, final=None):
@@ -162,7 +164,7 @@ def test_predict_catalogue_round_trip(catalogue, tmp_path):
     assert set(summary.seconds) == {"read", "check", "model", "write", "wall"}
 
     again = predict_catalogue(model, path, tmp_path / "out", chunk_size=7, progress=False)
-    assert (again.n_written, again.n_already_done) == (0, 60)
+    assert (again.n_failed, again.n_written, again.n_already_done) == (1, 1, 59)  # failed stars are retried
     pd.testing.assert_frame_equal(read_predictions(tmp_path / "out"), expected)
 
 
@@ -278,7 +280,7 @@ def test_keras_pipeline_travels_to_two_workers(catalogue, tmp_path):
     model = rrlsk.make_pipeline("gru", epochs=1, batch_size=16, random_state=0).fit(X, truth(X))
     predict_catalogue(model, path, tmp_path / "two", chunk_size=30, n_jobs=2, progress=False)
     got = read_predictions(tmp_path / "two")
-    assert (got["status"] == "ok").all()
+    assert got["status"].isin(["ok", "flagged"]).all()  # a 1-epoch GRU may predict outside its labels' range
     np.testing.assert_allclose(got["feh"], model.predict(X), rtol=1e-5)
 
 
@@ -296,3 +298,192 @@ def test_gaia_archive_files_with_rrlyrae_catalogue(tmp_path):
     expected = predict_table(model, X).sort_index()
     assert got.index.equals(expected.index)
     np.testing.assert_allclose(got["feh"], expected["feh"], rtol=1e-9)
+
+
+# ---------------------------------------------------------------- nothing lost, nothing silently wrong
+
+
+def test_unit_mistakes_and_absurd_predictions_are_flagged_never_ok(catalogue, tmp_path):
+    from sklearn.dummy import DummyRegressor
+
+    from rrlsk.domain import record_training_domain
+    from rrlsk.io.gaia import G_ZEROPOINT
+
+    X, path = catalogue
+    model = record_training_domain(make_model(), X, truth(X))
+    bad = X.copy()
+    bad["period"] = bad["period"].astype(float)
+    bad.loc[1000, "period"] *= 24  # hours
+    bad.at[1001, "mag"] = 10 ** (-0.4 * (bad.at[1001, "mag"] - G_ZEROPOINT))  # fluxes in mag
+    write_parquet(bad, path)
+    predict_catalogue(model, path, tmp_path / "out", progress=False)
+    got = read_predictions(tmp_path / "out")
+    assert got.loc[[1000, 1001], "status"].tolist() == ["flagged", "flagged"]
+    assert "hours instead of days" in got.at[1000, "reason"]
+    assert "fluxes in the mag column" in got.at[1001, "reason"]
+    assert got.loc[[1000, 1001], "outside_training_domain"].all()
+    assert (got.drop(index=[1000, 1001])["status"] == "ok").all()
+    assert not got.drop(index=[1000, 1001])["outside_training_domain"].any()
+
+    # a model trained with learning_rate 1e6 predicts 976,653 dex for every star
+    absurd = Pipeline([("features", FunctionTransformer(features)), ("reg", DummyRegressor(constant=976_653.0,
+                                                                                            strategy="constant"))])
+    absurd.fit(X, truth(X))
+    table = predict_table(absurd, X)
+    assert (table["status"] == "flagged").all()
+    assert table["reason"].str.contains("outside the physical range").all()
+
+
+def test_a_table_without_a_needed_column_stops_before_any_prediction(catalogue, tmp_path):
+    X, path = catalogue
+    write_parquet(X.drop(columns="epoch"), path)
+    with pytest.raises(ValueError, match=r"curves.parquet: light-curve table lacks column\(s\) \['epoch'\]"):
+        predict_catalogue(make_model(), path, tmp_path / "out", progress=False)
+    assert not list((tmp_path / "out").glob("part-*"))
+    write_parquet(X, path)  # fixed: the same command now predicts every star
+    assert predict_catalogue(make_model(), path, tmp_path / "out", progress=False).n_ok == 60
+
+
+def test_resuming_with_another_model_file_is_refused(catalogue, tmp_path):
+    import joblib
+
+    X, path = catalogue
+    joblib.dump(make_model(), tmp_path / "a.joblib")
+    joblib.dump(make_model(final=BayesianRidge()), tmp_path / "b.joblib")
+    predict_catalogue(tmp_path / "a.joblib", path, tmp_path / "out", progress=False)
+    with pytest.raises(ValueError, match=r"another model.*a.joblib.*b.joblib.*mix two models"):
+        predict_catalogue(tmp_path / "b.joblib", path, tmp_path / "out", progress=False)
+    manifest = json.loads((tmp_path / "out" / "_manifest.json").read_text())
+    assert len(manifest["runs"]) == 1 and len(manifest["runs"][0]["model"]["sha256"]) == 64
+    assert predict_catalogue(tmp_path / "a.joblib", path, tmp_path / "out", progress=False).n_already_done == 60
+
+
+def test_truncated_model_file_is_named(catalogue, tmp_path):
+    import joblib
+
+    X, path = catalogue
+    joblib.dump(make_model(), tmp_path / "m.joblib")
+    data = (tmp_path / "m.joblib").read_bytes()
+    for name, content in (("cut.joblib", data[: len(data) // 2]), ("empty.joblib", b""),
+                          ("random.joblib", os.urandom(4096))):
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(ValueError, match=rf"{name}: cannot load the model .*truncated, corrupt or not a model"):
+            predict_table(tmp_path / name, X)
+
+
+def test_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(catalogue, tmp_path):
+    from rrlsk._lock import FolderInUse
+
+    X, path = catalogue
+    out = tmp_path / "out"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(TESTS)!r})
+        from test_batch import make_model
+        from rrlsk.batch import predict_catalogue
+        predict_catalogue(make_model(sleep=0.3), {str(path)!r}, {str(out)!r}, chunk_size=8, progress=False)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "_lock").exists():
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        with pytest.raises(FolderInUse, match=rf"in use by another rrlsk predict run \(pid {child.pid} on host"):
+            predict_catalogue(make_model(), path, out, chunk_size=8, progress=False)
+        os.kill(child.pid, signal.SIGKILL)  # leaves a stale lock behind
+    finally:
+        child.wait()
+    assert (out / "_lock").exists()
+    summary = predict_catalogue(make_model(), path, out, chunk_size=8, progress=False)
+    assert summary.n_written + summary.n_already_done == 60
+    assert len(read_predictions(out)) == 60 and not (out / "_lock").exists()
+
+
+def _children(pid):
+    import psutil
+
+    return psutil.Process(pid).children(recursive=True)
+
+
+def test_workers_die_with_their_parent(catalogue, tmp_path):
+    import psutil
+
+    X, path = catalogue
+    out = tmp_path / "out"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(TESTS)!r})
+        from test_batch import make_model
+        from rrlsk.batch import predict_catalogue
+        predict_catalogue(make_model(sleep=0.5), {str(path)!r}, {str(out)!r}, chunk_size=4, n_jobs=2,
+                          progress=False)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("part-*.parquet")):
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = _children(child.pid)
+        assert workers
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"orphan workers: {alive}"
+
+
+def test_every_star_read_from_gaia_files_gets_one_row(tmp_path):
+    from rrlsk.datasets import make_gaia_rrab, to_gaia_files
+    from rrlsk.io import read_vari_rrlyrae
+
+    X, y, info = make_gaia_rrab(6, random_state=3)
+    paths = to_gaia_files(X, info, tmp_path / "gaia", format="csv", per_star=True)
+    epoch = sorted(Path(paths["epoch_photometry"]).iterdir())
+    ids = X.index.tolist()
+    nan_star = next(p for p in epoch if str(ids[0]) in p.name)  # every transit NaN
+    lines = nan_star.read_text().splitlines()
+    header = lines[0].split(",")
+    rows = [line.split(",") for line in lines[1:]]
+    for row in rows:
+        row[header.index("time")] = ""
+    nan_star.write_text("\n".join([lines[0], *[",".join(r) for r in rows]]) + "\n")
+    empty_star = next(p for p in epoch if str(ids[1]) in p.name)
+    empty_star.write_text(lines[0] + "\n")  # header only
+    catalogue = read_vari_rrlyrae(paths["vari_rrlyrae"])
+    catalogue.loc[ids[2], "pf"] = np.nan
+    catalogue = catalogue.drop(index=ids[3])
+    model = make_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no star may vanish into a warning
+        summary = predict_catalogue(model, paths["epoch_photometry"], tmp_path / "out", chunk_size=2,
+                                    rrlyrae=catalogue.reset_index(), progress=False)
+    got = read_predictions(tmp_path / "out")
+    assert got.index.tolist() == sorted(ids)
+    assert summary.n_skipped >= 4 and summary.n_written == 6
+    assert "no valid G-band transit" in got.at[ids[0], "reason"]
+    assert "file holds no transit rows" in got.at[ids[1], "reason"]
+    assert got.at[ids[2], "reason"] == "pf or epoch_g is NaN in vari_rrlyrae"
+    assert got.at[ids[3], "reason"] == "no row in vari_rrlyrae"
+    assert (got.loc[ids[:4], "status"] == "skipped").all()
+
+
+def test_write_atomic_leaves_no_partial_file(tmp_path):
+    from rrlsk._atomic import write_atomic
+
+    target = tmp_path / "predictions.csv"
+    target.write_text("old, complete\n")
+
+    def half_then_fail(tmp):
+        tmp.write_text("source_id,feh\n12345")
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_atomic(target, half_then_fail)
+    assert target.read_text() == "old, complete\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["predictions.csv"]

@@ -176,11 +176,11 @@ def test_simulate_select_train_predict_info(tmp_path, monkeypatch, capsys):
     out = rrlsk("predict", "gru.joblib", "gaia/epoch_photometry.csv", "--rrlyrae", "gaia/vari_rrlyrae.csv",
                 "--out", "pred", "--quiet", cwd=tmp_path)
     table = pd.read_csv(tmp_path / "pred" / "predictions.csv", index_col="source_id")
-    assert len(table) == 300 and set(table["status"]) <= {"ok", "skipped", "failed"}
+    assert len(table) == 300 and set(table["status"]) <= {"ok", "flagged", "skipped", "failed"}
     assert f"{(table['status'] == 'ok').sum()} ok" in out.stdout
     assert np.isfinite(table.loc[table["status"] == "ok", "feh"]).all()
 
-    assert "fold -> spline -> mean -> encode -> gru" in rrlsk("info", "gru.joblib", cwd=tmp_path).stdout
+    assert "domain -> fold -> spline -> mean -> encode -> gru" in rrlsk("info", "gru.joblib", cwd=tmp_path).stdout
 
 
 @pytest.mark.slow

@@ -124,5 +124,5 @@ def test_keras_pipeline_survives_the_trip(client, tmp_path):
     path = tmp_path / "curves.parquet"
     write_parquet(X, path, row_group_size=16)
     got = predict_dask(fitted, read_parquet_dask(path, partition_size=16)).compute().sort_index()
-    assert (got["status"] == "ok").all()
+    assert got["status"].isin(["ok", "flagged"]).all()  # a 1-epoch GRU may predict outside its labels' range
     np.testing.assert_allclose(got["feh"], fitted.predict(X), rtol=1e-5)

@@ -19,7 +19,7 @@ def sample():
 @pytest.mark.parametrize("catalogue", CATALOGUES)
 def test_step_names_are_stable_across_catalogues(catalogue):
     pipe = make_pipeline("gru", catalogue, epochs=1)
-    assert [name for name, _ in pipe.steps] == ["fold", "spline", "mean", "encode", "gru"]
+    assert [name for name, _ in pipe.steps] == ["domain", "fold", "spline", "mean", "encode", "gru"]
     if catalogue == "raw":
         assert pipe.named_steps["spline"] == "passthrough"
         assert type(pipe.named_steps["encode"]).__name__ == "SequencePadder"

@@ -9,13 +9,13 @@ fetched again, so an interrupted download resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from .._atomic import write_atomic
 from ._tables import PathLike
 from .gaia import EPOCH_PHOTOMETRY_COLUMNS
 
@@ -52,10 +52,8 @@ def _batch_name(ids: np.ndarray) -> str:
     return f"batch-{digest}.xml"
 
 
-def _write_atomic(table, path: Path) -> None:
-    partial = path.with_name(path.name + ".part")
-    table.write(partial, format="votable", overwrite=True)
-    os.replace(partial, path)
+def _write_votable(table, path: Path) -> None:
+    write_atomic(path, lambda tmp: table.write(tmp, format="votable", overwrite=True))
 
 
 def _photometry_table(datalink: dict):
@@ -136,7 +134,7 @@ def fetch_gaia_dr3(
             if not catalogue.exists():
                 query = (f"SELECT * FROM {VARI_RRLYRAE_TABLE} "
                          f"WHERE source_id IN ({', '.join(map(str, batch.tolist()))})")
-                _write_atomic(gaia.launch_job_async(query).get_results(), catalogue)
+                _write_votable(gaia.launch_job_async(query).get_results(), catalogue)
             if not photometry.exists():
                 datalink = gaia.load_data(
                     ids=batch.tolist(),
@@ -146,7 +144,7 @@ def fetch_gaia_dr3(
                     format="votable",
                     valid_data=valid_data,
                 )
-                _write_atomic(_photometry_table(datalink), photometry)
+                _write_votable(_photometry_table(datalink), photometry)
         files.vari_rrlyrae.append(catalogue)
         files.epoch_photometry.append(photometry)
     return files._replace(n_fetched=fetched)

@@ -68,7 +68,7 @@ def transits_to_light_curves(
     _check_columns(transits, source, drop_rejected)
     sid_all = transits["source_id"].to_numpy(dtype=np.int64)
     in_band = (transits["band"].astype(str).str.strip().str.upper() == band.strip().upper()).to_numpy()
-    if not in_band.any():
+    if len(transits) and not in_band.any():
         raise ValueError(f"{source}: no {band}-band transits (bands present: "
                          f"{sorted(transits['band'].astype(str).str.strip().unique().tolist())})")
     rows = transits.loc[in_band]

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import _ragged
+from .._atomic import write_atomic
 from ._tables import PathLike, array_columns, format_ids
 
 __all__ = ["iter_parquet", "read_parquet", "write_parquet"]
@@ -33,7 +34,7 @@ def write_parquet(X: pd.DataFrame, path: PathLike, *, row_group_size: int = 10_0
         Light-curve table, index ``source_id``; ``attrs`` must be
         JSON-serialisable.
     path : path
-        Output file.
+        Output file, written atomically (whole or not at all).
     row_group_size : int, default 10000
         Stars per row group; :func:`iter_parquet` holds one group at a time.
 
@@ -58,7 +59,7 @@ def write_parquet(X: pd.DataFrame, path: PathLike, *, row_group_size: int = 10_0
     except TypeError as err:
         raise ValueError(f"write_parquet: X.attrs is not JSON-serialisable: {err}") from err
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _KEY: meta.encode()})
-    pq.write_table(table, path, row_group_size=row_group_size)
+    write_atomic(path, lambda tmp: pq.write_table(table, tmp, row_group_size=row_group_size))
 
 
 def _to_list_array(column: pd.Series, name: str) -> pa.Array:

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._ragged import ARRAY_COLUMNS, flatten
 from .._validation import MAX_LISTED
 
-__all__ = ["ARRAY_COLUMNS", "DEFAULT_MIN_POINTS", "check_light_curves"]
+__all__ = ["ARRAY_COLUMNS", "DEFAULT_MIN_POINTS", "check_light_curves", "check_target_index"]
 
 #: Fewest points a curve needs by default (the smoothing spline's GCV needs
 #: clearly more points than the handful of parameters of a smooth curve).
@@ -172,6 +172,44 @@ def validate_table(
     return X
 
 
+def check_target_index(X: pd.DataFrame, y, where: str = "fit") -> None:
+    """Refuse labels whose index does not match the light-curve table's.
+
+    scikit-learn fits by position, so a ``y`` Series in another order or
+    for other stars would silently pair curves with the wrong labels.
+    Numpy arrays (no index) are not checked here.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table, index ``source_id``.
+    y : array-like or pandas.Series
+        Labels.
+    where : str
+        Name of the caller, for the message.
+
+    Raises
+    ------
+    ValueError
+        When ``y`` is a Series (or DataFrame) whose index differs from
+        ``X.index``, saying whether it is the order or the stars that differ.
+    """
+    index = getattr(y, "index", None)
+    if index is None or not isinstance(X, pd.DataFrame) or index.equals(X.index):
+        return
+    if len(index) == len(X) and index.sort_values().equals(X.index.sort_values()):
+        problem = "holds the same stars in another order"
+    else:
+        only_y = index.difference(X.index)[:5].tolist()
+        only_x = X.index.difference(index)[:5].tolist()
+        problem = f"holds other stars (in y only, e.g. {only_y}; in X only, e.g. {only_x})"
+    raise ValueError(
+        f"{where}: the index of y {problem} than X.index; labels are matched to light curves by position, "
+        "so they would be paired with the wrong stars. Align them first: y = y.loc[X.index] "
+        "(or pass y.to_numpy() if the order is right)"
+    )
+
+
 class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Common behaviour of transformers that take a light-curve table.
 
@@ -217,8 +255,9 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         ----------
         X : pandas.DataFrame
             Light-curve table with the columns the transformer needs.
-        y : None
-            Ignored.
+        y : array-like, optional
+            Labels; a Series must have ``X``'s index (see
+            :func:`check_target_index`); otherwise ignored.
 
         Returns
         -------
@@ -227,6 +266,7 @@ class TableTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         """
         self._validate_params()
         X = self._validate(X)
+        check_target_index(X, y, type(self).__name__)
         self._record_columns(X)
         self._fit(X)
         return self

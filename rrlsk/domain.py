@@ -1,0 +1,371 @@
+"""Plausibility of a prediction: the training domain and unit-mistake checks.
+
+A valid light curve can still be the wrong input: a period in hours, fluxes
+in the ``mag`` column, Julian dates instead of Gaia's time system, a flat or
+pure-noise curve, or a star unlike any the model was trained on. The network
+then returns a number, and that number is wrong. This module tells such
+stars apart, so that :func:`rrlsk.batch.predict_catalogue` writes them with
+status ``"flagged"`` and the reason, never ``"ok"``:
+
+- :class:`TrainingDomain` is a pass-through pipeline step that records, at
+  ``fit``, the range of the training stars' period, amplitude, points per
+  curve, mean magnitude, scatter (:func:`curve_features`) and labels.
+  :func:`rrlsk.make_pipeline` puts one first in every pipeline; any other
+  fitted model can carry one through :func:`record_training_domain`.
+- :class:`PlausibilityLimits` holds the unit-mistake thresholds and the
+  physical [Fe/H] range, with documented defaults.
+- :func:`plausibility` applies both to stars and their predictions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from ._ragged import flatten
+from .io.gaia import TIME_SYSTEM
+from .preprocessing._checks import TableTransformer
+
+__all__ = [
+    "FEATURES",
+    "PlausibilityLimits",
+    "TrainingDomain",
+    "curve_features",
+    "find_training_domain",
+    "plausibility",
+    "record_training_domain",
+]
+
+#: Per-star features of :func:`curve_features`, with their units.
+FEATURES = {"period": "d", "amplitude": "mag", "n_points": "", "mean_mag": "mag", "scatter": "mag"}
+
+
+@dataclass(frozen=True)
+class PlausibilityLimits:
+    """Thresholds of the plausibility checks (see :func:`plausibility`).
+
+    Attributes
+    ----------
+    period : (float, float), default (0.1, 2.0)
+        Plausible RRab periods, d. Outside: a unit mistake (hours, minutes)
+        or not an RRab star.
+    max_mag : float, default 30.0
+        Brightest-to-faintest limit of a G magnitude, mag. Above it the
+        ``mag`` column most likely holds fluxes (e-/s).
+    amplitude : (float, float), default (0.0, 3.0)
+        Peak-to-peak amplitude (max - min of ``mag``), mag: it must be
+        above the first and at most the second. 0 is a constant curve;
+        above 3 mag, outliers or wrong units.
+    time : (float, float), default (1000.0, 4500.0)
+        Transit times, d, in Gaia's system BJD(TCB) - 2455197.5 (Gaia DR3
+        spans about 1666 to 2704). Outside: JD, MJD or another offset.
+    feh : (float, float), default (-4.0, 1.0)
+        Physical [Fe/H] range, dex. A prediction outside it is flagged.
+    domain_margin : float, default 0.1
+        Slack added on each side of every training range, as a fraction of
+        that range, before a star counts as outside the training domain.
+    """
+
+    period: tuple[float, float] = (0.1, 2.0)
+    max_mag: float = 30.0
+    amplitude: tuple[float, float] = (0.0, 3.0)
+    time: tuple[float, float] = (1000.0, 4500.0)
+    feh: tuple[float, float] = (-4.0, 1.0)
+    domain_margin: float = 0.1
+
+    def __post_init__(self):
+        for name in ("period", "amplitude", "time", "feh"):
+            low, high = getattr(self, name)
+            if not (np.isfinite(low) and np.isfinite(high) and low < high):
+                raise ValueError(f"PlausibilityLimits.{name} must be a finite (low, high) with low < high, "
+                                 f"got {getattr(self, name)!r}")
+        if not np.isfinite(self.max_mag):
+            raise ValueError(f"PlausibilityLimits.max_mag must be finite, got {self.max_mag!r}")
+        if not (np.isfinite(self.domain_margin) and self.domain_margin >= 0):
+            raise ValueError(f"PlausibilityLimits.domain_margin must be >= 0, got {self.domain_margin!r}")
+
+
+def _flat(X: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    values, offsets = flatten(list(X[column].to_numpy()))
+    return values, np.repeat(np.arange(len(X)), np.diff(offsets))
+
+
+def _scalar(X: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in X.columns:
+        return np.full(len(X), np.nan)
+    return pd.to_numeric(X[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def curve_features(X: pd.DataFrame) -> pd.DataFrame:
+    """Summary features of each light curve, vectorised over stars.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table with ``mag`` and, for ``scatter``, ``phase`` or
+        ``time`` and ``period`` (``epoch`` optional). Array columns of one
+        star must have equal lengths (as :func:`rrlsk.preprocessing.check_light_curves`
+        requires).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``X``, the columns of :data:`FEATURES`: ``period`` (d),
+        ``amplitude`` (max - min of the finite magnitudes, mag),
+        ``n_points`` (finite magnitudes), ``mean_mag`` (mag) and
+        ``scatter`` (mag: root mean square of the differences between
+        successive points in phase order, divided by sqrt 2; the noise for
+        a well-sampled curve, much more for noise or a wrong period). NaN
+        where a feature cannot be computed.
+    """
+    n = len(X)
+    mag, star = _flat(X, "mag")
+    finite = np.isfinite(mag)
+    n_points = np.bincount(star[finite], minlength=n)
+    high, low = np.full(n, -np.inf), np.full(n, np.inf)
+    np.maximum.at(high, star[finite], mag[finite])
+    np.minimum.at(low, star[finite], mag[finite])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(star[finite], weights=mag[finite], minlength=n) / n_points
+        amplitude = np.where(n_points > 0, high - low, np.nan)
+    period = _scalar(X, "period")
+    scatter = np.full(n, np.nan)
+    if "phase" in X.columns:
+        phase = _flat(X, "phase")[0]
+    elif "time" in X.columns:
+        epoch = np.nan_to_num(_scalar(X, "epoch"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            phase = np.mod((_flat(X, "time")[0] - epoch[star]) / period[star], 1.0)
+    else:
+        phase = None
+    if phase is not None:
+        use = finite & np.isfinite(phase)
+        order = np.lexsort((phase[use], star[use]))
+        s, m = star[use][order], mag[use][order]
+        same = s[1:] == s[:-1]
+        pairs = np.bincount(s[1:][same], minlength=n)
+        squares = np.bincount(s[1:][same], weights=np.diff(m)[same] ** 2, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scatter = np.where(pairs > 0, np.sqrt(squares / pairs / 2.0), np.nan)
+    return pd.DataFrame(
+        {"period": period, "amplitude": amplitude, "n_points": n_points.astype(np.float64),
+         "mean_mag": mean, "scatter": scatter},
+        index=X.index,
+    )
+
+
+class TrainingDomain(TableTransformer):
+    """Pass-through step that records the domain of the training stars.
+
+    At ``fit`` it records, for each feature of :func:`curve_features`, the
+    range of the training stars (between the ``quantiles``), and the range
+    of the labels ``y``. ``transform`` returns ``X`` unchanged.
+    :func:`plausibility` uses the record to flag stars outside it.
+
+    Parameters
+    ----------
+    quantiles : (float, float), default (0.001, 0.999)
+        Lower and upper quantile of each feature taken as its range, so that
+        a handful of odd training stars do not widen the domain.
+
+    Attributes
+    ----------
+    ranges_ : dict of str to (float, float)
+        Feature name -> (low, high), units of :data:`FEATURES`.
+    label_range_ : (float, float) or None
+        Smallest and largest training label, dex (None without ``y``).
+    n_stars_ : int
+        Training stars.
+    """
+
+    _required = ("mag",)
+
+    def __init__(self, quantiles: tuple[float, float] = (0.001, 0.999)):
+        self.quantiles = quantiles
+
+    def fit(self, X, y=None):
+        """Record the ranges of the training stars' features and labels.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+        y : array-like of shape (n_stars,), optional
+            [Fe/H] labels, dex.
+
+        Returns
+        -------
+        self
+        """
+        low_q, high_q = self.quantiles
+        if not 0.0 <= low_q < high_q <= 1.0:
+            raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {self.quantiles!r}")
+        super().fit(X, y)
+        features = curve_features(X)
+        self.ranges_ = {}
+        for name in FEATURES:
+            values = features[name].to_numpy()
+            values = values[np.isfinite(values)]
+            if values.size:
+                self.ranges_[name] = (float(np.quantile(values, low_q)), float(np.quantile(values, high_q)))
+        labels = None if y is None else np.asarray(y, dtype=np.float64).ravel()
+        labels = None if labels is None else labels[np.isfinite(labels)]
+        self.label_range_ = None if labels is None or not labels.size else (float(labels.min()), float(labels.max()))
+        self.n_stars_ = len(X)
+        return self
+
+    def transform(self, X):
+        """Return ``X`` unchanged (the step only records at fit).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``X`` itself.
+        """
+        check_is_fitted(self, "ranges_")
+        return X
+
+    def _transform(self, X):
+        return X
+
+
+def record_training_domain(model, X: pd.DataFrame, y=None):
+    """Attach the training domain to a model fitted without a :class:`TrainingDomain` step.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        Any model; gets the attribute ``training_domain_``.
+    X : pandas.DataFrame
+        The light-curve table it was trained on.
+    y : array-like, optional
+        Its [Fe/H] labels, dex.
+
+    Returns
+    -------
+    model
+        The same object.
+    """
+    model.training_domain_ = TrainingDomain().fit(X, y)
+    return model
+
+
+def find_training_domain(model) -> TrainingDomain | None:
+    """The training-domain record a fitted model carries, or None.
+
+    Looks for a ``training_domain_`` attribute, then for a fitted
+    :class:`TrainingDomain` step of a pipeline.
+
+    Parameters
+    ----------
+    model : estimator
+
+    Returns
+    -------
+    TrainingDomain or None
+    """
+    found = getattr(model, "training_domain_", None)
+    if isinstance(found, TrainingDomain):
+        return found
+    for _, step in getattr(model, "steps", []):
+        if isinstance(step, TrainingDomain) and hasattr(step, "ranges_"):
+            return step
+    return None
+
+
+def _join(reasons: np.ndarray, mask: np.ndarray, texts) -> None:
+    """Append ``texts`` (one str, or one per star) to ``reasons`` where ``mask``."""
+    texts = np.broadcast_to(np.asarray(texts, dtype=object), reasons.shape)
+    for i in np.flatnonzero(mask):
+        reasons[i] = f"{reasons[i]}; {texts[i]}" if reasons[i] else texts[i]
+
+
+def _fmt(values: np.ndarray, unit: str) -> np.ndarray:
+    unit = f" {unit}" if unit else ""
+    return np.array([f"{v:.4g}{unit}" for v in values], dtype=object)
+
+
+def plausibility(
+    X: pd.DataFrame,
+    feh=None,
+    *,
+    domain: TrainingDomain | None = None,
+    limits: PlausibilityLimits | None = None,
+) -> pd.DataFrame:
+    """Flag stars whose input or prediction is implausible.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table of stars that passed
+        :func:`rrlsk.preprocessing.check_light_curves`.
+    feh : array-like of shape (n_stars,), optional
+        Predicted [Fe/H], dex.
+    domain : TrainingDomain, optional
+        The model's training domain (see :func:`find_training_domain`);
+        without it only the unit and range checks apply.
+    limits : PlausibilityLimits, optional
+        Thresholds; default :class:`PlausibilityLimits()`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``X``: ``flagged`` (bool), ``outside_training_domain``
+        (bool: a feature or the prediction lies outside the training ranges
+        widened by ``limits.domain_margin``; False without a ``domain``) and
+        ``reason`` (str, ``""`` when not flagged; several reasons joined by
+        ``"; "``).
+    """
+    limits = PlausibilityLimits() if limits is None else limits
+    n = len(X)
+    reasons = np.full(n, "", dtype=object)
+    features = curve_features(X)
+    period = features["period"].to_numpy()
+    amplitude = features["amplitude"].to_numpy()
+
+    low, high = limits.period
+    bad = np.isfinite(period) & ((period < low) | (period > high))
+    _join(reasons, bad, "period " + _fmt(period, "d") + f" outside [{low:g}, {high:g}] d for an RRab (hours instead of days?)")
+    mags, star = _flat(X, "mag")
+    too_faint = np.bincount(star, weights=mags > limits.max_mag, minlength=n) > 0
+    _join(reasons, too_faint, f"magnitudes above {limits.max_mag:g} (fluxes in the mag column?)")
+    low, high = limits.amplitude
+    bad = np.isfinite(amplitude) & ((amplitude <= low) | (amplitude > high))
+    _join(reasons, bad, "amplitude " + _fmt(amplitude, "mag") + f" outside ({low:g}, {high:g}] mag "
+          "(a constant curve, outliers or wrong units?)")
+    if "time" in X.columns:
+        times, star = _flat(X, "time")
+        low, high = limits.time
+        outside = np.bincount(star, weights=(times < low) | (times > high), minlength=n) > 0
+        _join(reasons, outside, f"times outside [{low:g}, {high:g}] d; expected {TIME_SYSTEM} (JD or MJD given?)")
+
+    predicted = None if feh is None else np.asarray(feh, dtype=np.float64).reshape(-1)
+    if predicted is not None:
+        low, high = limits.feh
+        bad = np.isfinite(predicted) & ((predicted < low) | (predicted > high))
+        _join(reasons, bad, "[Fe/H] " + _fmt(predicted, "dex") + f" outside the physical range [{low:g}, {high:g}] dex")
+
+    outside = np.zeros(n, dtype=bool)
+    if domain is not None:
+        checks = [(name, features[name].to_numpy(), FEATURES[name], rng) for name, rng in domain.ranges_.items()]
+        if predicted is not None and domain.label_range_ is not None:
+            checks.append(("[Fe/H]", predicted, "dex", domain.label_range_))
+        for name, values, unit, (low, high) in checks:
+            slack = limits.domain_margin * (high - low)
+            low, high = low - slack, high + slack
+            bad = np.isfinite(values) & ((values < low) | (values > high))
+            outside |= bad
+            _join(reasons, bad, f"outside the training domain: {name} " + _fmt(values, unit)
+                  + f" not in [{low:.4g}, {high:.4g}]" + (f" {unit}" if unit else ""))
+    return pd.DataFrame(
+        {"flagged": reasons != "", "outside_training_domain": outside, "reason": reasons.astype(str)},
+        index=X.index,
+    )
