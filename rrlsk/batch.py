@@ -306,7 +306,7 @@ def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
         dropped = reason_dropped != ""
         X = X.drop(columns=DROPPED_COLUMN)
     report = _check(X, check_kwargs, model)
-    ok = report["ok"].to_numpy(dtype=bool)
+    ok = report["ok"].to_numpy(dtype=bool, copy=True)
     reason = report["reason"].fillna("").astype(str).to_numpy(dtype=object)
     skip_reasons = getattr(model, "skip_reasons", None)  # e.g. PerTypeRegressor: no model for a type
     if skip_reasons is not None:

@@ -468,7 +468,7 @@ def test_every_star_read_from_gaia_files_gets_one_row(tmp_path):
     assert summary.n_skipped >= 4 and summary.n_written == 6
     assert "no valid G-band transit" in got.at[ids[0], "reason"]
     assert "file holds no transit rows" in got.at[ids[1], "reason"]
-    assert got.at[ids[2], "reason"] == "pf or epoch_g is NaN in vari_rrlyrae"
+    assert got.at[ids[2], "reason"] == "no period (pf or p1_o) or epoch_g in vari_rrlyrae"
     assert got.at[ids[3], "reason"] == "no row in vari_rrlyrae"
     assert (got.loc[ids[:4], "status"] == "skipped").all()
 

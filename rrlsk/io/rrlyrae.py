@@ -110,7 +110,7 @@ def star_type(catalogue: pd.DataFrame) -> np.ndarray | None:
     if "best_classification" not in catalogue:
         return None
     canonical = {"rrab": "RRab", "rrc": "RRc", "rrd": "RRd"}
-    raw = catalogue["best_classification"].astype(str).str.strip()
+    raw = catalogue["best_classification"].fillna("").astype(str).str.strip()  # "" for a star not listed
     return raw.map(lambda v: canonical.get(v.lower(), v)).to_numpy(dtype=object)
 
 
