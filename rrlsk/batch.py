@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 
 from ._atomic import TMP_PREFIX, write_atomic
 from ._lock import LOCK_NAME, folder_lock
-from .domain import PlausibilityLimits, find_training_domain, plausibility
+from .domain import PlausibilityLimits, find_training_domain, fitted_parts, plausibility
 from .io.stream import DROPPED_COLUMN
 
 __all__ = [
@@ -270,9 +270,12 @@ class TableError(ValueError):
 
 
 def _model_columns(model) -> list[str]:
-    """The light-curve columns the model saw at fit (``feature_names_in_``)."""
-    names = getattr(model, "feature_names_in_", None)
-    return [] if names is None else [c for c in _LIGHT_CURVE_COLUMNS if c in set(map(str, names))]
+    """The light-curve columns the model saw at fit (the first ``feature_names_in_`` inside it)."""
+    for part in fitted_parts(model):
+        names = getattr(part, "feature_names_in_", None)
+        if names is not None:
+            return [c for c in _LIGHT_CURVE_COLUMNS if c in set(map(str, names))]
+    return []
 
 
 def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None, model) -> pd.DataFrame:

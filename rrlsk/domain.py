@@ -35,6 +35,7 @@ __all__ = [
     "TrainingDomain",
     "curve_features",
     "find_training_domain",
+    "fitted_parts",
     "plausibility",
     "record_training_domain",
 ]
@@ -258,11 +259,40 @@ def record_training_domain(model, X: pd.DataFrame, y=None):
     return model
 
 
+def fitted_parts(model, depth: int = 4):
+    """The model and the fitted estimators inside it, outermost first.
+
+    Follows pipeline steps, ``estimator_`` (e.g.
+    :class:`rrlsk.uncertainty.CalibratedRegressor`) and ``estimators_``
+    (e.g. :class:`rrlsk.ensemble.FoldEnsembleRegressor`), ``depth`` levels
+    deep.
+
+    Parameters
+    ----------
+    model : estimator
+    depth : int, default 4
+
+    Yields
+    ------
+    estimator
+    """
+    yield model
+    if depth == 0:
+        return
+    inner = [step for _, step in getattr(model, "steps", [])]
+    inner += [getattr(model, "estimator_", None), *(getattr(model, "estimators_", None) or [])]
+    for part in inner:
+        if part is not None and not isinstance(part, str):
+            yield from fitted_parts(part, depth - 1)
+
+
 def find_training_domain(model) -> TrainingDomain | None:
     """The training-domain record a fitted model carries, or None.
 
-    Looks for a ``training_domain_`` attribute, then for a fitted
-    :class:`TrainingDomain` step of a pipeline.
+    The first of :func:`fitted_parts` that is a fitted
+    :class:`TrainingDomain` step or has a ``training_domain_`` attribute
+    (see :func:`record_training_domain`). For a fold ensemble that is the
+    first member's record.
 
     Parameters
     ----------
@@ -272,12 +302,12 @@ def find_training_domain(model) -> TrainingDomain | None:
     -------
     TrainingDomain or None
     """
-    found = getattr(model, "training_domain_", None)
-    if isinstance(found, TrainingDomain):
-        return found
-    for _, step in getattr(model, "steps", []):
-        if isinstance(step, TrainingDomain) and hasattr(step, "ranges_"):
-            return step
+    for part in fitted_parts(model):
+        found = getattr(part, "training_domain_", None)
+        if isinstance(found, TrainingDomain):
+            return found
+        if isinstance(part, TrainingDomain) and hasattr(part, "ranges_"):
+            return part
     return None
 
 

@@ -121,3 +121,11 @@ def test_labels_indexed_differently_from_x_are_refused(sample):
     with pytest.raises(ValueError, match="holds other stars"):
         pipe.fit(X, other)
     pipe.fit(X, y.to_numpy())  # arrays carry no index: fitted by position, as documented
+
+
+def test_wrapped_models_expose_their_domain(sample):
+    from rrlsk.ensemble import FoldEnsembleRegressor
+
+    X, y = sample
+    ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=2).fit(X, y)
+    assert find_training_domain(ensemble) is find_training_domain(ensemble.estimators_[0])
