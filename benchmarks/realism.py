@@ -8,12 +8,14 @@ distribution of points per curve (DR2 has ~22 points per curve, DR3 more),
 folded at its period and epoch. Both are fitted with the same 4-harmonic,
 unweighted Fourier series (``rrlsk.datasets.light_curve_statistics``).
 
-Writes medians and two-sample KS distances (stdout, and --json) and the
-figure ``docs/figures/realism.png``.
+Writes medians and two-sample KS distances (stdout, and --json), the
+figure ``docs/figures/realism.png`` and, with ``--markdown docs/realism.md``,
+the page's table (between its ``<!-- realism.py: statistics -->`` markers),
+headed by the command, date and load.
 
 Usage::
 
-    nice python benchmarks/realism.py [--n-sim 13323] [--seed 0] [--json out.json]
+    nice python benchmarks/realism.py [--n-sim 13323] [--seed 0] [--json out.json] [--markdown docs/realism.md]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
+from _doc_tables import Run, markdown_table, rewrite
 from rrlsk.datasets import REALISM_STATISTICS, light_curve_statistics, make_gaia_rrab, subsample_epochs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +46,8 @@ LABELS = {
     "mean_mag": "mean G [mag]",
     "n_points": "points per curve",
 }
+#: decimals of each statistic in the page's table
+DECIMALS = {"rms": 4, "mean_mag": 2}
 
 
 def read_dr2(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,6 +75,20 @@ def compare(real: pd.DataFrame, sim: pd.DataFrame) -> pd.DataFrame:
                      "iqr_real": np.subtract(*np.percentile(r, [75, 25])),
                      "iqr_sim": np.subtract(*np.percentile(s, [75, 25]))})
     return pd.DataFrame(rows).set_index("statistic")
+
+
+def markdown(table: pd.DataFrame, run: Run, n_real: int, n_sim: int, seed: int) -> str:
+    """The page's table: every statistic but the points per curve (drawn from the real ones)."""
+    rows = []
+    for name, row in table.drop(index="n_points").iterrows():
+        f = f".{DECIMALS.get(name, 3)}f"
+        label = LABELS[name].replace(" about fit", "")
+        rows.append([label, format(row.median_real, f), format(row.median_sim, f), f"{100 * row.rel_diff:+.1f} %",
+                     f"{row.ks:.3f}", format(row.iqr_real, f), format(row.iqr_sim, f)])
+    header = ["statistic", "median real", "median simulated", "difference", "KS distance", "IQR real",
+              "IQR simulated"]
+    return (f"{run.provenance()} {n_real:,} real curves, {n_sim:,} simulated stars, seed {seed}.\n\n"
+            + markdown_table(header, rows))
 
 
 def figure(real: pd.DataFrame, sim: pd.DataFrame, path: Path) -> None:
@@ -103,7 +122,9 @@ def main(argv=None) -> pd.DataFrame:
     parser.add_argument("--order", type=int, default=4)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-figure", action="store_true")
+    parser.add_argument("--markdown", type=Path, help="rewrite the realism.py table of this page")
     args = parser.parse_args(argv)
+    run = Run("realism.py", argv)
 
     start = time.perf_counter()
     phase, mag, offsets = read_dr2(TARBALL)
@@ -120,6 +141,9 @@ def main(argv=None) -> pd.DataFrame:
     if not args.no_figure:
         figure(real, sim, FIGURE)
         print(f"figure: {FIGURE}")
+    if args.markdown:
+        run.finish()
+        rewrite(args.markdown, "realism.py", {"statistics": markdown(table, run, len(real), len(sim), args.seed)})
     return table
 
 
