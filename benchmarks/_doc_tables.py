@@ -67,8 +67,9 @@ def rewrite(page: str | os.PathLike, script: str, tables: Mapping[str, str]) -> 
     page = Path(page)
     text = page.read_text(encoding="utf-8")
     for name, table in tables.items():
-        pattern = re.compile(rf"(<!-- {re.escape(script)}: {re.escape(name)} -->\n).*?(\n<!-- /{re.escape(script)} -->)", re.S)
-        text, n = pattern.subn(lambda m: m[1] + table + m[2], text)
+        start, end = re.escape(f"<!-- {script}: {name} -->"), re.escape(f"<!-- /{script} -->")
+        pattern = re.compile(rf"({start}\n)(?:.*?\n)??({end})", re.S)
+        text, n = pattern.subn(lambda m: m[1] + table + "\n" + m[2], text)
         if n != 1:
             raise ValueError(f"{page}: expected one '<!-- {script}: {name} -->' block, found {n}")
     page.write_text(text, encoding="utf-8")

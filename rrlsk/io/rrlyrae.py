@@ -136,10 +136,20 @@ def read_labels(
     Parameters
     ----------
     labels : path, list of paths, astropy Table or DataFrame
-        Any table with ``source_id`` (column or index), [Fe/H] and its error.
+        Any table (CSV, ECSV, VOTable or FITS file, or a DataFrame) with one row per star
+        and three columns, names in any case:
+
+        - ``source_id``: the Gaia DR3 source identifier (column or index);
+        - [Fe/H] in dex: the first of ``feh``, ``[fe/h]``, ``fe_h``,
+          ``feh_phot``, ``metallicity`` (``FEH_COLUMNS``);
+        - its error in dex: the first of ``feh_error``, ``e_feh``,
+          ``feh_err``, ``sigma_feh``, ``e_[fe/h]``, ``e_fe_h``,
+          ``metallicity_error`` (``FEH_ERROR_COLUMNS``).
+
+        Other columns are ignored. ``rrlsk simulate --format csv DIR``
+        writes an example, ``DIR/labels.csv``.
     feh_column, feh_error_column : str, optional
-        Column names (any case); by default the first of
-        ``FEH_COLUMNS`` / ``FEH_ERROR_COLUMNS`` present.
+        Column names (any case) overriding the search above.
 
     Returns
     -------
