@@ -110,9 +110,8 @@ def page_folder(tmp_path, monkeypatch):
         yield tmp_path
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("page", PAGES, ids=_name)
-def test_page_runs_as_written(page, page_folder):
+def run_page(page: Path, name: str) -> None:
+    """Run a page's blocks in order; the first that raises fails, named by page and line."""
     document = sybil.Document.parse(str(page), *PARSERS)
     document.namespace["__name__"] = "__main__"
     for example in document:
@@ -120,6 +119,26 @@ def test_page_runs_as_written(page, page_folder):
             example.evaluate()
         except Exception as err:
             raise AssertionError(
-                f"{_name(page)}, block at line {example.line}: raised "
-                f"{type(err).__name__}: {err}"
+                f"{name}, block at line {example.line}: raised {type(err).__name__}: {err}"
             ) from err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=_name)
+def test_page_runs_as_written(page, page_folder):
+    run_page(page, _name(page))
+
+
+def test_a_failing_block_fails_naming_page_and_line(page_folder):
+    page = page_folder / "page.md"
+    page.write_text(
+        "```console\n$ exit 3\n```\n\n```python\nx = 1\n```\n\n"
+        "```bash\ntest -f made.txt || touch made.txt\n```\n\n"
+        "```python\nassert x == 2, 'x is not 2'\n```\n"
+    )
+    with pytest.raises(AssertionError, match=r"page\.md, block at line 13: raised AssertionError: x is not 2"):
+        run_page(page, "page.md")
+    assert (page_folder / "made.txt").exists()  # the bash block ran, in the page's folder
+    page.write_text("```bash\necho before; false; echo after\n```\n")
+    with pytest.raises(AssertionError, match=r"(?s)line 1: raised AssertionError: exit status 1.*before"):
+        run_page(page, "page.md")
