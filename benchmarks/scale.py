@@ -34,11 +34,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -47,6 +44,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from _doc_tables import Run, markdown_table, rewrite  # noqa: E402
 
 
 def _tree_rss(process) -> int:
@@ -184,44 +183,28 @@ def _spread(values: list[float], fmt: str) -> str:
     return f"{format(float(np.median(values)), fmt)} ({format(min(values), fmt)}-{format(max(values), fmt)})"
 
 
-def _tables(results: dict, command: str) -> dict[str, str]:
+def _tables(results: dict, run: Run) -> dict[str, str]:
     """The page's Markdown tables, each headed by how it was made."""
-    made = (
-        f"Made by `{command}` on {results['date']} ({results['cpu_count']} cores, "
-        f"load average {results['load_start']:.1f} at the start and {results['load_end']:.1f} "
-        f"at the end; other jobs shared the machine, so the walls are upper bounds)."
-    )
-    rows = ["| mode | stars | wall (s) | stars / s | peak RSS (GB) |", "| --- | ---: | ---: | ---: | ---: |"]
-    for mode, runs in results["modes"].items():
-        rows.append(
-            f"| {MODE_NAMES[mode]} | {runs[0]['n_stars']:,} | {_spread([r['wall'] for r in runs], '.1f')} "
-            f"| {_spread([r['stars_per_s'] for r in runs], ',.0f')} "
-            f"| {_spread([r['peak_rss_gb'] for r in runs], '.2f')} |"
-        )
+    made = run.provenance() + " Other jobs shared the machine, so the walls are upper bounds."
+    rows = [
+        [MODE_NAMES[mode], f"{runs[0]['n_stars']:,}", _spread([r["wall"] for r in runs], ".1f"),
+         _spread([r["stars_per_s"] for r in runs], ",.0f"), _spread([r["peak_rss_gb"] for r in runs], ".2f")]
+        for mode, runs in results["modes"].items()
+    ]
     repeats = max(len(runs) for runs in results["modes"].values())
     modes = made + (f" Each mode ran {repeats} times, the modes interleaved; "
                     "each cell is the median (min-max)." if repeats > 1 else "")
+    modes += "\n\n" + markdown_table(["mode", "stars", "wall (s)", "stars / s", "peak RSS (GB)"], rows, "lrrrr")
     steps = [("read", "read Parquet"), ("check", "`check_light_curves`"),
              ("preprocess", "preprocessing (fold, spline, mean, encode)"), ("network", "network (GRU forward)")]
     dr3, dr4 = results["breakdown_s_per_star"], results["breakdown_dr4_s_per_star"]
     total = sum(dr3[key] for key, _ in steps)
-    brows = [f"| step | DR3-like ({results['n_epochs_median']:.0f} epochs) "
-             f"| DR4-like ({results['n_epochs_median_dr4']:.0f} epochs) |", "| --- | ---: | ---: |"]
-    brows += [f"| {name} | {dr3[key] * 1e6:.0f} us ({100 * dr3[key] / total:.0f} %) | {dr4[key] * 1e6:.0f} us |"
-              for key, name in steps]
-    breakdown = made + f" One {dr3['n_stars']:,}-star chunk after warm-up, per star."
-    return {"modes": modes + "\n\n" + "\n".join(rows), "breakdown": breakdown + "\n\n" + "\n".join(brows)}
-
-
-def _rewrite(page: Path, tables: dict[str, str]) -> None:
-    """Replace each ``<!-- scale.py: NAME -->`` ... ``<!-- /scale.py -->`` block of ``page``."""
-    text = page.read_text(encoding="utf-8")
-    for name, table in tables.items():
-        pattern = re.compile(rf"(<!-- scale\.py: {name} -->\n).*?(\n<!-- /scale\.py -->)", re.S)
-        text, n = pattern.subn(lambda m: m[1] + table + m[2], text)
-        if n != 1:
-            raise ValueError(f"{page}: expected one '<!-- scale.py: {name} -->' block, found {n}")
-    page.write_text(text, encoding="utf-8")
+    brows = [[name, f"{dr3[key] * 1e6:.0f} us ({100 * dr3[key] / total:.0f} %)", f"{dr4[key] * 1e6:.0f} us"]
+             for key, name in steps]
+    breakdown = (made + f" One {dr3['n_stars']:,}-star chunk after warm-up, wall time per star.\n\n"
+                 + markdown_table(["step", f"DR3-like ({results['n_epochs_median']:.0f} epochs)",
+                                   f"DR4-like ({results['n_epochs_median_dr4']:.0f} epochs)"], brows, "lrr"))
+    return {"modes": modes, "breakdown": breakdown}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -254,9 +237,9 @@ def main(argv: list[str] | None = None) -> dict:
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     data = work / f"curves-{args.n_stars}-{args.random_state}.parquet"
+    run = Run("scale.py", argv)
     results: dict = {"n_stars": args.n_stars, "chunk_size": args.chunk_size, "cpu_count": os.cpu_count(),
-                     "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                     "load_start": os.getloadavg()[0]}
+                     "date": run.date, "load_start": run.load_start}
 
     if not data.exists():
         t0 = time.perf_counter()
@@ -307,22 +290,20 @@ def main(argv: list[str] | None = None) -> dict:
             shutil.rmtree(output, ignore_errors=True)
             source, rrlyrae = (data, "-") if mode != "gaia" else (
                 gaia_paths["epoch_photometry"], gaia_paths["vari_rrlyrae"])
-            run = _run_child([mode, str(model_path), str(source), str(output), str(args.chunk_size), str(rrlyrae)])
-            run["stars_per_s"] = run["n_stars"] / run["wall"]
-            results["modes"][mode].append(run)
-            print(f"{mode:>7} #{round_ + 1}: {run['n_stars']} stars in {run['wall']:.1f} s "
-                  f"({run['stars_per_s']:.0f}/s), peak RSS {run['peak_rss_gb']:.2f} GB", flush=True)
-    results["load_end"] = os.getloadavg()[0]
+            timing = _run_child([mode, str(model_path), str(source), str(output), str(args.chunk_size), str(rrlyrae)])
+            timing["stars_per_s"] = timing["n_stars"] / timing["wall"]
+            results["modes"][mode].append(timing)
+            print(f"{mode:>7} #{round_ + 1}: {timing['n_stars']} stars in {timing['wall']:.1f} s "
+                  f"({timing['stars_per_s']:.0f}/s), peak RSS {timing['peak_rss_gb']:.2f} GB", flush=True)
+    run.finish()
+    results["load_end"] = run.load_end
 
     text = json.dumps(results, indent=1)
     print(text)
     if args.json:
         args.json.write_text(text)
     if args.markdown:
-        niceness = os.nice(0)
-        command = " ".join(["nice", "-n", str(niceness)] * bool(niceness) + ["python", "benchmarks/scale.py"]
-                           + [shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])])
-        _rewrite(args.markdown, _tables(results, command))
+        rewrite(args.markdown, "scale.py", _tables(results, run))
     return results
 
 
