@@ -50,7 +50,8 @@ class RRcPopulation(RRabPopulation):
         0.10-0.55 mag: the SOS pipeline keeps stars with a G peak-to-peak
         amplitude above 0.1 mag (Gaia DR3 documentation, Sect. 10.11.2);
         RRc amplitudes reach "about half a magnitude in the visual band"
-        (Clementini et al. 2023, Sect. 1), times ``amp_g_over_v``.
+        (Clementini et al. 2023, Sect. 1); the upper bound leaves a little
+        room above that.
     relation : tuple of float
         ``(c0, c1, c2)`` of ``[Fe/H] = c0 + c1 P + c2 phi31`` (sine
         convention, rad; P in d) linking the light-curve shape to [Fe/H] and
