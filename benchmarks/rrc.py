@@ -76,9 +76,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def model_params(name: str, args) -> dict:
     if name == "gru":
         return {"epochs": args.epochs, "patience": min(args.patience, args.epochs), "random_state": 0}
-    if name == "fourier_relation":  # the relation the photometric labels were made with
-        return {"coefficients": RRcPopulation.relation}
-    return {}
+    return {}  # fourier_relation: make_pipeline(rr_type="RRc") applies the labels' relation
 
 
 def _load() -> str:

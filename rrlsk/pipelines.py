@@ -136,7 +136,10 @@ def make_pipeline(
         ``epoch_g`` (their sharp maximum defines it well); the broad maximum
         of near-sinusoidal RRc curves does not, so they are aligned on the
         maximum of their first harmonic (``PhaseFolder(align="maximum",
-        order=1)``), a phase every RRc curve defines well.
+        order=1)``), a phase every RRc curve defines well. For RRc the
+        ``fourier_relation`` baseline applies the RRc relation of the
+        simulator (:attr:`rrlsk.datasets.RRcPopulation.relation`) unless
+        ``coefficients`` are given.
     spline_method : {"pspline", "exact"}, default "pspline"
         Batched periodic P-spline or scipy's per-star smoothing spline.
     fourier_order : int, optional
@@ -172,6 +175,10 @@ def make_pipeline(
     spec = MODELS[model]
     domain = ("domain", TrainingDomain())
     fold = ("fold", PhaseFolder(**_FOLDS[rr_type]) if align is None else PhaseFolder(align=align))
+    if model == "fourier_relation" and rr_type == "RRc":
+        from .datasets import RRcPopulation
+
+        model_params.setdefault("coefficients", RRcPopulation.relation)
     final = (model, spec.factory(**model_params))
 
     if spec.inputs == "features":

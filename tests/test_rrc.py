@@ -91,6 +91,8 @@ def test_rrc_preset_aligns_on_the_first_harmonic():
     fold = rrlsk.make_pipeline("fourier_relation", rr_type="RRc").steps[0][1]
     assert (fold.align, fold.order) == ("maximum", 1)
     assert rrlsk.make_pipeline("fourier_relation").steps[0][1].align == "epoch"
+    relation = rrlsk.make_pipeline("fourier_relation", rr_type="RRc").steps[-1][1]
+    assert relation.coefficients == RRcPopulation.relation
     with pytest.raises(ValueError, match="rr_type"):
         rrlsk.make_pipeline("gru", rr_type="RRd")
 
