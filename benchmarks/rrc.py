@@ -11,7 +11,9 @@ labels, every model on the same folds.
 Each (labels, model) cell is written to ``benchmarks/rrc_results/<labels>/<model>.json``
 as soon as it is done and skipped on a re-run (delete the file to redo it);
 the tables are rebuilt from these small files, so a run can be stopped,
-resumed, and run in parts (baselines first, the GRU after, under ``nice``).
+resumed, and run in parts (baselines first, the GRU after, under ``nice``),
+and written into docs/rrc.md between its ``<!-- rrc.py: LABELS -->`` and
+``<!-- /rrc.py -->`` markers with the command, the date and the load.
 A GRU fit that ran its whole epoch budget is marked ``*`` (capped: it might
 have improved with more epochs). Cells never run show as "not run".
 
@@ -25,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -38,6 +41,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import rrlsk  # noqa: E402
+from _pages import rewrite_blocks  # noqa: E402
 from reproduce_paper import against_truth, markdown, validation_table  # noqa: E402
 from rrlsk import metrics  # noqa: E402
 from rrlsk.datasets import RRcPopulation, make_gaia_rrab, make_gaia_rrc, make_paper_sample  # noqa: E402
@@ -65,11 +69,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/rrc_results"))
     parser.add_argument("--figure", type=Path, nargs="?", const=Path("docs/figures/rrc_fourier_parameters.png"),
                         default=None, help="also draw the realism figure (default path docs/figures/...)")
+    parser.add_argument("--page", type=Path, default=Path("docs/rrc.md"),
+                        help="page whose rrc.py tables are rewritten ('none': no page)")
     parser.add_argument("--tiny", action="store_true", help="100 stars, 2 epochs, 3 folds, to --out tiny/")
     args = parser.parse_args(argv)
     if args.tiny:
         args.n_stars, args.epochs, args.folds, args.patience = 100, 2, 3, 2
-        args.out = args.out / "tiny"
+        args.out, args.page = args.out / "tiny", Path("none")
     return args
 
 
@@ -133,6 +139,17 @@ def table(labels: str, args) -> pd.DataFrame:
                                 f"{cell['epoch_cap']}*)" if cell["capped_folds"] else "")) if epochs else "-",
         }
     return pd.DataFrame(rows).T.rename_axis("model").fillna("")
+
+
+def page_block(labels: str, tab: pd.DataFrame, args) -> str:
+    """The table with what made it: command, date, load of each cell."""
+    cells = [json.loads(p.read_text()) for p in sorted((args.out / labels).glob("*.json"))]
+    loads = [float(c[key].split()[0]) for c in cells for key in ("loadavg_before", "loadavg_after")]
+    made = (f"Written by `python benchmarks/rrc.py` from the cached cells on "
+            f"{datetime.date.today().isoformat()}; 1-minute load average while the cells ran: "
+            f"{min(loads):.1f}-{max(loads):.1f} (2 cores; per cell in `{args.out / labels}/*.json`). "
+            f"{cells[0]['n_stars']} simulated RRc stars, {cells[0]['folds']}-fold CV.") if cells else "No cell run yet."
+    return made + "\n\n" + markdown(tab).rstrip("\n")
 
 
 def draw_figure(path: Path) -> None:
@@ -199,6 +216,8 @@ def main(argv=None) -> None:
         (args.out / f"{labels}.md").parent.mkdir(parents=True, exist_ok=True)
         (args.out / f"{labels}.md").write_text(markdown(tab))
         print(tab.to_string())
+        if args.page != Path("none"):
+            rewrite_blocks(args.page, "rrc.py", {labels: page_block(labels, tab, args)})
     if args.figure:
         draw_figure(args.figure)
 
