@@ -16,8 +16,8 @@ def rewrite_blocks(page: Path, tag: str, blocks: dict[str, str]) -> None:
     """
     text = page.read_text(encoding="utf-8")
     for name, block in blocks.items():
-        pattern = re.compile(rf"(<!-- {re.escape(tag)}: {re.escape(name)} -->\n).*?(\n<!-- /{re.escape(tag)} -->)", re.S)
-        text, n = pattern.subn(lambda m: m[1] + block + m[2], text)
+        pattern = re.compile(rf"(<!-- {re.escape(tag)}: {re.escape(name)} -->\n)(?:(?!<!--).*?\n)?(<!-- /{re.escape(tag)} -->)", re.S)
+        text, n = pattern.subn(lambda m: m[1] + block.rstrip("\n") + "\n" + m[2], text)
         if n != 1:
             raise ValueError(f"{page}: expected one '<!-- {tag}: {name} -->' block, found {n}")
     page.write_text(text, encoding="utf-8")

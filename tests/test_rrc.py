@@ -88,9 +88,9 @@ def test_selection_by_type_and_rrc_paper_sample(tmp_path):
 
 
 def test_rrc_preset_aligns_on_the_first_harmonic():
-    fold = rrlsk.make_pipeline("fourier_relation", rr_type="RRc").steps[0][1]
+    fold = rrlsk.make_pipeline("fourier_relation", rr_type="RRc").named_steps["fold"]
     assert (fold.align, fold.order) == ("maximum", 1)
-    assert rrlsk.make_pipeline("fourier_relation").steps[0][1].align == "epoch"
+    assert rrlsk.make_pipeline("fourier_relation").named_steps["fold"].align == "epoch"
     relation = rrlsk.make_pipeline("fourier_relation", rr_type="RRc").steps[-1][1]
     assert relation.coefficients == RRcPopulation.relation
     with pytest.raises(ValueError, match="rr_type"):
@@ -99,9 +99,9 @@ def test_rrc_preset_aligns_on_the_first_harmonic():
 
 def test_type_option_reaches_preset_and_selection(tmp_path, capsys):
     args = build_parser().parse_args(["cv", "data.parquet", "--type", "RRc"])
-    assert _pipeline(args, "fourier_relation").steps[0][1].order == 1
+    assert _pipeline(args, "fourier_relation").named_steps["fold"].order == 1
     args = build_parser().parse_args(["train", "data.parquet", "--out", "m.joblib"])
-    assert _pipeline(args, "fourier_relation").steps[0][1].align == "epoch"
+    assert _pipeline(args, "fourier_relation").named_steps["fold"].align == "epoch"
 
     X, y, info = make_gaia_catalogue(40, rrc_fraction=0.5, labels="spectroscopic", random_state=3)
     to_gaia_files(X, info, tmp_path / "gaia", format="csv")
