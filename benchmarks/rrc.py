@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import rrlsk  # noqa: E402
-from _pages import rewrite_blocks  # noqa: E402
+from _doc_tables import rewrite  # noqa: E402
 from reproduce_paper import against_truth, markdown, validation_table  # noqa: E402
 from rrlsk import metrics  # noqa: E402
 from rrlsk.datasets import RRcPopulation, make_gaia_rrab, make_gaia_rrc, make_paper_sample  # noqa: E402
@@ -217,7 +217,7 @@ def main(argv=None) -> None:
         (args.out / f"{labels}.md").write_text(markdown(tab))
         print(tab.to_string())
         if args.page != Path("none"):
-            rewrite_blocks(args.page, "rrc.py", {labels: page_block(labels, tab, args)})
+            rewrite(args.page, "rrc.py", {labels: page_block(labels, tab, args)})
     if args.figure:
         draw_figure(args.figure)
 
