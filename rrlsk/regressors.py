@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from . import networks
+from .networks._blocks import MASK_VALUE
 from ._keras_utils import (
     VersionMismatchWarning,
     check_sequences,
@@ -47,9 +48,21 @@ __all__ = [
     "VersionMismatchWarning",
 ]
 
-PAPER_SCHEDULE = {"learning_rate": 0.01, "batch_size": 256, "epochs": 20_000, "patience": 1_000, "lr_patience": None}
+PAPER_SCHEDULE = {
+    "learning_rate": 0.01,
+    "batch_size": 256,
+    "epochs": 20_000,
+    "patience": 1_000,
+    "lr_schedule": "constant",
+    "lr_patience": None,
+    "warmup_epochs": 0,
+    "standardize": False,
+}
 """Monti et al. (2024): Adam 0.01, batches of 256, up to 20,000 epochs,
-early stopping after 1,000 epochs without improvement, constant learning rate."""
+early stopping after 1,000 epochs without improvement, constant learning
+rate, targets and inputs as they come."""
+
+LR_SCHEDULES = ("plateau", "cosine", "constant")
 
 _COMMON_PARAMS = """\
     learning_rate : float, default {learning_rate}
@@ -70,6 +83,26 @@ _COMMON_PARAMS = """\
         Fraction of the training stars held out (stratified on binned [Fe/H],
         weighted like the loss) to monitor early stopping and the learning
         rate; 0 disables both.
+    lr_schedule : {{"plateau", "cosine", "constant"}}, default "plateau"
+        "plateau": multiply the rate by ``lr_factor`` after ``lr_patience``
+        epochs without a lower validation loss; "cosine": linear warm-up
+        over ``warmup_epochs`` then cosine decay to zero at ``epochs``;
+        "constant": the paper's fixed rate.
+    warmup_epochs : int, default 0
+        Epochs of linear learning-rate warm-up from zero (any schedule).
+    clipnorm : float or None, default None
+        Clip each gradient to this L2 norm; None: no clipping.
+    standardize : bool, default True
+        Standardise the target (weighted mean and standard deviation of the
+        training labels, kept as ``target_mean_``/``target_scale_``) and
+        each input channel (mean and standard deviation over the training
+        stars' real steps; padding steps keep the mask value) before
+        training; predictions are mapped back to dex.
+    n_meta : int, default 0
+        The last ``n_meta`` input channels are per-star scalars, constant
+        along the curve (``SequenceEncoder(meta=...)``); they join the
+        sequence features before the head
+        (:func:`rrlsk.networks.with_meta_inputs`). 0: the paper's network.
     jit_compile : bool or 'auto', default 'auto'
         Compile the training step with XLA ('auto': Keras' choice, off on CPU
         with TensorFlow).
@@ -85,8 +118,13 @@ _COMMON_PARAMS = """\
     model_ : keras.Model
         The fitted network.
     history_ : dict of str to list of float
-        Per-epoch ``loss`` (training, weighted MSE + penalties), ``val_loss``
-        and ``learning_rate``, for learning curves.
+        Per-epoch ``loss`` (training, weighted MSE + penalties, dex^2),
+        ``val_loss`` (dex^2) and ``learning_rate``, for learning curves.
+    target_mean_, target_scale_ : float
+        Target standardisation (dex); 0 and 1 when ``standardize=False``.
+    input_mean_, input_scale_ : ndarray of shape (n_channels,)
+        Input channel standardisation; zeros and ones when
+        ``standardize=False``.
     best_epoch_ : int
         Epoch (1-based) whose weights were kept.
     n_steps_in_ : int
@@ -178,6 +216,14 @@ class NetworkRegressor(KerasRegressor):
             raise ValueError(f"lr_factor must lie in (0, 1), got {self.lr_factor!r}")
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        for name in ("warmup_epochs", "n_meta"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0):
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if self.clipnorm is not None and not self.clipnorm > 0:
+            raise ValueError(f"clipnorm must be > 0 or None, got {self.clipnorm!r}")
 
     def _validate_data(self, X=None, y=None, reset: bool = False, y_numeric: bool = False):
         # Replaces scikeras' 2-D-minded checks with the sequence contract
@@ -226,17 +272,57 @@ class NetworkRegressor(KerasRegressor):
         """
         self._validate_params()
         X, y = self._validate_data(X, y, reset=True)
+        if self.n_meta >= self.n_channels_in_:
+            raise ValueError(
+                f"n_meta={self.n_meta} leaves no light-curve channel of the {self.n_channels_in_} in X"
+            )
         sample_weight = check_weights(sample_weight, len(X))
         self.versions_ = versions()
+        self._learn_standardization(X, y, sample_weight)
         super().fit(X, y, sample_weight=sample_weight)
         return self
+
+    def _padding(self, X: np.ndarray) -> np.ndarray:
+        """Boolean ``(n_stars, n_steps)``: steps whose channels all equal the mask value."""
+        mask_value = getattr(self, "mask_value", MASK_VALUE)
+        if mask_value is None:
+            return np.zeros(X.shape[:2], dtype=bool)
+        return (X == mask_value).all(axis=-1)
+
+    def _learn_standardization(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> None:
+        n_channels = X.shape[2]
+        self.target_mean_, self.target_scale_ = 0.0, 1.0
+        self.input_mean_ = np.zeros(n_channels, dtype=np.float32)
+        self.input_scale_ = np.ones(n_channels, dtype=np.float32)
+        if not self.standardize:
+            return
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        mean = float(np.average(y, weights=w))
+        scale = float(np.sqrt(np.average((y - mean) ** 2, weights=w)))
+        self.target_mean_, self.target_scale_ = mean, scale if scale > 0 else 1.0
+        steps = X[(w > 0)[:, None] & ~self._padding(X)]  # (n_real_steps, n_channels)
+        if len(steps):
+            sd = steps.std(axis=0)
+            self.input_mean_ = steps.mean(axis=0).astype(np.float32)
+            self.input_scale_ = np.where(sd > 0, sd, 1.0).astype(np.float32)
+
+    def _standardize_inputs(self, X: np.ndarray) -> np.ndarray:
+        if not self.standardize:
+            return X
+        out = (X - self.input_mean_) / self.input_scale_
+        padding = self._padding(X)
+        if padding.any():
+            out[padding] = X[padding]
+        return out.astype(np.float32, copy=False)
 
     def _keras_build_fn(self, meta: dict) -> keras.Model:
         n_steps = None if self._any_length else meta["n_steps_in_"]
         with seeded(self._random_state):
-            model = self._build_network(n_steps, meta["n_channels_in_"])
+            model = self._build_network(n_steps, meta["n_channels_in_"] - self.n_meta)
+            if self.n_meta:
+                model = networks.with_meta_inputs(model, self.n_meta)
         model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate, clipnorm=self.clipnorm),
             loss="mse",
             jit_compile=self.jit_compile,
         )
@@ -252,18 +338,31 @@ class NetworkRegressor(KerasRegressor):
             callbacks.append(
                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
             )
-        if monitored and self.lr_patience is not None:
+        if monitored and self.lr_schedule == "plateau" and self.lr_patience is not None:
             callbacks.append(
                 keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=self.lr_factor, patience=self.lr_patience)
             )
+        if self.lr_schedule == "cosine" or self.warmup_epochs:
+            callbacks.append(keras.callbacks.LearningRateScheduler(self._scheduled_rate))
         if self.verbose == 1:
             from tqdm.keras import TqdmCallback
 
             callbacks.append(TqdmCallback(epochs=self.epochs, verbose=0, desc=type(self).__name__))
         return callbacks
 
+    def _scheduled_rate(self, epoch: int, rate: float) -> float:
+        """Learning rate of ``epoch`` (0-based): warm-up, then cosine decay or as it is."""
+        if epoch < self.warmup_epochs:
+            return self.learning_rate * (epoch + 1) / (self.warmup_epochs + 1)
+        if self.lr_schedule != "cosine":
+            return self.learning_rate if epoch == self.warmup_epochs else rate
+        span = max(self.epochs - self.warmup_epochs, 1)
+        return 0.5 * self.learning_rate * (1.0 + math.cos(math.pi * (epoch - self.warmup_epochs) / span))
+
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs) -> None:
         # X, y, sample_weight arrive checked, with zero-weight stars dropped.
+        X = self._standardize_inputs(X)
+        y = ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
         if sample_weight is not None:
             sample_weight = (sample_weight / sample_weight.mean()).astype(np.float32)
         fit_args = {"batch_size": self.batch_size, "epochs": epochs, "verbose": 2 if self.verbose == 2 else 0}
@@ -278,7 +377,8 @@ class NetworkRegressor(KerasRegressor):
             hist = self.model_.fit(
                 X, y, sample_weight=sample_weight, shuffle=True, callbacks=self._training_callbacks(monitored), **fit_args
             )
-        self.history_ = {key: [float(v) for v in values] for key, values in hist.history.items()}
+        in_dex = {"loss": self.target_scale_**2, "val_loss": self.target_scale_**2}
+        self.history_ = {key: [float(v) * in_dex.get(key, 1.0) for v in values] for key, values in hist.history.items()}
         monitor = self.history_["val_loss" if monitored else "loss"]
         finite = [v if math.isfinite(v) else math.inf for v in monitor]
         self.best_epoch_ = int(np.argmin(finite)) + 1 if monitored and self.patience is not None else len(monitor)
@@ -294,7 +394,8 @@ class NetworkRegressor(KerasRegressor):
         if not self.initialized_:
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit first.")
         X, _ = self._validate_data(X)
-        return self.model_.predict(X, batch_size=self._predict_batch_size, verbose=0)
+        scaled = self.model_.predict(self._standardize_inputs(X), batch_size=self._predict_batch_size, verbose=0)
+        return scaled * self.target_scale_ + self.target_mean_
 
     def predict(self, X) -> np.ndarray:
         """Predict [Fe/H] (dex) for encoded light curves.
@@ -312,6 +413,14 @@ class NetworkRegressor(KerasRegressor):
         return np.asarray(super().predict(X), dtype=np.float64)
 
     def __setstate__(self, state: dict) -> None:
+        # Regressors pickled by rrlsk 0.1.0 predate standardisation and meta inputs.
+        state = {"standardize": False, "n_meta": 0, "lr_schedule": "plateau", "warmup_epochs": 0, "clipnorm": None, **state}
+        if state.get("initialized_", False) or "model_" in state:
+            n_channels = state.get("n_channels_in_", 2)
+            state.setdefault("target_mean_", 0.0)
+            state.setdefault("target_scale_", 1.0)
+            state.setdefault("input_mean_", np.zeros(n_channels, dtype=np.float32))
+            state.setdefault("input_scale_", np.ones(n_channels, dtype=np.float32))
         super().__setstate__(state)
         warn_on_version_change(state.get("versions_"), type(self).__name__)
 
@@ -377,6 +486,11 @@ class _StackedRecurrentRegressor(_RecurrentRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,
@@ -418,6 +532,11 @@ class _BidirectionalRegressor(_RecurrentRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,
@@ -460,6 +579,11 @@ class FCNRegressor(NetworkRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,
@@ -491,6 +615,11 @@ class ResNetRegressor(NetworkRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,
@@ -538,6 +667,11 @@ class InceptionTimeRegressor(NetworkRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,
@@ -597,6 +731,11 @@ class _ConvRecurrentRegressor(NetworkRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,
@@ -671,6 +810,11 @@ class TransformerRegressor(NetworkRegressor):
         lr_patience: int | None = 15,
         lr_factor: float = 0.5,
         validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
         jit_compile="auto",
         random_state=None,
         verbose: int = 0,

@@ -9,11 +9,13 @@ of shape ``(batch, n_steps, n_channels)`` (channels ``m - <m>`` in mag and
 from .conv_recurrent import build_conv_recurrent
 from .fcn import build_fcn
 from .inception import build_inception
+from .meta import ChannelSlice, with_meta_inputs
 from .recurrent import build_bigru, build_bilstm, build_gru, build_lstm, build_recurrent
 from .resnet import build_resnet
 from .transformer import build_transformer
 
 __all__ = [
+    "ChannelSlice",
     "build_bigru",
     "build_bilstm",
     "build_conv_recurrent",
@@ -24,4 +26,5 @@ __all__ = [
     "build_recurrent",
     "build_resnet",
     "build_transformer",
+    "with_meta_inputs",
 ]

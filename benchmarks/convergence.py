@@ -1,0 +1,206 @@
+"""How fast the networks converge on a CPU: validation MAE against epochs and CPU seconds.
+
+On the simulated paper sample (``make_paper_sample(6002, random_state=0)``,
+photometric labels; SIMULATED data) and the paper's 80/20 split (4,801
+training and 1,201 validation stars, binned stratified on [Fe/H]), each
+configuration trains one network with density weights and early stopping
+on an inner 10 % of its training stars; after every epoch the held-out 20 %
+is predicted and its MAE, RMSE and R2 are logged beside the epoch's CPU
+seconds (``time.process_time``, all threads). Each finished configuration
+is cached at once in ``<out>/<config>.json``, so a stopped run resumes;
+``--plot`` draws the cached curves into ``docs/figures/convergence.png``
+and prints the Markdown table of ``docs/networks.md``.
+
+Usage::
+
+    nice python benchmarks/convergence.py                         # every configuration
+    nice python benchmarks/convergence.py --configs gru_new fcn_new
+    python benchmarks/convergence.py --plot                       # figure + table from the cache
+    python benchmarks/convergence.py --tiny                       # seconds, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error  # noqa: E402
+
+import rrlsk  # noqa: E402
+from rrlsk.datasets import make_paper_sample  # noqa: E402
+from rrlsk.model_selection import BinnedStratifiedKFold  # noqa: E402
+from rrlsk.pipelines import NETWORKS, make_pipeline  # noqa: E402
+
+#: rrlsk 0.1.0's training loop: raw targets and inputs, Adam 0.01 halved on plateaus.
+OLD = {"standardize": False, "lr_schedule": "plateau", "learning_rate": 0.01, "batch_size": 256}
+
+#: name -> (network, points per curve, constructor parameters)
+CONFIGS = {
+    "gru_old": ("gru", 100, {**OLD}),
+    "gru_paper": ("gru", 100, {**rrlsk.regressors.PAPER_SCHEDULE, "epochs": 400, "patience": 40}),
+    "gru_new": ("gru", 100, {}),
+    "gru_new_50": ("gru", 50, {}),
+    "gru_cosine_50": ("gru", 50, {"lr_schedule": "cosine", "warmup_epochs": 5, "epochs": 200}),
+    "gru_bs64_50": ("gru", 50, {"batch_size": 64, "learning_rate": 0.005}),
+    "fcn_old": ("fcn", 100, {**OLD}),
+    "fcn_new": ("fcn", 100, {}),
+}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--epochs", type=int, default=400, help="epoch cap of every fit (default 400)")
+    parser.add_argument("--n-stars", type=int, default=6002)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/convergence"))
+    parser.add_argument("--plot", action="store_true", help="draw the figure and print the table from the cache")
+    parser.add_argument("--tiny", action="store_true", help="300 stars, 3 epochs: a smoke test")
+    args = parser.parse_args(argv)
+    if args.tiny:
+        args.n_stars, args.epochs = 300, 3
+    return args
+
+
+class HeldOutCurve(keras.callbacks.Callback):
+    """After each epoch: MAE, RMSE, R2 (dex) on the held-out stars and cumulative CPU seconds."""
+
+    def __init__(self, estimator, X, y):
+        super().__init__()
+        self.estimator, self.X, self.y = estimator, X, y
+        self.rows: list[dict] = []
+
+    def on_train_begin(self, logs=None):
+        self.start = time.process_time()
+        self.X_scaled = self.estimator._standardize_inputs(self.X)
+
+    def on_epoch_end(self, epoch, logs=None):
+        cpu = time.process_time() - self.start
+        est = self.estimator
+        pred = self.model.predict(self.X_scaled, batch_size=4096, verbose=0)[:, 0] * est.target_scale_ + est.target_mean_
+        self.rows.append({
+            "epoch": epoch + 1,
+            "cpu_s": cpu,
+            "mae": mean_absolute_error(self.y, pred),
+            "rmse": root_mean_squared_error(self.y, pred),
+            "r2": r2_score(self.y, pred),
+            "val_loss": float(logs.get("val_loss", np.nan)) * est.target_scale_**2,
+            "learning_rate": float(logs.get("learning_rate", np.nan)),
+        })
+        self.start += time.process_time() - self.start - cpu  # do not count the held-out prediction
+
+
+def split_paper_sample(n_stars: int):
+    """The tensor inputs, labels, weights and the paper-like 80/20 split."""
+    X, y, info = make_paper_sample(n_stars, labels="photometric", random_state=0)
+    y = np.asarray(y, dtype=np.float64)
+    train, val = next(BinnedStratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(X, y))
+    weights = rrlsk.density_weights(y, info["feh_error"].to_numpy())
+    return X, y, weights, train, val
+
+
+def run_config(name: str, data, args) -> dict:
+    network, n_points, params = CONFIGS[name]
+    X, y, weights, train, val = data
+    pipe = make_pipeline(network, n_points=n_points, random_state=0, **{"epochs": args.epochs, **params})
+    pre, est = pipe[:-1], pipe[-1]
+    T_train = pre.fit_transform(X.iloc[train])
+    T_val = pre.transform(X.iloc[val])
+    curve = HeldOutCurve(est, T_val, y[val])
+    original = est._training_callbacks
+    est._training_callbacks = lambda monitored: [*original(monitored), curve]
+    wall, cpu = time.perf_counter(), time.process_time()
+    est.fit(T_train, y[train], sample_weight=weights[train])
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    del est._training_callbacks
+    pred = est.predict(T_val)
+    return {
+        "config": name,
+        "network": network,
+        "n_points": n_points,
+        "params": {k: v for k, v in est.get_params().items() if not k.startswith("_")},
+        "epochs_run": len(est.history_["loss"]),
+        "best_epoch": est.best_epoch_,
+        "hit_cap": len(est.history_["loss"]) >= est.epochs,
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "load": os.getloadavg()[0],
+        "label_sd": float(np.std(y[val])),
+        "mae": mean_absolute_error(y[val], pred),
+        "rmse": root_mean_squared_error(y[val], pred),
+        "r2": r2_score(y[val], pred),
+        "curve": curve.rows,
+    }
+
+
+def table(results: list[dict]) -> str:
+    """Markdown table of the cached results."""
+    lines = [
+        "| config | network | points | epochs run (best) | CPU min | val MAE (dex) | RMSE | R2 | label SD | MAE at 60 epochs |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        at60 = next((row["mae"] for row in r["curve"] if row["epoch"] == 60), float("nan"))
+        cap = " (cap)" if r["hit_cap"] else ""
+        lines.append(
+            f"| {r['config']} | {r['network']} | {r['n_points']} | {r['epochs_run']} ({r['best_epoch']}){cap} | "
+            f"{r['cpu_s'] / 60:.1f} | {r['mae']:.4f} | {r['rmse']:.4f} | {r['r2']:.3f} | {r['label_sd']:.3f} | {at60:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for r in results:
+        epochs = [row["epoch"] for row in r["curve"]]
+        cpu = [row["cpu_s"] / 60 for row in r["curve"]]
+        mae = [row["mae"] for row in r["curve"]]
+        axes[0].plot(epochs, mae, label=r["config"], lw=1)
+        axes[1].plot(cpu, mae, label=r["config"], lw=1)
+    for ax in axes:
+        ax.axhline(0.0565, color="k", ls=":", lw=1, label="paper's GRU (real data, other labels)")
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0].set_xlabel("epoch")
+    axes[1].set_xlabel("CPU minutes (2 cores)")
+    axes[0].set_ylabel("validation MAE (dex), simulated sample")
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.plot:
+        data = None
+        for name in args.configs:
+            cache = args.out / f"{name}.json"
+            if cache.exists():
+                print(f"{name}: cached")
+                continue
+            data = data or split_paper_sample(args.n_stars)
+            result = run_config(name, data, args)
+            cache.write_text(json.dumps(result, indent=1))
+            print(f"{name}: MAE {result['mae']:.4f} R2 {result['r2']:.3f} after {result['epochs_run']} epochs, "
+                  f"{result['cpu_s'] / 60:.1f} CPU-min", flush=True)
+    results = [json.loads((args.out / f"{n}.json").read_text()) for n in args.configs if (args.out / f"{n}.json").exists()]
+    print(table(results))
+    if args.plot:
+        plot(results, Path("docs/figures/convergence.png"))
+
+
+if __name__ == "__main__":
+    main()
