@@ -36,7 +36,7 @@ encode by a ``features`` step (:class:`~rrlsk.preprocessing.FourierFeatures`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sklearn.pipeline import Pipeline
@@ -46,6 +46,7 @@ from .domain import TrainingDomain
 from .preprocessing import (
     FourierFeatures,
     MeanMagSubtractor,
+    PerStarScalars,
     PhaseFolder,
     SequenceEncoder,
     SequencePadder,
@@ -109,6 +110,7 @@ def make_pipeline(
     rr_type: str = "RRab",
     spline_method: str = "pspline",
     fourier_order: int | None = None,
+    meta: Sequence[str] | None = None,
     **model_params,
 ) -> Pipeline:
     """Build the paper's preprocessing chain in front of a model.
@@ -145,6 +147,15 @@ def make_pipeline(
     fourier_order : int, optional
         Harmonics of the Fourier decomposition of the feature baselines;
         None keeps :class:`~rrlsk.preprocessing.FourierFeatures`' default.
+    meta : sequence of str, optional
+        Per-star scalars fed to a network beside the sequence (Dekany &
+        Grebel 2022): any of :data:`~rrlsk.preprocessing.SCALARS` (``period``,
+        ``amplitude``, ``A1``, ``R21``, ``R31``, ``phi21``, ``phi31``,
+        ``mean_mag``, ``n_epochs``) or scalar columns of the table. A
+        :class:`~rrlsk.preprocessing.PerStarScalars` step named ``meta``
+        follows ``fold``, the encoder appends the scalars as channels and
+        the network gets ``n_meta``. None (default): exactly the paper's
+        network and steps.
     **model_params
         Passed to the model's constructor (for example ``epochs=50``,
         ``dropout=(0.1, 0.1, 0.1)``, ``random_state=0``).
@@ -173,6 +184,11 @@ def make_pipeline(
     if rr_type not in _FOLDS:
         raise ValueError(f"unknown rr_type {rr_type!r}; choose one of {sorted(_FOLDS)}")
     spec = MODELS[model]
+    if meta is not None:
+        if spec.inputs != "sequence":
+            raise ValueError(f"meta= feeds per-star scalars to a network; {model!r} is not one of {sorted(NETWORKS)}")
+        meta = (meta,) if isinstance(meta, str) else tuple(meta)
+        model_params = {**model_params, "n_meta": len(meta)}
     domain = ("domain", TrainingDomain())
     fold = ("fold", PhaseFolder(**_FOLDS[rr_type]) if align is None else PhaseFolder(align=align))
     if model == "fourier_relation" and rr_type == "RRc":
@@ -180,6 +196,8 @@ def make_pipeline(
 
         model_params.setdefault("coefficients", RRcPopulation.relation)
     final = (model, spec.factory(**model_params))
+    scalars = [] if meta is None else [("meta", PerStarScalars(meta))]
+    encoder_params = {} if meta is None else {"meta": meta}
 
     if spec.inputs == "features":
         features = FourierFeatures() if fourier_order is None else FourierFeatures(order=fourier_order)
@@ -192,14 +210,21 @@ def make_pipeline(
                 f"the raw catalogue pads curves with a mask value that {model!r} cannot mask; "
                 f"use catalogue='spline' or one of {maskers}"
             )
-        steps = [fold, ("spline", "passthrough"), ("mean", "passthrough"), ("encode", SequencePadder())]
+        steps = [
+            fold,
+            *scalars,
+            ("spline", "passthrough"),
+            ("mean", "passthrough"),
+            ("encode", SequencePadder(**encoder_params)),
+        ]
     else:
         mean = MeanMagSubtractor() if catalogue == "spline" else "passthrough"
         steps = [
             fold,
+            *scalars,
             ("spline", SplineResampler(n_points=n_points, method=spline_method)),
             ("mean", mean),
-            ("encode", SequenceEncoder()),
+            ("encode", SequenceEncoder(**encoder_params)),
         ]
     if spec.inputs == "panel":
         steps.append(("panel", baselines.SktimePanel()))

@@ -4,7 +4,8 @@ Fold (:class:`PhaseFolder`, Eq. 1) -> smooth and resample
 (:class:`SplineResampler`, Eq. 2) -> subtract the mean magnitude
 (:class:`MeanMagSubtractor`) -> tensor (:class:`SequenceEncoder`, Eq. 3);
 or, for the raw catalogue, fold -> mean -> :class:`SequencePadder`.
-:class:`FourierFeatures` gives the classical Fourier parameters;
+:class:`FourierFeatures` gives the classical Fourier parameters and
+:class:`PerStarScalars` adds per-star scalars for networks with meta inputs;
 :func:`to_sktime`/:func:`from_sktime` convert tensors to sktime's Panel
 formats; :func:`check_light_curves` reports unusable stars.
 """
@@ -14,6 +15,7 @@ from .encoding import MASK_VALUE, SequenceEncoder, SequencePadder
 from .folding import PhaseFolder
 from .fourier_features import FourierFeatures
 from .mean import MeanMagSubtractor
+from .scalars import SCALARS, PerStarScalars
 from .sktime_convert import from_sktime, to_sktime
 from .spline import SplineResampler
 
@@ -22,6 +24,8 @@ __all__ = [
     "MASK_VALUE",
     "FourierFeatures",
     "MeanMagSubtractor",
+    "PerStarScalars",
+    "SCALARS",
     "PhaseFolder",
     "SequenceEncoder",
     "SequencePadder",

@@ -5,6 +5,7 @@ curves."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,6 +14,7 @@ from sklearn.utils._param_validation import Interval
 
 from .._ragged import flatten
 from ._checks import TableTransformer
+from .scalars import meta_columns
 
 __all__ = ["MASK_VALUE", "SequenceEncoder", "SequencePadder"]
 
@@ -30,11 +32,31 @@ def _channels(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mag, phase * np.repeat(period, np.diff(offsets)), offsets
 
 
+def _scalars(X: pd.DataFrame, meta: Sequence[str], where: str) -> np.ndarray:
+    """The ``meta_<name>`` columns of :class:`PerStarScalars`, shape ``(n_stars, len(meta))``."""
+    columns = meta_columns(meta)
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise ValueError(
+            f"{where}: the light-curve table lacks the per-star scalar column(s) {missing}; put "
+            f"PerStarScalars({list(meta)}) before it (make_pipeline(..., meta=...) does)"
+        )
+    return X[columns].to_numpy(dtype=np.float32)
+
+
 class SequenceEncoder(TableTransformer):
     """Equal-length light-curve table -> float32 tensor ``(n_stars, n_steps, 2)``.
 
     Channels are Eq. 3: ``mag`` (after :class:`MeanMagSubtractor`, ``m - <m>``,
-    mag) and ``phase * period`` (days). Ends the preprocessing pipeline.
+    mag) and ``phase * period`` (days), then one constant channel per
+    per-star scalar in ``meta``. Ends the preprocessing pipeline.
+
+    Parameters
+    ----------
+    meta : sequence of str, default ()
+        Per-star scalars (columns ``meta_<name>`` added by
+        :class:`PerStarScalars`) appended as constant channels, in order;
+        empty: the paper's two channels.
 
     Attributes
     ----------
@@ -45,6 +67,10 @@ class SequenceEncoder(TableTransformer):
     """
 
     _required = ("mag", "phase", "period")
+    _parameter_constraints: dict = {"meta": [tuple, list]}
+
+    def __init__(self, meta: Sequence[str] = ()):
+        self.meta = meta
 
     def _lengths(self, X: pd.DataFrame) -> np.ndarray:
         lengths = X["mag"].map(len).to_numpy()
@@ -59,6 +85,7 @@ class SequenceEncoder(TableTransformer):
         return lengths
 
     def _fit(self, X: pd.DataFrame) -> None:
+        _scalars(X, self.meta, type(self).__name__)
         lengths = self._lengths(X)
         self.n_steps_ = int(lengths[0]) if len(lengths) else 0
 
@@ -72,8 +99,9 @@ class SequenceEncoder(TableTransformer):
 
         Returns
         -------
-        ndarray of float32, shape ``(n_stars, n_steps_, 2)``
-            Channels ``mag`` (mag) and ``phase * period`` (d).
+        ndarray of float32, shape ``(n_stars, n_steps_, 2 + len(meta))``
+            Channels ``mag`` (mag), ``phase * period`` (d) and the per-star
+            scalars.
         """
         return self._transform(self._check_transform(X))
 
@@ -84,9 +112,11 @@ class SequenceEncoder(TableTransformer):
                 f"SequenceEncoder was fitted on curves of {self.n_steps_} steps, got {lengths[0]}"
             )
         mag, phase_period, _ = _channels(X)
-        out = np.empty((len(X), self.n_steps_, 2), dtype=np.float32)
+        scalars = _scalars(X, self.meta, type(self).__name__)
+        out = np.empty((len(X), self.n_steps_, 2 + scalars.shape[1]), dtype=np.float32)
         out[:, :, 0] = mag.reshape(len(X), self.n_steps_)
         out[:, :, 1] = phase_period.reshape(len(X), self.n_steps_)
+        out[:, :, 2:] = scalars[:, None, :]
         return out
 
 
@@ -105,6 +135,10 @@ class SequencePadder(TableTransformer):
         last points dropped) with a ``UserWarning`` naming them.
     mask_value : float, default -1.0
         Padding value (:data:`MASK_VALUE`).
+    meta : sequence of str, default ()
+        Per-star scalars (columns ``meta_<name>`` of :class:`PerStarScalars`)
+        appended as channels, constant along the real steps; padding steps
+        hold ``mask_value`` in every channel.
 
     Attributes
     ----------
@@ -119,13 +153,16 @@ class SequencePadder(TableTransformer):
         "max_length": [None, Interval(Integral, 1, None, closed="left")],
         # finite: both infinities are excluded by the open interval
         "mask_value": [Interval(Real, None, None, closed="neither")],
+        "meta": [tuple, list],
     }
 
-    def __init__(self, max_length: int | None = None, mask_value: float = MASK_VALUE):
+    def __init__(self, max_length: int | None = None, mask_value: float = MASK_VALUE, meta: Sequence[str] = ()):
         self.max_length = max_length
         self.mask_value = mask_value
+        self.meta = meta
 
     def _fit(self, X: pd.DataFrame) -> None:
+        _scalars(X, self.meta, type(self).__name__)
         if self.max_length is None:
             self.max_length_ = int(X["mag"].map(len).max()) if len(X) else 0
         else:
@@ -141,9 +178,9 @@ class SequencePadder(TableTransformer):
 
         Returns
         -------
-        ndarray of float32, shape ``(n_stars, max_length_, 2)``
-            Channels ``mag`` (mag) and ``phase * period`` (d), padded with
-            ``mask_value``.
+        ndarray of float32, shape ``(n_stars, max_length_, 2 + len(meta))``
+            Channels ``mag`` (mag), ``phase * period`` (d) and the per-star
+            scalars, padded with ``mask_value``.
         """
         return self._transform(self._check_transform(X))
 
@@ -161,7 +198,9 @@ class SequencePadder(TableTransformer):
         star_of = np.repeat(np.arange(len(X)), lengths)
         step = np.arange(len(mag)) - offsets[star_of]
         keep = step < self.max_length_
-        out = np.full((len(X), self.max_length_, 2), self.mask_value, dtype=np.float32)
+        scalars = _scalars(X, self.meta, type(self).__name__)
+        out = np.full((len(X), self.max_length_, 2 + scalars.shape[1]), self.mask_value, dtype=np.float32)
         out[star_of[keep], step[keep], 0] = mag[keep]
         out[star_of[keep], step[keep], 1] = phase_period[keep]
+        out[star_of[keep], step[keep], 2:] = scalars[star_of[keep]]
         return out

@@ -1,0 +1,193 @@
+"""The shared training loop's convergence aids (standardisation, schedules,
+clipping) and per-star scalar inputs (``meta=``), on tiny data."""
+
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("keras")
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV, KFold  # noqa: E402
+
+import rrlsk  # noqa: E402
+from rrlsk import regressors as R  # noqa: E402
+from rrlsk.preprocessing import PerStarScalars, PhaseFolder, SequencePadder  # noqa: E402
+
+TINY_GRU = {"units": (4,), "dropout": 0.0, "epochs": 3, "batch_size": 16, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def sequences():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(48, 12, 2)).astype(np.float32)
+    X[..., 1] = np.linspace(0, 0.6, 12)
+    y = X[:, :, 0].mean(axis=1) * 2 - 1.5
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def curves():
+    X, y = rrlsk.datasets.make_gaia_rrab(60, random_state=3)[:2]
+    return X, y
+
+
+@pytest.mark.parametrize("cls", [R.GRURegressor, R.FCNRegressor], ids=lambda c: c.__name__)
+def test_a_shifted_target_shifts_the_predictions_exactly(cls, sequences):
+    X, y = sequences
+    params = TINY_GRU if cls is R.GRURegressor else {"filters": (4,), "kernel_sizes": (3,), **TINY_GRU}
+    params = {k: v for k, v in params.items() if k in cls().get_params()}
+    a = cls(**params).fit(X, y)
+    b = cls(**params).fit(X, y + 10.0)
+    assert b.target_mean_ == pytest.approx(a.target_mean_ + 10.0)
+    assert b.target_scale_ == pytest.approx(a.target_scale_)
+    # labels travel as float32: y + 10 is rounded to ~1e-6 dex, which a few
+    # epochs of training (batch norm in the FCN) amplify to ~1e-4 dex
+    np.testing.assert_allclose(b.predict(X), a.predict(X) + 10.0, atol=2e-3)
+    # learning curves stay in dex^2 (the same numbers for both)
+    np.testing.assert_allclose(b.history_["val_loss"], a.history_["val_loss"], rtol=2e-3)
+
+
+def test_target_standardisation_uses_the_weights(sequences):
+    X, y = sequences
+    w = np.where(y > np.median(y), 3.0, 1.0)
+    est = R.GRURegressor(**{**TINY_GRU, "epochs": 1}).fit(X, y, sample_weight=w)
+    assert est.target_mean_ == pytest.approx(np.average(y, weights=w), rel=1e-6)
+    off = R.GRURegressor(**{**TINY_GRU, "epochs": 1}, standardize=False).fit(X, y)
+    assert (off.target_mean_, off.target_scale_) == (0.0, 1.0)
+    np.testing.assert_array_equal(off.input_scale_, np.ones(2, dtype=np.float32))
+
+
+def test_input_scaling_keeps_padding_recognisable(curves):
+    X, y = curves
+    folded = PhaseFolder().fit_transform(X)
+    short = SequencePadder().fit(folded)
+    long = SequencePadder(max_length=short.max_length_ + 25).fit(folded)
+    T_short, T_long = short.transform(folded), long.transform(folded)
+    est = R.GRURegressor(**TINY_GRU).fit(T_short, y)
+    # statistics come from real steps only: padding does not move them
+    real = T_short[~(T_short == -1).all(axis=-1)]
+    np.testing.assert_allclose(est.input_mean_, real.mean(axis=0), rtol=1e-5)
+    scaled = est._standardize_inputs(T_long)
+    assert (scaled[:, short.max_length_ :] == -1).all()
+    np.testing.assert_allclose(est.predict(T_long), est.predict(T_short), atol=1e-5)
+
+
+def test_cosine_schedule_warms_up_then_decays(sequences):
+    X, y = sequences
+    est = R.GRURegressor(**{**TINY_GRU, "epochs": 8}, lr_schedule="cosine", warmup_epochs=2, patience=None).fit(X, y)
+    rates = est.history_["learning_rate"]
+    assert rates[0] < rates[1] < rates[2] == pytest.approx(est.learning_rate)
+    assert all(a > b for a, b in zip(rates[2:], rates[3:]))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lr_schedule": "linear"}, "lr_schedule must be one of"),
+        ({"warmup_epochs": -1}, "warmup_epochs must be a non-negative integer"),
+        ({"clipnorm": 0.0}, "clipnorm must be > 0"),
+        ({"n_meta": 2}, "n_meta=2 leaves no light-curve channel"),
+    ],
+)
+def test_bad_training_parameters_are_named(sequences, params, message):
+    X, y = sequences
+    with pytest.raises(ValueError, match=message):
+        R.GRURegressor(**TINY_GRU, **params).fit(X, y)
+
+
+def test_paper_schedule_is_exactly_the_papers():
+    est = R.GRURegressor.paper_schedule()
+    assert (est.learning_rate, est.batch_size, est.epochs, est.patience) == (0.01, 256, 20_000, 1_000)
+    assert (est.lr_schedule, est.lr_patience, est.standardize) == ("constant", None, False)
+
+
+META = ("period", "amplitude", "phi31", "R21")
+
+
+def meta_pipeline(**params):
+    return rrlsk.make_pipeline("gru", meta=META, n_points=20, **{**TINY_GRU, **params})
+
+
+def test_meta_pipeline_steps_and_tensor(curves):
+    X, y = curves
+    pipe = meta_pipeline()
+    assert [n for n, _ in pipe.steps] == ["fold", "meta", "spline", "mean", "encode", "gru"]
+    assert pipe.named_steps["gru"].n_meta == 4
+    T = pipe[:-1].fit_transform(X)
+    assert T.shape == (60, 20, 6)
+    # the scalars are constant along the curve and equal FourierFeatures' values
+    folded = PhaseFolder().fit_transform(X)
+    fourier = rrlsk.preprocessing.FourierFeatures().fit_transform(folded)
+    np.testing.assert_allclose(T[:, 7, 2:], fourier[list(META)].to_numpy(), rtol=1e-5)
+    assert (T[:, :, 2:] == T[:, :1, 2:]).all()
+    assert rrlsk.make_pipeline("gru").steps[0][0] == "fold" and "meta" not in rrlsk.make_pipeline("gru").named_steps
+
+
+def test_meta_pipeline_clones_grid_searches_and_predicts(curves):
+    X, y = curves
+    pipe = meta_pipeline(epochs=2)
+    assert clone(pipe).get_params()["encode__meta"] == META
+    search = GridSearchCV(pipe, {"gru__dropout": [0.0, 0.1]}, cv=KFold(2), scoring="neg_mean_absolute_error")
+    search.fit(X, y)
+    assert search.best_estimator_.predict(X).shape == (60,)
+    pipe.set_params(meta__names=("period", "phi31"), encode__meta=("period", "phi31"), gru__n_meta=2)
+    assert pipe.fit(X, y).predict(X).shape == (60,)
+
+
+def test_meta_missing_column_is_named(curves):
+    X, y = curves
+    with pytest.raises(ValueError, match=r"\['ebv'\] is neither computed from the curve"):
+        rrlsk.make_pipeline("gru", meta=("period", "ebv"), **TINY_GRU).fit(X, y)
+    table = X.assign(ebv=0.1)
+    table.loc[table.index[4], "ebv"] = np.nan
+    with pytest.raises(ValueError, match=rf"column 'ebv' is missing or not a finite number for 1 star\(s\), source_id\(s\) \[{table.index[4]}\]"):
+        PerStarScalars(["ebv"]).fit_transform(PhaseFolder().fit_transform(table))
+    with pytest.raises(ValueError, match="lacks the per-star scalar column"):
+        rrlsk.preprocessing.SequenceEncoder(meta=("period",)).fit(PhaseFolder().fit_transform(X))
+    with pytest.raises(ValueError, match="not one of"):
+        rrlsk.make_pipeline("svr", meta=("period",))
+
+
+def test_meta_pipeline_joblib_fresh_process_and_catalogue(curves, tmp_path):
+    X, y = curves
+    pipe = meta_pipeline().fit(X, y)
+    expected = pipe.predict(X)
+    joblib.dump(pipe, tmp_path / "meta.joblib")
+    X.to_pickle(tmp_path / "X.pkl")
+    code = (
+        "import joblib, numpy as np, pandas as pd;"
+        f"m = joblib.load({str(tmp_path / 'meta.joblib')!r});"
+        f"np.save({str(tmp_path / 'p.npy')!r}, m.predict(pd.read_pickle({str(tmp_path / 'X.pkl')!r})))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)
+    np.testing.assert_allclose(np.load(tmp_path / "p.npy"), expected, rtol=1e-6)
+
+    rrlsk.io.write_parquet(X, tmp_path / "stars.parquet")
+    rrlsk.predict_catalogue(pipe, tmp_path / "stars.parquet", tmp_path / "out", progress=False)
+    out = rrlsk.batch.read_predictions(tmp_path / "out")
+    out = out.set_index("source_id") if "source_id" in out.columns else out
+    ok = out[out["status"] == "ok"]
+    assert len(ok) == len(X)
+    np.testing.assert_allclose(ok.loc[X.index, "feh"].to_numpy(), expected, rtol=1e-5)
+
+
+def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "convergence.py"
+    spec = importlib.util.spec_from_file_location("convergence", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.chdir(tmp_path)
+    module.main(["--tiny", "--configs", "gru_new_50", "fcn_old", "--out", str(tmp_path / "cache")])
+    cached = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert cached == ["fcn_old.json", "gru_new_50.json"]
+    module.main(["--plot", "--configs", "gru_new_50", "fcn_old", "--out", str(tmp_path / "cache")])
+    assert (tmp_path / "docs" / "figures" / "convergence.png").stat().st_size > 10_000
+    result = pd.read_json(tmp_path / "cache" / "gru_new_50.json", typ="series")
+    assert result["epochs_run"] == 3 and len(result["curve"]) == 3
