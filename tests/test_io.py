@@ -362,3 +362,74 @@ def test_simulated_gaia_files_read_back(tmp_path, fmt, per_star):
 def test_read_gaia_dr3_folder_layout_errors(tmp_path):
     with pytest.raises(ValueError, match="expected a folder holding epoch_photometry and vari_rrlyrae"):
         rio.read_gaia_dr3(tmp_path)
+
+
+# ---------------------------------------------------------------- inputs as users have them
+
+
+def test_parquet_written_by_pandas_reads_like_rrlsk_parquet(tmp_path):
+    from rrlsk.datasets import make_gaia_rrab
+
+    X, _, _ = make_gaia_rrab(5, random_state=0)
+    X.reset_index().to_parquet(tmp_path / "column.parquet")
+    X.to_parquet(tmp_path / "index.parquet")
+    text = X.copy()
+    text.index = pd.Index([f"Gaia DR3 {i}" for i in X.index], name="source_id")
+    text.to_parquet(tmp_path / "text_ids.parquet")
+    for name in ("column", "index", "text_ids"):
+        pd.testing.assert_frame_equal(rio.read_parquet(tmp_path / f"{name}.parquet"), X)
+    X.reset_index(drop=True).to_parquet(tmp_path / "no_id.parquet")
+    with pytest.raises(ValueError, match="no_id.parquet: no source_id column or index"):
+        rio.read_parquet(tmp_path / "no_id.parquet")
+
+
+def test_several_parquet_files_and_a_folder_of_them_stream(tmp_path):
+    from rrlsk.datasets import make_gaia_rrab
+
+    X, _, _ = make_gaia_rrab(7, random_state=0)
+    (tmp_path / "folder").mkdir()
+    rio.write_parquet(X.iloc[:4], tmp_path / "folder" / "a.parquet")
+    X.iloc[4:].reset_index().to_parquet(tmp_path / "folder" / "b.parquet")
+    for source in (tmp_path / "folder", sorted((tmp_path / "folder").iterdir())):
+        got = pd.concat(rio.iter_light_curves(source, 3))
+        assert got.index.tolist() == X.index.tolist()
+    (tmp_path / "folder" / "c.csv").write_text("source_id\n1\n")
+    with pytest.raises(ValueError, match="mix Parquet files"):
+        list(rio.iter_light_curves([tmp_path / "folder" / "a.parquet", tmp_path / "folder" / "c.csv"], 3))
+
+
+def test_source_ids_given_as_text_are_read_as_numbers(tmp_path, transits):
+    frame = transits.to_pandas()
+    frame["source_id"] = [f"Gaia DR3 {i}" for i in frame["source_id"]]
+    frame.to_csv(tmp_path / "ep.csv", index=False)
+    X = rio.read_epoch_photometry(tmp_path / "ep.csv", drop_rejected=False)
+    assert X.index.dtype == np.int64 and set(X.index) <= set(IDS.tolist())
+    labels = pd.DataFrame({"source_id": ["Gaia DR3 5978423987417346304", " 5358310424375618304 "],
+                           "feh": [-1.0, -1.5], "feh_error": [0.1, 0.2]})
+    labels.to_csv(tmp_path / "labels.csv", index=False)
+    assert rio.read_labels(tmp_path / "labels.csv").index.tolist() == IDS[:2].tolist()
+    labels["source_id"] = ["Gaia DR3 x1", "oops"]
+    labels.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(ValueError, match=r"bad.csv: source_id \['Gaia DR3 x1', 'oops'\] is not a number"):
+        rio.read_labels(tmp_path / "bad.csv")
+
+
+def test_unreadable_files_are_named(tmp_path, transits):
+    frame = transits.to_pandas()
+    frame.to_csv(tmp_path / "ep.csv", index=False)
+    data = (tmp_path / "ep.csv").read_bytes()
+    (tmp_path / "latin.csv").write_bytes(data.replace(b",G,", b",G\xe9,", 1))
+    with pytest.raises(ValueError, match=r"latin.csv: column 'band', data row \d+: .* not UTF-8"):
+        rio.read_epoch_photometry(tmp_path / "latin.csv")
+    (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(data)[:300])
+    with pytest.raises(ValueError, match=r"cut.csv.gz: cannot read \(EOFError.*truncated or corrupt"):
+        rio.read_epoch_photometry(tmp_path / "cut.csv.gz")
+    from rrlsk.datasets import make_gaia_rrab
+
+    X, _, _ = make_gaia_rrab(3, random_state=0)
+    rio.write_parquet(X, tmp_path / "x.parquet")
+    whole = (tmp_path / "x.parquet").read_bytes()
+    (tmp_path / "cut.parquet").write_bytes(whole[: len(whole) // 2])
+    for read in (rio.read_parquet, lambda p: list(rio.iter_parquet(p, 2))):
+        with pytest.raises(ValueError, match="cut.parquet: cannot read as Parquet .* truncated or corrupt"):
+            read(tmp_path / "cut.parquet")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Union
@@ -25,6 +27,7 @@ __all__ = [
     "describe",
     "format_ids",
     "list_table_files",
+    "parse_source_ids",
     "read_tables",
     "table_format",
     "to_frame",
@@ -155,15 +158,73 @@ def to_frame(table, source: str) -> pd.DataFrame:
         frame = table[[n for n in table.colnames if n not in multidim]].to_pandas(index=False)
         for name in multidim:
             frame[name] = pd.Series(list(np.asarray(table[name])), dtype=object)
-        for name in frame.columns:
-            if frame[name].dtype == object and len(frame) and isinstance(frame[name].iloc[0], bytes):
-                frame[name] = frame[name].str.decode("utf-8")
+    _decode_text(frame, source)
     lower = [str(c).strip().lower() for c in frame.columns]
     if len(set(lower)) != len(lower):
         dupes = sorted({c for c in lower if lower.count(c) > 1})
         raise ValueError(f"{source}: columns differ only by case: {dupes}")
     frame.columns = lower
     return frame
+
+
+#: A source_id as text: the number, optionally after "Gaia DR3 " (any release, any case).
+_SOURCE_ID_TEXT = re.compile(r"^\s*(?:gaia\s+e?dr\d+\s+)?(\d{1,19})\s*$", re.IGNORECASE)
+
+
+def parse_source_ids(values, source: str) -> np.ndarray:
+    """``source_id`` values as int64: integers, or text such as ``"Gaia DR3 123"``.
+
+    Parameters
+    ----------
+    values : array-like or pandas.Series
+        The ids (no missing values).
+    source : str
+        Name of the file or table, for messages.
+
+    Returns
+    -------
+    ndarray of int64
+
+    Raises
+    ------
+    ValueError
+        Naming the file and a few values that are not integers (floats with
+        a fraction included: a float64 cannot hold every 19-digit id).
+    """
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return series.to_numpy(dtype=np.int64)
+    if pd.api.types.is_float_dtype(series.dtype):
+        numbers = series.to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
+        if not bad.any():
+            return numbers.astype(np.int64)
+        raise ValueError(f"{source}: source_id must be whole numbers, got {numbers[bad][:5].tolist()}")
+    text = series.astype(object).map(lambda v: str(v.decode() if isinstance(v, bytes) else v))
+    found = text.str.extract(_SOURCE_ID_TEXT, expand=False)
+    bad = found.isna().to_numpy()
+    if bad.any():
+        raise ValueError(f"{source}: source_id {text[bad].unique()[:5].tolist()} is not a number "
+                         "(expected e.g. 123 or 'Gaia DR3 123')")
+    return np.array([int(v) for v in found], dtype=np.int64)
+
+
+def _decode_text(frame: pd.DataFrame, source: str) -> None:
+    """Decode byte-string columns as UTF-8 in place, naming the file and row of bad bytes."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object or not column.map(lambda v: isinstance(v, bytes)).any():
+            continue
+        decoded = []
+        for row, value in enumerate(column.to_numpy()):
+            try:
+                decoded.append(value.decode("utf-8") if isinstance(value, bytes) else value)
+            except UnicodeDecodeError as err:
+                raise ValueError(
+                    f"{source}: column {str(name)!r}, data row {row + 1}: bytes {value[:20]!r} are not UTF-8 "
+                    f"text ({err.reason}); save the file as UTF-8"
+                ) from None
+        frame[name] = pd.Series(decoded, index=frame.index, dtype=object)
 
 
 def as_bool(values: pd.Series, column: str, source: str) -> np.ndarray:
@@ -246,8 +307,8 @@ def _read_bytes(path: Path) -> bytes:
     try:
         with opener(path, "rb") as handle:
             return handle.read()
-    except OSError as err:
-        raise ValueError(f"{path}: cannot read: {err}") from err
+    except (OSError, EOFError, zlib.error) as err:  # EOFError: a truncated .gz
+        raise ValueError(f"{path}: cannot read ({type(err).__name__}: {err}); is the file truncated or corrupt?") from err
 
 
 def _group_by_header(files: Iterable[Path]) -> list[list[tuple[Path, bytes, bytes]]]:
@@ -270,7 +331,11 @@ def _read_csv_group(group: list[tuple[Path, bytes, bytes]], check) -> pd.DataFra
     dtype = {n: "Int64" for n in names if n.lower().endswith("_id")}
     text = header + b"\n" + b"".join(body for _, _, body in group)
     try:
-        frame = pd.read_csv(io.BytesIO(text), dtype=dtype, engine="pyarrow")
+        try:
+            frame = pd.read_csv(io.BytesIO(text), dtype=dtype, engine="pyarrow")
+        except (ValueError, pd.errors.ParserError):  # source_id as text ("Gaia DR3 123")? parsed later
+            dtype.update({n: "string" for n in names if n.lower() == "source_id"})
+            frame = pd.read_csv(io.BytesIO(text), dtype=dtype, engine="pyarrow")
     except (ValueError, pd.errors.ParserError) as err:
         if len(group) > 1:  # find the culprit file
             for item in group:

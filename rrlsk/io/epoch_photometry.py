@@ -10,7 +10,16 @@ import numpy as np
 import pandas as pd
 
 from .. import _ragged
-from ._tables import PathLike, as_bool, describe, format_ids, list_table_files, read_tables, to_frame
+from ._tables import (
+    PathLike,
+    as_bool,
+    describe,
+    format_ids,
+    list_table_files,
+    parse_source_ids,
+    read_tables,
+    to_frame,
+)
 from .gaia import mag_err_from_flux_over_error, mag_from_flux
 
 __all__ = ["read_epoch_photometry", "transits_to_light_curves"]
@@ -66,7 +75,7 @@ def transits_to_light_curves(
         time or magnitude NaN) and ``n_kept`` (int64).
     """
     _check_columns(transits, source, drop_rejected)
-    sid_all = transits["source_id"].to_numpy(dtype=np.int64)
+    sid_all = parse_source_ids(transits["source_id"], source)
     in_band = (transits["band"].astype(str).str.strip().str.upper() == band.strip().upper()).to_numpy()
     if len(transits) and not in_band.any():
         raise ValueError(f"{source}: no {band}-band transits (bands present: "

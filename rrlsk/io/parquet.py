@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from .. import _ragged
 from .._atomic import write_atomic
-from ._tables import PathLike, array_columns, format_ids
+from ._tables import PathLike, array_columns, format_ids, parse_source_ids
 
 __all__ = ["iter_parquet", "read_parquet", "write_parquet"]
 
@@ -75,23 +75,43 @@ def _to_list_array(column: pd.Series, name: str) -> pa.Array:
 
 
 def _meta(schema: pa.Schema, path: PathLike) -> dict:
-    if not schema.metadata or _KEY not in schema.metadata:
-        raise ValueError(f"{path}: not a light-curve table written by rrlsk.io.write_parquet")
-    return json.loads(schema.metadata[_KEY])
+    """rrlsk's layout of a Parquet light-curve table: from its metadata, or
+    inferred for tables written by pandas or pyarrow (list columns are the
+    arrays; ``source_id`` a column or the pandas index)."""
+    if schema.metadata and _KEY in schema.metadata:
+        return json.loads(schema.metadata[_KEY])
+    if "source_id" not in schema.names:
+        raise ValueError(
+            f"{path}: no source_id column or index; a light-curve table has one row per star with "
+            "source_id and list columns time, mag, mag_err (e.g. X.reset_index().to_parquet(path))"
+        )
+    names = [n for n in schema.names if n != "source_id" and not n.startswith("__index_level_")]
+    arrays = [n for n in names if pa.types.is_list(schema.field(n).type) or pa.types.is_large_list(schema.field(n).type)]
+    return {"columns": names, "arrays": arrays, "attrs": {}, "inferred": True}
 
 
-def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None, path: PathLike = "") -> pd.DataFrame:
     arrays = [c for c in meta["arrays"] if c in table.column_names]
-    scalars = [c for c in table.column_names if c not in arrays]
-    frame = table.select(scalars).to_pandas()
-    frame = frame.set_index(pd.Index(frame.pop("source_id").to_numpy(dtype=np.int64), name="source_id"))
+    scalars = [c for c in table.column_names if c not in arrays and not c.startswith("__index_level_")]
+    frame = table.select(scalars).to_pandas(ignore_metadata=meta.get("inferred", False))
+    frame = frame.set_index(pd.Index(parse_source_ids(frame.pop("source_id"), str(path)), name="source_id"))
     for name in arrays:
         column = table.column(name).combine_chunks()
         values = np.array(column.values.to_numpy(zero_copy_only=False))
+        if name in _ragged.ARRAY_COLUMNS:  # pandas may write float32 or integer lists
+            values = values.astype(np.float64)
         frame[name] = _ragged.split(values, column.offsets.to_numpy().astype(np.int64))
     frame = frame[[c for c in (columns or meta["columns"]) if c in frame.columns]]
     frame.attrs = meta["attrs"]
     return frame
+
+
+def _open(path: PathLike) -> pq.ParquetFile:
+    """The Parquet file, or a ValueError naming it when it is not readable."""
+    try:
+        return pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as err:
+        raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
 
 
 def _column_list(columns: Sequence[str] | None, meta: dict, path: PathLike) -> list[str] | None:
@@ -104,23 +124,39 @@ def _column_list(columns: Sequence[str] | None, meta: dict, path: PathLike) -> l
 
 
 def read_parquet(path: PathLike, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a light-curve table written by :func:`write_parquet`.
+    """Read a Parquet light-curve table.
 
     Parameters
     ----------
     path : path
-        Parquet file.
+        Parquet file written by :func:`write_parquet`, or by pandas or
+        pyarrow (``X.reset_index().to_parquet(path)`` or ``X.to_parquet(path)``):
+        one row per star, ``source_id`` a column or the index (integers, or
+        text such as ``"Gaia DR3 123"``), list columns ``time``, ``mag``,
+        ``mag_err``.
     columns : sequence of str, optional
         Columns to read (the ``source_id`` index always comes); all by default.
 
     Returns
     -------
     DataFrame
-        The table as written: same index, columns, dtypes, values and attrs.
+        The table: for :func:`write_parquet`'s files the same index,
+        columns, dtypes, values and attrs as written; for others, index
+        ``source_id`` (int64), list columns as float64 arrays.
+
+    Raises
+    ------
+    ValueError
+        Naming the file: not readable as Parquet (truncated, corrupt), no
+        ``source_id``, a ``source_id`` that is not a number, unknown columns.
     """
-    meta = _meta(pq.read_schema(path), path)
-    table = pq.read_table(path, columns=_column_list(columns, meta, path))
-    return _to_frame(table, meta, columns)
+    handle = _open(path)
+    meta = _meta(handle.schema_arrow, path)
+    try:
+        table = handle.read(columns=_column_list(columns, meta, path))
+    except (OSError, pa.ArrowException) as err:
+        raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
+    return _to_frame(table, meta, columns, path)
 
 
 def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
@@ -129,7 +165,8 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
     Parameters
     ----------
     path : path
-        File written by :func:`write_parquet`.
+        File written by :func:`write_parquet`, pandas or pyarrow (see
+        :func:`read_parquet`).
     chunk_size : int
         Stars per chunk (the last may be smaller).
     columns : sequence of str, optional
@@ -143,7 +180,14 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
     """
     if int(chunk_size) < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    handle = pq.ParquetFile(path)
+    handle = _open(path)
     meta = _meta(handle.schema_arrow, path)
-    for batch in handle.iter_batches(batch_size=int(chunk_size), columns=_column_list(columns, meta, path)):
-        yield _to_frame(pa.Table.from_batches([batch]), meta, columns)
+    batches = handle.iter_batches(batch_size=int(chunk_size), columns=_column_list(columns, meta, path))
+    while True:
+        try:
+            batch = next(batches, None)
+        except (OSError, pa.ArrowException) as err:
+            raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
+        if batch is None:
+            return
+        yield _to_frame(pa.Table.from_batches([batch]), meta, columns, path)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._tables import PathLike, array_columns, format_ids, list_table_files, read_tables, to_frame
+from ._tables import PathLike, array_columns, format_ids, list_table_files, parse_source_ids, read_tables, to_frame
 from .epoch_photometry import load_transits, transits_to_light_curves
 
 __all__ = ["pulsation_period", "read_gaia_dr3", "read_labels", "read_vari_rrlyrae", "star_type"]
@@ -34,7 +34,7 @@ def _index_by_source_id(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         raise ValueError(f"{name}: no source_id column (columns: {list(frame.columns)[:12]})")
     if frame["source_id"].isna().any():
         raise ValueError(f"{name}: {int(frame['source_id'].isna().sum())} row(s) without source_id")
-    frame = frame.set_index(pd.Index(frame["source_id"].to_numpy(dtype=np.int64), name="source_id"))
+    frame = frame.set_index(pd.Index(parse_source_ids(frame["source_id"], name), name="source_id"))
     frame = frame.drop(columns="source_id")
     dup = frame.index.duplicated()
     if dup.any():
