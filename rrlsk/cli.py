@@ -13,10 +13,15 @@ import json
 import logging
 import math
 import os
+import re
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+from ._atomic import write_atomic
 
 __all__ = ["main", "build_parser"]
 
@@ -26,6 +31,8 @@ MODELS_HELP = (
 )
 # rrlsk.pipelines.CATALOGUES, repeated so that `--help` does not start TensorFlow
 CATALOGUES = ("spline", "spline_nomean", "raw")
+#: rrlsk.weights.density_weights' default threshold, /dex (repeated for the same reason)
+DENSITY_THRESHOLD = 0.5
 GAIA_FORMATS = ("csv", "ecsv", "votable", "fits")
 RR_TYPES = ("RRab", "RRc")
 
@@ -113,9 +120,34 @@ def parse_grid(text: str, step: str, estimator=None) -> dict[str, list]:
                                  + (f" (ambiguous: {matches})" if matches else ""))
             name = matches[0]
         grid[f"{step}__{name}"] = [_number(v.strip()) for v in values.split(",")]
+        if params is not None:
+            _check_grid_values(name, grid[f"{step}__{name}"], params[name], step)
     if not grid:
         raise ValueError("--grid: empty grid; give 'paper' or name=v1,v2;name=v3")
     return grid
+
+
+def _is_numeric(value) -> bool:
+    if isinstance(value, (tuple, list)):
+        return len(value) > 0 and all(map(_is_numeric, value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_grid_values(name: str, values: list, default, step: str) -> None:
+    """Refuse text where the parameter takes numbers (the fits would all fail later)."""
+    if not _is_numeric(default):
+        return
+    text = [v for v in values if isinstance(v, str)]
+    if text:
+        raise ValueError(f"--grid: {name}={','.join(map(str, text))} is not a number; {step}'s {name} takes "
+                         f"numbers (default {default!r})")
+
+
+def _all_fits_failed(err: ValueError) -> ValueError:
+    """scikit-learn's "All the N fits failed" with the cause on its first line."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    cause = lines[-1] if len(lines) > 1 else ""
+    return ValueError(f"{lines[0] if lines else err} Cause: {cause}" if cause else str(err))
 
 
 def _number(text: str):
@@ -187,17 +219,22 @@ def read_light_curves(source: str, *, labels: str | None = None):
     return X, X["feh"].astype(float).rename("feh"), feh_error
 
 
-def _weights(kind: str, y, feh_error):
+def _weights(kind: str, y, feh_error, threshold: float = DENSITY_THRESHOLD):
     """Training weights: ``density`` (paper), ``density_error`` or ``none``."""
     if kind == "none":
         return None
     from .weights import density_weights
 
-    if kind == "density":
-        return density_weights(y.to_numpy())
-    if feh_error is None:
+    if kind == "density_error" and feh_error is None:
         raise ValueError("--weights density_error needs label errors (a feh_error column or --labels)")
-    return density_weights(y.to_numpy(), feh_error.to_numpy())
+    errors = feh_error.to_numpy() if kind == "density_error" else None
+    try:
+        return density_weights(y.to_numpy(), errors, threshold=threshold)
+    except ValueError as err:
+        if "threshold" not in str(err):
+            raise
+        raise ValueError(f"{err} with --density-threshold (now {threshold:g} /dex; {len(y)} training stars "
+                         "spread thinly), or use --weights none") from err
 
 
 def _eval_weights(feh_error):
@@ -355,7 +392,12 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
         params = {} if weights is None else {"train_weight": weights}
         if weighted:
             params["eval_weight"] = _eval_weights(feh_error)
-        search.fit(X, y, **params)
+        try:
+            search.fit(X, y, **params)
+        except ValueError as err:
+            if "fits failed" not in str(err):
+                raise
+            raise _all_fits_failed(err) from err
     results = pd.DataFrame(search.cv_results_).sort_values(f"rank_test_{refit}")
     metrics = [m for m in ("r2", "wrmse", "rmse", "mae") if f"mean_test_{m}" in results]
     table = pd.DataFrame({"params": results["params"].astype(str)})
@@ -399,7 +441,7 @@ def cmd_train(args) -> int:
     X, y, feh_error = read_light_curves(args.data, labels=args.labels)
     # a progress bar over epochs for a single fit; the grid search reports per fit instead
     pipe = _pipeline(args, args.model, verbose=0 if args.quiet or args.grid else 1)
-    weights = _weights(args.weights, y, feh_error)
+    weights = _weights(args.weights, y, feh_error, args.density_threshold)
     _say(f"training {args.model} ({args.catalogue} catalogue, {args.weights} weights) on {len(X)} stars "
          f"from {args.data}")
     t0 = time.perf_counter()
@@ -424,7 +466,7 @@ def run_cv(args, X, y, feh_error, models: Sequence[str], *, progress: bool = Tru
 
     from .evaluation import cross_validate_report
 
-    weights = _weights(args.weights, y, feh_error)
+    weights = _weights(args.weights, y, feh_error, args.density_threshold)
     eval_weight = _eval_weights(feh_error)
     reports = {}
     for model in tqdm(models, desc="cross-validation", unit="model", disable=args.quiet or not progress):
@@ -443,14 +485,15 @@ def save_reports(run: Path, reports: dict) -> None:
     :func:`load_reports` reads back.
     """
     (run / "reports").mkdir(parents=True, exist_ok=True)
-    (run / "reports" / "models.json").write_text(json.dumps(list(reports)))
     for name, report in reports.items():
         folder = run / "reports" / name
         folder.mkdir(parents=True, exist_ok=True)
-        report.folds.to_csv(folder / "folds.csv", index=False)
-        report.oof.to_csv(folder / "oof.csv")
-        report.in_fold.to_csv(folder / "in_fold.csv")
-        (folder / "histories.json").write_text(json.dumps(report.histories))
+        write_atomic(folder / "folds.csv", lambda tmp: report.folds.to_csv(tmp, index=False))
+        write_atomic(folder / "oof.csv", report.oof.to_csv)
+        write_atomic(folder / "in_fold.csv", report.in_fold.to_csv)
+        write_atomic(folder / "histories.json", lambda tmp: tmp.write_text(json.dumps(report.histories)))
+    # last: the list marks the reports complete
+    write_atomic(run / "reports" / "models.json", lambda tmp: tmp.write_text(json.dumps(list(reports))))
 
 
 def load_reports(run: Path) -> dict:
@@ -496,8 +539,8 @@ def make_report(run: Path, reports: dict | None = None, *, figures: bool = True)
     reports = load_reports(run) if reports is None else reports
     table = compare(reports)
     markdown = table.to_markdown()
-    (run / "table_a1.md").write_text(markdown)
-    table.to_csv(run / "table_a1.csv")
+    write_atomic(run / "table_a1.md", lambda tmp: tmp.write_text(markdown))
+    write_atomic(run / "table_a1.csv", table.to_csv)
     if figures:
         import matplotlib
 
@@ -545,7 +588,6 @@ def _predict_model(args):
 
 
 def cmd_predict(args) -> int:
-    from ._atomic import write_atomic
     from .batch import predict_catalogue, read_predictions
 
     if args.model and (args.model_rrab or args.model_rrc):
@@ -614,7 +656,7 @@ def cmd_demo(args) -> int:
     X, y, info = X_all[~held], y_all[~held], info_all[~held]
     write_parquet(_with_labels(X, info), out / "train.parquet")
     write_parquet(X_all[held], out / "holdout.parquet")
-    info_all[held].to_csv(out / "holdout_truth.csv")
+    write_atomic(out / "holdout_truth.csv", info_all[held].to_csv)
     stages.update()
 
     stages.set_postfix_str(f"{sizes['splits']}-fold CV of gru and {DEMO_BASELINE}")
@@ -646,7 +688,7 @@ def cmd_demo(args) -> int:
     truth = pd.read_csv(out / "holdout_truth.csv", index_col="source_id")
     truth = truth[["feh", "feh_error", "feh_true"]].rename(columns={"feh": "feh_label", "feh_error": "feh_label_error"})
     predictions = read_predictions(out / "predictions").join(truth)
-    predictions.to_csv(out / "predictions.csv")
+    write_atomic(out / "predictions.csv", predictions.to_csv)
     ok = predictions[predictions["status"] == "ok"]
     stages.update()
     stages.close()
@@ -723,6 +765,9 @@ def _add_data_options(parser) -> None:
     parser.add_argument("--weights", choices=("density", "density_error", "none"), default="density",
                         help="training sample weights: inverse [Fe/H] density (paper), the same "
                         "divided by feh_error^2, or none")
+    parser.add_argument("--density-threshold", type=_positive_float, default=DENSITY_THRESHOLD,
+                        help="density weights: the [Fe/H] density, /dex, below which the tails get the "
+                        "weight of its edge; lower it for small training sets")
     parser.add_argument("--random-state", type=int, default=0,
                         help="seed for splits and network initialisation")
     _add_type_option(parser, "pulsation type of the stars: sets the phase alignment of the preprocessing")
@@ -743,7 +788,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``rrlsk`` argument parser (all sub-commands)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
-    common.add_argument("--quiet", action="store_true", help="no progress bars")
+    common.add_argument("--quiet", action="store_true",
+                        help="no progress bars and no TensorFlow start-up log lines")
 
     parser = argparse.ArgumentParser(
         prog="rrlsk",
@@ -880,6 +926,46 @@ def _reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+#: Lines that TensorFlow's C++ runtime writes to stderr at start-up whatever
+#: TF_CPP_MIN_LOG_LEVEL says (absl log lines such as "I0000 00:00:... port.cc:153]
+#: oneDNN custom operations are on", and absl's note before its initialisation).
+NATIVE_LOG_LINE = re.compile(rb"^([IWE]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl::InitializeLog)")
+
+
+@contextmanager
+def _without_native_logs(enabled: bool):
+    """Drop :data:`NATIVE_LOG_LINE` lines from file descriptor 2 inside the block.
+
+    Native libraries (and worker processes, which inherit the descriptor)
+    write to fd 2 directly, below Python: the descriptor is pointed at a
+    pipe whose other end forwards every other line to the real stderr.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    real = os.dup(2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def pump():
+        with os.fdopen(read_end, "rb") as source, os.fdopen(os.dup(real), "wb", buffering=0) as sink:
+            for line in source:
+                if not NATIVE_LOG_LINE.match(line):
+                    sink.write(line)
+
+    thread = threading.Thread(target=pump, daemon=True, name="rrlsk-stderr-filter")
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(real, 2)  # closes this process's write end of the pipe: the pump sees its end
+        os.close(real)
+        thread.join(timeout=2.0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rrlsk`` command line.
 
@@ -903,7 +989,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.func(args)
+        with _without_native_logs(args.quiet):
+            return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -175,6 +175,7 @@ def test_simulate_select_train_predict_info(tmp_path, monkeypatch, capsys):
 
     out = rrlsk("predict", "gru.joblib", "gaia/epoch_photometry.csv", "--rrlyrae", "gaia/vari_rrlyrae.csv",
                 "--out", "pred", "--quiet", cwd=tmp_path)
+    assert not [line for line in out.stderr.splitlines() if TF_LOG.match(line)], out.stderr  # --quiet
     table = pd.read_csv(tmp_path / "pred" / "predictions.csv", index_col="source_id")
     assert len(table) == 300 and set(table["status"]) <= {"ok", "flagged", "skipped", "failed"}
     assert f"{(table['status'] == 'ok').sum()} ok" in out.stdout
@@ -262,3 +263,91 @@ def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, c
     status, out, err = run_main(capsys, "train", "noerr.parquet", "--model", "fourier_linear", "--calibrate",
                                 "--label-errors", "--out", "x.joblib")
     assert status == 1 and "--label-errors needs a feh_error column" in err
+
+
+# ---------------------------------------------------------------- nothing lost, nothing silently wrong
+
+
+@pytest.fixture
+def lc_model(tmp_path):
+    """A fitted Fourier-feature pipeline saved to a file, and its simulated training table."""
+    import rrlsk
+    from rrlsk.datasets import make_gaia_rrab
+    from rrlsk.io import write_parquet
+
+    X, y, _ = make_gaia_rrab(80, random_state=0)
+    write_parquet(X, tmp_path / "curves.parquet")
+    return save_model(rrlsk.make_pipeline("fourier_linear").fit(X, y), tmp_path / "lc.joblib"), X
+
+
+def test_predict_stops_on_table_errors_and_says_what_to_do(lc_model, tmp_path, monkeypatch, capsys):
+    from rrlsk.datasets import make_gaia_rrab, to_gaia_files
+    from rrlsk.io import write_parquet
+
+    model, X = lc_model
+    monkeypatch.chdir(tmp_path)
+    write_parquet(X.drop(columns="epoch"), "noepoch.parquet")
+    status, out, err = run_main(capsys, "predict", model, "noepoch.parquet", "--out", "p1")
+    assert status == 1 and "noepoch.parquet: light-curve table lacks column(s) ['epoch']" in err
+    assert "nothing was predicted" in err and not list((tmp_path / "p1").glob("part-*"))
+
+    Xg, _, info = make_gaia_rrab(5, random_state=1)
+    paths = to_gaia_files(Xg, info, tmp_path / "gaia", format="csv")
+    status, out, err = run_main(capsys, "predict", model, paths["epoch_photometry"], "--out", "p2")
+    assert status == 1 and "pass rrlyrae=FILE (rrlsk predict --rrlyrae FILE)" in err
+
+
+def test_period_in_hours_and_flux_as_mag_are_flagged_not_ok(lc_model, tmp_path, monkeypatch, capsys):
+    from rrlsk.io import write_parquet
+    from rrlsk.io.gaia import G_ZEROPOINT
+
+    model, X = lc_model
+    monkeypatch.chdir(tmp_path)
+    bad = X.iloc[:10].copy()
+    bad["period"] = bad["period"] * 24
+    flux = X.iloc[10:20].copy()
+    flux["mag"] = [10 ** (-0.4 * (m - G_ZEROPOINT)) for m in flux["mag"]]
+    write_parquet(pd.concat([bad, flux]), "bad.parquet")
+    status, out, err = run_main(capsys, "predict", model, "bad.parquet", "--out", "p", "--quiet")
+    assert status == 0, err
+    assert "0 ok, 20 flagged" in out and "see their reason column" in out
+    table = pd.read_csv(tmp_path / "p" / "predictions.csv", index_col="source_id")
+    assert (table["status"] == "flagged").all() and table["outside_training_domain"].all()
+    assert table.loc[bad.index, "reason"].str.contains("hours instead of days").all()
+    assert table.loc[flux.index, "reason"].str.contains("fluxes in the mag column").all()
+
+
+def test_a_folder_in_use_is_refused_naming_the_other_run(lc_model, tmp_path):
+    import socket
+
+    model, X = lc_model
+    (tmp_path / "out").mkdir()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "out" / "_lock").write_text(json.dumps(
+            {"pid": other.pid, "host": socket.gethostname(), "what": "rrlsk predict run", "started_utc": "now"}))
+        out = rrlsk("predict", model, tmp_path / "curves.parquet", "--out", tmp_path / "out", check=False)
+        assert_one_line_error(out, "in use by another rrlsk predict run", f"pid {other.pid} on host")
+    finally:
+        other.kill()
+        other.wait()
+    rrlsk("predict", model, tmp_path / "curves.parquet", "--out", tmp_path / "out", "--quiet")  # stale: taken over
+    assert len(pd.read_csv(tmp_path / "out" / "predictions.csv")) == len(X)
+
+
+def test_small_training_sets_and_bad_grid_values_say_what_to_do(tmp_path, monkeypatch, capsys):
+    import inspect
+
+    import rrlsk
+    from rrlsk.cli import DENSITY_THRESHOLD
+
+    assert DENSITY_THRESHOLD == inspect.signature(rrlsk.density_weights).parameters["threshold"].default
+    monkeypatch.chdir(tmp_path)
+    assert run_main(capsys, "simulate", "s20.parquet", "--n-stars", 20)[0] == 0
+    status, out, err = run_main(capsys, "train", "s20.parquet", "--model", "fourier_linear", "--out", "m.joblib")
+    assert status == 1 and "lower the threshold with --density-threshold" in err
+    status, out, err = run_main(capsys, "train", "s20.parquet", "--model", "fourier_linear", "--out", "m.joblib",
+                                "--density-threshold", "0.05")
+    assert status == 0, err
+    with pytest.raises(ValueError, match=r"--grid: dropout=abc is not a number; gru's dropout takes numbers"):
+        parse_grid("dropout=abc", "gru", rrlsk.GRURegressor())
