@@ -637,6 +637,7 @@ def cmd_demo(args) -> int:
     sizes.update({k: getattr(args, k) for k in ("n_stars", "n_holdout", "epochs") if getattr(args, k) is not None})
     # the options run_cv and _pipeline read
     args.catalogue, args.weights, args.n_points = "spline", "density", sizes["n_points"]
+    args.density_threshold = DENSITY_THRESHOLD
     args.splits, args.repeats, args.n_bins = sizes["splits"], 1, 10
     args.batch_size = args.learning_rate = args.dropout = args.patience = None
     args.epochs = sizes["epochs"]
