@@ -98,8 +98,8 @@ def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None,
     for name in arrays:
         column = table.column(name).combine_chunks()
         values = np.array(column.values.to_numpy(zero_copy_only=False))
-        if name in _ragged.ARRAY_COLUMNS:  # pandas may write float32 or integer lists
-            values = values.astype(np.float64)
+        if meta.get("inferred") and name in _ragged.ARRAY_COLUMNS and values.dtype.kind in "biu":
+            values = values.astype(np.float64)  # integer lists written by others
         frame[name] = _ragged.split(values, column.offsets.to_numpy().astype(np.int64))
     frame = frame[[c for c in (columns or meta["columns"]) if c in frame.columns]]
     frame.attrs = meta["attrs"]
