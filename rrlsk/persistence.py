@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import struct
-import tempfile
 import warnings
 import zlib
 from collections.abc import Mapping
@@ -45,6 +44,7 @@ from typing import Any
 import joblib
 import numpy as np
 
+from ._atomic import write_atomic
 from ._version import __version__
 
 __all__ = ["save_model", "load_model", "model_info", "upgrade_model"]
@@ -245,16 +245,7 @@ def _write_atomically(path: Path, header: Mapping[str, Any], model: Any, level: 
     joblib.dump(model, pickled)
     member = _gzip_member(header, pickled.getbuffer().tobytes(), int(level))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(member)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda tmp: tmp.write_bytes(member))
 
 
 class _NotAModel(ValueError):

@@ -30,6 +30,7 @@ from scipy.stats import gaussian_kde
 from sklearn.utils import check_random_state
 
 from . import metrics as _metrics
+from ._atomic import write_atomic
 
 __all__ = [
     "plot_label_distribution",
@@ -50,7 +51,7 @@ def _save(fig: Figure, path) -> Figure:
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=DPI)
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=DPI))
     return fig
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _ragged
+from .._atomic import write_atomic
 from ..io.gaia import (
     EPOCH_PHOTOMETRY_COLUMNS,
     G_ZEROPOINT,
@@ -113,7 +114,8 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "csv":
         # float32 values written at float64 precision, so that they read back
         # bit for bit as the float32 values that binary formats carry
-        frame.astype({c: np.float64 for c in frame.columns if frame[c].dtype == np.float32}).to_csv(path, index=False)
+        wide = frame.astype({c: np.float64 for c in frame.columns if frame[c].dtype == np.float32})
+        write_atomic(path, lambda tmp: wide.to_csv(tmp, index=False))
         return
     from astropy.table import Table
 
@@ -121,7 +123,7 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     for name, unit in _UNITS.items():
         if name in table.colnames:
             table[name].unit = unit
-    table.write(path, format=_FORMATS[fmt][1], overwrite=True)
+    write_atomic(path, lambda tmp: table.write(tmp, format=_FORMATS[fmt][1], overwrite=True))
 
 
 def to_gaia_files(
