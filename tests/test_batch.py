@@ -195,19 +195,25 @@ def test_model_files_are_loaded_where_they_run(catalogue, tmp_path):
         predict_catalogue(tmp_path / "missing.joblib", path, tmp_path / "x", progress=False)
 
 
-def test_resumes_after_sigkill(catalogue, tmp_path):
-    X, path = catalogue
-    out = tmp_path / "out"
+def start_run(path, out, sleep, chunk_size, n_jobs=1):
+    """``predict_catalogue`` with a slow model in a child process (to kill it)."""
     script = textwrap.dedent(
         f"""
         import sys
         sys.path.insert(0, {str(TESTS)!r})
         from test_batch import make_model
         from rrlsk.batch import predict_catalogue
-        predict_catalogue(make_model(sleep=0.4), {str(path)!r}, {str(out)!r}, chunk_size=8, progress=False)
+        predict_catalogue(make_model(sleep={sleep}), {str(path)!r}, {str(out)!r}, chunk_size={chunk_size},
+                          n_jobs={n_jobs}, progress=False)
         """
     )
-    child = subprocess.Popen([sys.executable, "-c", script])
+    return subprocess.Popen([sys.executable, "-c", script])
+
+
+def test_resumes_after_sigkill(catalogue, tmp_path):
+    X, path = catalogue
+    out = tmp_path / "out"
+    child = start_run(path, out, sleep=0.4, chunk_size=8)
     try:
         deadline = time.monotonic() + 60
         while len(list(out.glob("part-*.parquet"))) < 2:
@@ -376,16 +382,7 @@ def test_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(catalogue, tmp_p
 
     X, path = catalogue
     out = tmp_path / "out"
-    script = textwrap.dedent(
-        f"""
-        import sys
-        sys.path.insert(0, {str(TESTS)!r})
-        from test_batch import make_model
-        from rrlsk.batch import predict_catalogue
-        predict_catalogue(make_model(sleep=0.3), {str(path)!r}, {str(out)!r}, chunk_size=8, progress=False)
-        """
-    )
-    child = subprocess.Popen([sys.executable, "-c", script])
+    child = start_run(path, out, sleep=0.3, chunk_size=8)
     try:
         deadline = time.monotonic() + 60
         while not (out / "_lock").exists():
@@ -402,34 +399,18 @@ def test_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(catalogue, tmp_p
     assert len(read_predictions(out)) == 60 and not (out / "_lock").exists()
 
 
-def _children(pid):
-    import psutil
-
-    return psutil.Process(pid).children(recursive=True)
-
-
 def test_workers_die_with_their_parent(catalogue, tmp_path):
-    import psutil
+    psutil = pytest.importorskip("psutil")  # comes with distributed (the test extra)
 
     X, path = catalogue
     out = tmp_path / "out"
-    script = textwrap.dedent(
-        f"""
-        import sys
-        sys.path.insert(0, {str(TESTS)!r})
-        from test_batch import make_model
-        from rrlsk.batch import predict_catalogue
-        predict_catalogue(make_model(sleep=0.5), {str(path)!r}, {str(out)!r}, chunk_size=4, n_jobs=2,
-                          progress=False)
-        """
-    )
-    child = subprocess.Popen([sys.executable, "-c", script])
+    child = start_run(path, out, sleep=0.5, chunk_size=4, n_jobs=2)
     try:
         deadline = time.monotonic() + 120
         while not list(out.glob("part-*.parquet")):
             assert child.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        workers = _children(child.pid)
+        workers = psutil.Process(child.pid).children(recursive=True)
         assert workers
         os.kill(child.pid, signal.SIGKILL)
     finally:
