@@ -40,7 +40,28 @@ autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
-numpydoc_validation_checks: set[str] = set()
+# numpydoc validates every rendered docstring (a failure is a warning, and
+# the docs build runs with -W); all checks but these:
+numpydoc_validation_checks = {
+    "all",
+    "ES01",  # extended summary: optional, a one-line summary often says it all
+    "SA01",  # See Also: optional
+    "EX01",  # Examples: optional (those that exist run as doctests)
+    # constants documented by "#:" comments: numpydoc reads the comment as a
+    # docstring closed on its last line (GL02) that may span lines (SS06)
+    "GL02",
+    "SS06",
+}
+numpydoc_validation_exclude = {
+    # Being rewritten concurrently (the network registry, the thin CLI, the
+    # shared training parameters, the simulator's relation): validated once
+    # those changes land, so that this build stays green meanwhile.
+    r"^rrlsk\.(regressors|pipelines|ensemble|batch|persistence|cli|datasets|uncertainty|networks)\.",
+}
+numpydoc_validation_overrides = {
+    # the fields of a NamedTuple carry the generated "Alias for field number N"
+    "SS03": [r"^Alias for field number \d+$"],
+}
 
 
 html_theme = "pydata_sphinx_theme"

@@ -106,6 +106,7 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
         Returns
         -------
         self
+            The fitted relation (``coefficients_``).
         """
         self._validate_params()
         design = self._design(X)
@@ -201,7 +202,7 @@ class SktimePanel(TransformerMixin, BaseEstimator):
         Returns
         -------
         ndarray of float64, shape (n_stars, n_channels, n_steps)
-            sktime's ``numpy3D`` panel.
+            The ``numpy3D`` panel of sktime.
         """
         check_is_fitted(self, "n_features_in_")
         return to_sktime(np.asarray(X, dtype=np.float64))
@@ -214,7 +215,7 @@ class SktimePanel(TransformerMixin, BaseEstimator):
 
 
 class MiniRocketFeatures(TransformerMixin, BaseEstimator):
-    """sktime's MiniRocket transform as a plain scikit-learn transformer.
+    """The MiniRocket transform of sktime as a plain scikit-learn transformer.
 
     Wraps :class:`sktime.transformations.panel.rocket.MiniRocketMultivariate`
     (Dempster et al. 2021), fitted in :meth:`fit` and kept as
@@ -249,7 +250,7 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : ndarray of shape (n_stars, n_channels, n_steps)
-            sktime ``numpy3D`` panels (:class:`SktimePanel`).
+            Panels in sktime's ``numpy3D`` format (:class:`SktimePanel`).
         y : None
             Ignored.
 
@@ -273,7 +274,7 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : ndarray of shape (n_stars, n_channels, n_steps)
-            sktime ``numpy3D`` panels.
+            Panels in sktime's ``numpy3D`` format.
 
         Returns
         -------
@@ -300,7 +301,11 @@ def make_minirocket(num_kernels: int = 10_000, random_state: int | None = 0, n_j
 
     Parameters
     ----------
-    num_kernels, random_state, n_jobs
+    num_kernels : int, default 10000
+        See :class:`MiniRocketFeatures`.
+    random_state : int or None, default 0
+        See :class:`MiniRocketFeatures`.
+    n_jobs : int, default 1
         See :class:`MiniRocketFeatures`.
 
     Returns

@@ -162,7 +162,7 @@ def read_parquet_dask(path, *, columns: Sequence[str] | None = None, partition_s
     Parameters
     ----------
     path : path, directory or list of paths
-        rrlsk Parquet file(s), or a directory of ``*.parquet`` files (local
+        The rrlsk Parquet file(s), or a directory of ``*.parquet`` files (local
         or on a file system every worker sees).
     columns : sequence of str, optional
         Columns to read besides the ``source_id`` index (default: all).

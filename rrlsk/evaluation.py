@@ -159,7 +159,7 @@ def _runs(values):
 class CrossValidationReport(_Table):
     """Result of :func:`cross_validate_report`.
 
-    Attributes
+    Parameters
     ----------
     folds : DataFrame
         One row per split: ``split``, ``repeat``, ``n_train``, ``n_validation``,
@@ -213,7 +213,7 @@ class CrossValidationReport(_Table):
 class Comparison(_Table):
     """Several reports side by side (see :func:`compare`).
 
-    Attributes
+    Parameters
     ----------
     reports : dict of str to CrossValidationReport
         The models, in column order.
@@ -346,6 +346,7 @@ def cross_validate_report(
     Returns
     -------
     CrossValidationReport
+        Per-split metrics, out-of-fold and in-fold predictions.
     """
     values, w_train = check_labels(X, y, train_weight, weight_name="train_weight")
     _, w_eval = check_labels(X, y, eval_weight, weight_name="eval_weight")

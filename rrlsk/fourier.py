@@ -61,7 +61,7 @@ _RCOND = 1e-10
 class FourierFitInfo(NamedTuple):
     """Diagnostics of :func:`fit_fourier`, one entry per star.
 
-    Attributes
+    Parameters
     ----------
     n_points : ndarray of int64
         Number of points of the star.
@@ -79,7 +79,18 @@ class FourierFitInfo(NamedTuple):
 
 
 def n_coefficients(order: int) -> int:
-    """Number of linear coefficients of a Fourier series of ``order``: ``2 * order + 1``."""
+    """Count the linear coefficients of a Fourier series: ``2 * order + 1``.
+
+    Parameters
+    ----------
+    order : int
+        Number of harmonics.
+
+    Returns
+    -------
+    int
+        Length of one star's ``coefs`` row.
+    """
     return 2 * int(order) + 1
 
 
@@ -148,7 +159,7 @@ def fit_fourier(
     *,
     return_info: bool = False,
 ):
-    """Least-squares Fourier series of order ``order`` for every star at once.
+    """Fit a least-squares Fourier series of order ``order`` to every star at once.
 
     Parameters
     ----------

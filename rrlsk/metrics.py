@@ -90,6 +90,7 @@ def rmse(y_true, y_pred, sample_weight=None) -> float:
     Returns
     -------
     float
+        The RMSE, in the units of the labels.
     """
     t, p, w = _check(y_true, y_pred, sample_weight, name="rmse")
     return float(root_mean_squared_error(t, p, sample_weight=w))
@@ -108,6 +109,7 @@ def mae(y_true, y_pred, sample_weight=None) -> float:
     Returns
     -------
     float
+        The MAE, in the units of the labels.
     """
     t, p, w = _check(y_true, y_pred, sample_weight, name="mae")
     return float(mean_absolute_error(t, p, sample_weight=w))
@@ -124,6 +126,7 @@ def medae(y_true, y_pred) -> float:
     Returns
     -------
     float
+        The median absolute error, in the units of the labels.
     """
     t, p, _ = _check(y_true, y_pred, name="medae")
     return float(median_absolute_error(t, p))
@@ -163,17 +166,56 @@ def _require(sample_weight, name: str):
 
 
 def wrmse(y_true, y_pred, sample_weight=None) -> float:
-    """Weighted RMSE, ``sqrt(sum(w e**2) / sum(w))`` (dex); weights required."""
+    """Weighted RMSE, ``sqrt(sum(w e**2) / sum(w))`` (dex); weights required.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    sample_weight : array-like of shape (n_samples,)
+        Evaluation weights ``w`` (``1 / feh_error**2``); None is an error.
+
+    Returns
+    -------
+    float
+        :func:`rmse` with the weights, dex for [Fe/H].
+    """
     return rmse(y_true, y_pred, _require(sample_weight, "wrmse"))
 
 
 def wmae(y_true, y_pred, sample_weight=None) -> float:
-    """Weighted MAE, ``sum(w |e|) / sum(w)`` (dex); weights required."""
+    """Weighted MAE, ``sum(w |e|) / sum(w)`` (dex); weights required.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    sample_weight : array-like of shape (n_samples,)
+        Evaluation weights ``w`` (``1 / feh_error**2``); None is an error.
+
+    Returns
+    -------
+    float
+        :func:`mae` with the weights, dex for [Fe/H].
+    """
     return mae(y_true, y_pred, _require(sample_weight, "wmae"))
 
 
 def wr2(y_true, y_pred, sample_weight=None) -> float:
-    """Weighted R^2 about the weighted mean of ``y_true``; weights required."""
+    """Weighted R^2 about the weighted mean of ``y_true``; weights required.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    sample_weight : array-like of shape (n_samples,)
+        Evaluation weights ``w`` (``1 / feh_error**2``); None is an error.
+
+    Returns
+    -------
+    float
+        :func:`r2` with the weights, dimensionless.
+    """
     return r2(y_true, y_pred, _require(sample_weight, "wr2"))
 
 
@@ -212,7 +254,7 @@ def _routing_enabled() -> bool:
 
 
 def scorers(eval_weight: bool | str = False) -> dict:
-    """Scorers for ``GridSearchCV(scoring=...)`` and ``cross_validate``.
+    """Build the scorers for ``GridSearchCV(scoring=...)`` and ``cross_validate``.
 
     Errors are negated (``make_scorer(greater_is_better=False)``), so that
     every score is better when larger: ``refit="wrmse"`` picks the smallest
@@ -233,6 +275,7 @@ def scorers(eval_weight: bool | str = False) -> dict:
     Returns
     -------
     dict of str to scorer
+        Metric name -> scorer (errors negated).
     """
     if not isinstance(eval_weight, (bool, str)) or eval_weight == "":
         raise ValueError(f"eval_weight must be a bool or a non-empty name, got {eval_weight!r}")

@@ -246,10 +246,11 @@ class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
         groups : None
             Ignored, for API compatibility.
 
-        Yields
-        ------
-        train, test : ndarray of int
-            Positional indices of the fold's training and test rows.
+        Returns
+        -------
+        iterator of (ndarray, ndarray)
+            Positional indices of each fold's training and test rows; the
+            labels are checked before the first fold.
         """
         strata = self.bin_labels(y)
         if len(strata) != _num_samples(X):
@@ -318,6 +319,7 @@ class RepeatedBinnedStratifiedKFold(_CheckedParams, BaseCrossValidator):
         Returns
         -------
         int
+            ``n_splits * n_repeats``.
         """
         return self.n_splits * self.n_repeats
 
@@ -429,8 +431,10 @@ def check_labels(
 
     Returns
     -------
-    y, sample_weight : ndarray of float64
-        As flat arrays (``sample_weight`` stays ``None`` if it was).
+    y : ndarray of float64, shape (n_samples,)
+        The labels as a flat array.
+    sample_weight : ndarray of float64, shape (n_samples,), or None
+        The weights as a flat array (``None`` stays ``None``).
     """
     n_rows = _num_samples(X)
     index = index_of(X)

@@ -77,7 +77,7 @@ def _metrics_text(t, p, w) -> str:
 
 
 def plot_label_distribution(y, weights=None, *, bins: int = 30, path=None) -> Figure:
-    """Histogram of [Fe/H] with its KDE and the training (density) weights.
+    """Plot the histogram of [Fe/H] with its KDE and the training (density) weights.
 
     Parameters
     ----------
@@ -94,6 +94,7 @@ def plot_label_distribution(y, weights=None, *, bins: int = 30, path=None) -> Fi
     Returns
     -------
     matplotlib.figure.Figure
+        The figure (also written to ``path`` when given).
     """
     values = np.asarray(y, dtype=np.float64).ravel()
     values = values[np.isfinite(values)]
@@ -230,6 +231,7 @@ def plot_learning_curves(histories, *, log: bool = False, path=None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
+        The figure (also written to ``path`` when given).
     """
     runs = _as_histories(histories)
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
@@ -315,7 +317,7 @@ def plot_predictions(
 
 
 def plot_residuals(y_true, y_pred, *, n_bins: int = 10, path=None) -> Figure:
-    """Residuals (predicted - true) against true [Fe/H].
+    """Plot the residuals (predicted - true) against true [Fe/H].
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""density_weights against a direct scipy/numpy computation."""
+"""density_weights against values computed by hand, and its properties."""
 
 import numpy as np
 import pytest
@@ -6,17 +6,31 @@ from scipy.stats import gaussian_kde
 
 from rrlsk.weights import density_weights
 
+# Hand computation for y = [0, 1, 3] (dex): mean 4/3, sample std
+# sqrt(7/3) = 1.527525; Scott's bandwidth h = std * 3**(-1/5) = 1.226208;
+# rho(y_i) = sum_j phi((y_i - y_j) / h) / (3 h) with phi the unit normal
+# density = [0.191656, 0.214895, 0.142565] /dex; w = 1 / rho, min-max
+# scaled to [floor, 1].
+Y3 = np.array([0.0, 1.0, 3.0])
 
-def direct(y, y_err, threshold, floor):
-    kde = gaussian_kde(y)
-    rho = kde(y)
-    w = 1.0 / rho
-    lo, hi = y[rho > threshold].min(), y[rho > threshold].max()
-    w[y < lo] = 1.0 / kde(lo)[0]
-    w[y > hi] = 1.0 / kde(hi)[0]
-    if y_err is not None:
-        w = w / y_err**2
-    return floor + (1 - floor) * (w - w.min()) / (w.max() - w.min())
+
+def test_three_labels_by_hand():
+    # floor 0.01: 0.01 + 0.99 * (1/rho - min) / (max - min) = [0.2466, 0.01, 1]
+    np.testing.assert_allclose(density_weights(Y3, threshold=0.0), [0.246611, 0.01, 1.0], atol=2e-6)
+
+
+def test_tail_held_at_the_last_dense_label_by_hand():
+    # threshold 0.167 /dex: y = 3 (rho 0.1426) is a tail above y_hi = 1, so
+    # it gets 1 / rho(1); the weights [1/0.1917, 1/0.2149, 1/0.2149] scale
+    # to [1, floor, floor]
+    np.testing.assert_allclose(density_weights(Y3, threshold=0.167), [1.0, 0.01, 0.01], atol=1e-12)
+
+
+def test_label_errors_by_hand():
+    # w = 1 / (rho err**2) with err = [0.1, 0.2, 0.1] dex:
+    # [521.77, 116.34, 701.44] -> floor 0.05: [0.708284, 0.05, 1]
+    weights = density_weights(Y3, y_err=np.array([0.1, 0.2, 0.1]), threshold=0.0, floor=0.05)
+    np.testing.assert_allclose(weights, [0.708284, 0.05, 1.0], atol=2e-6)
 
 
 @pytest.fixture
@@ -25,12 +39,6 @@ def labels():
     y = np.concatenate([rng.normal(-1.5, 0.4, 900), rng.uniform(-3, 0.5, 100)])
     err = rng.uniform(0.05, 0.4, y.size)
     return y, err
-
-
-def test_matches_direct_formula(labels):
-    y, err = labels
-    np.testing.assert_allclose(density_weights(y), direct(y, None, 0.5, 0.01), rtol=1e-12)
-    np.testing.assert_allclose(density_weights(y, err, 0.3, 0.05), direct(y, err, 0.3, 0.05), rtol=1e-12)
 
 
 def test_tails_flat_range_and_rarity(labels):

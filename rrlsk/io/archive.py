@@ -30,6 +30,15 @@ class GaiaDR3Files(NamedTuple):
 
     Pass them to :func:`rrlsk.io.read_gaia_dr3` as
     ``read_gaia_dr3(files.epoch_photometry, files.vari_rrlyrae, ...)``.
+
+    Parameters
+    ----------
+    epoch_photometry : list of pathlib.Path
+        The epoch-photometry VOTables.
+    vari_rrlyrae : list of pathlib.Path
+        The ``vari_rrlyrae`` VOTables.
+    n_fetched : int
+        Batches downloaded by this call (the others were cached).
     """
 
     epoch_photometry: list[Path]
@@ -94,6 +103,7 @@ def fetch_gaia_dr3(
     batch_size : int, default 500
         Stars per archive request (DataLink accepts at most 5000).
     data_release : str, default "Gaia DR3"
+        Data release DataLink serves the epoch photometry from.
     valid_data : bool, default False
         Ask DataLink for valid transits only; by default all transits come and
         the readers drop the rejected ones (and count them).

@@ -187,16 +187,16 @@ def read_epoch_photometry(
         transit, which are absent from ``X``): ``n_band``, ``n_rejected``,
         ``n_nan``, ``n_kept``.
 
-    Warns
-    -----
-    UserWarning
-        Naming the stars left without any valid transit in ``band``.
-
     Raises
     ------
     ValueError
         Naming the file and the problem: unknown format, unreadable file,
         missing column, no transit in ``band``, duplicated transits.
+
+    Warns
+    -----
+    UserWarning
+        Naming the stars left without any valid transit in ``band``.
     """
     transits, name = load_transits(path_or_table, drop_rejected)
     X, counts = transits_to_light_curves(transits, band, drop_rejected, name)

@@ -225,6 +225,7 @@ def read_gaia_dr3(
         name columns of ``rrlyrae`` (default ``metallicity``,
         ``metallicity_error``).
     band : str, default "G"
+        Photometric band to keep; see :func:`read_epoch_photometry`.
     drop_rejected : bool, default True
         See :func:`read_epoch_photometry`.
 

@@ -83,6 +83,7 @@ def iter_light_curves(
         ``best_classification``, ``type`` columns are joined, and stars
         without a period or epoch are dropped with a warning naming them.
     band : str, default "G"
+        Photometric band to keep.
     drop_rejected : bool, default True
         See :func:`read_epoch_photometry` (epoch-photometry sources only).
     keep_dropped : bool, default False

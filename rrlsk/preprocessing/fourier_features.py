@@ -103,7 +103,7 @@ class FourierFeatures(TableTransformer):
         return params[list(FEATURE_NAMES)]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Names of the output columns.
+        """Return the names of the output columns.
 
         Parameters
         ----------

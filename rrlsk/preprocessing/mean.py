@@ -31,8 +31,8 @@ class MeanMagSubtractor(TableTransformer):
     >>> X = pd.DataFrame({"mag": [np.array([15.0, 15.5, 16.0])], "period": [0.5],
     ...                   "phase": [np.array([0.0, 0.3, 0.6])]})
     >>> out = MeanMagSubtractor().fit_transform(X)
-    >>> out["mag"].iloc[0], out["mean_mag"].iloc[0]
-    (array([-0.5,  0. ,  0.5]), np.float64(15.5))
+    >>> print(out["mag"].iloc[0], out["mean_mag"].iloc[0])
+    [-0.5  0.   0.5] 15.5
     """
 
     _required = ("mag",)
@@ -84,6 +84,7 @@ class MeanMagSubtractor(TableTransformer):
         Returns
         -------
         pandas.DataFrame
+            The table with the mean magnitude added back to ``mag`` (mag).
         """
         X = self._check_transform(X)
         if "mean_mag" not in X.columns:

@@ -37,7 +37,7 @@ def to_sktime(
     index: Sequence | None = None,
     channel_names: Sequence[str] = CHANNEL_NAMES,
 ):
-    """Network tensor -> sktime Panel data.
+    """Convert the network tensor to sktime Panel data.
 
     Parameters
     ----------
@@ -53,6 +53,7 @@ def to_sktime(
     Returns
     -------
     ndarray of shape (n_stars, n_channels, n_steps) or pandas.DataFrame
+        The ``numpy3D`` array or the ``nested_univ`` frame.
     """
     X = _check_tensor(X)
     if format not in _FORMATS:
@@ -72,17 +73,19 @@ def to_sktime(
 
 
 def from_sktime(X, dtype=np.float32) -> np.ndarray:
-    """sktime Panel data (``numpy3D`` or ``nested_univ``) -> network tensor.
+    """Convert sktime Panel data (``numpy3D`` or ``nested_univ``) to the network tensor.
 
     Parameters
     ----------
     X : ndarray of shape (n_instances, n_channels, n_timepoints) or pandas.DataFrame
         ``numpy3D`` array or ``nested_univ`` frame of equal-length series.
     dtype : numpy dtype, default float32
+        The dtype of the result.
 
     Returns
     -------
     ndarray of shape (n_instances, n_timepoints, n_channels)
+        The tensor the networks take.
     """
     if isinstance(X, pd.DataFrame):
         from sktime.datatypes import check_is_mtype, convert_to
