@@ -84,6 +84,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         ndarray of object
+            The type of each star.
         """
         if not isinstance(X, pd.DataFrame):
             raise ValueError(f"expected a light-curve table (pandas.DataFrame), got {type(X).__name__}")
@@ -107,6 +108,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         ndarray of str
+            The reason per star, ``""`` for the stars that can be predicted.
         """
         self._check_params()
         types = self.star_types(X)
@@ -136,6 +138,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         self
+            The fitted router (``models_``).
 
         Raises
         ------
@@ -174,7 +177,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         feh : ndarray of shape (n_stars,)
-            dex.
+            Predicted [Fe/H], dex.
         feh_std : ndarray of shape (n_stars,)
             Only with ``return_std``.
 

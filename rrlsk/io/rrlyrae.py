@@ -105,8 +105,20 @@ def pulsation_period(catalogue: pd.DataFrame) -> np.ndarray:
 
 
 def star_type(catalogue: pd.DataFrame) -> np.ndarray | None:
-    """``best_classification`` as ``"RRab"``, ``"RRc"``, ``"RRd"`` (stripped,
-    Gaia's capitalisation whatever the file's), or None without the column."""
+    """Read each star's type from ``best_classification``.
+
+    Parameters
+    ----------
+    catalogue : pandas.DataFrame
+        Gaia DR3 ``vari_rrlyrae`` rows.
+
+    Returns
+    -------
+    ndarray of object or None
+        ``"RRab"``, ``"RRc"``, ``"RRd"`` (stripped, Gaia's capitalisation
+        whatever the file's; ``""`` for a star not listed), or None without
+        the column.
+    """
     if "best_classification" not in catalogue:
         return None
     canonical = {"rrab": "RRab", "rrc": "RRc", "rrd": "RRd"}
