@@ -68,6 +68,7 @@ CASES = {
     preprocessing.MeanMagSubtractor: ([{}], "folded"),
     preprocessing.SequenceEncoder: ([{}], "resampled"),
     preprocessing.SequencePadder: ([{}, {"max_length": 160, "mask_value": -2.0}], "folded"),
+    preprocessing.PerStarScalars: ([{}, {"names": ["period", "mean_mag", "n_epochs"], "fourier_order": 3}], "folded"),
     preprocessing.FourierFeatures: ([{"order": 3}, {"order": 3, "convention": "cosine", "weighted": False}], "folded"),
     baselines.PeriodPhi31Relation: ([{}, {"refit": True}], "features"),
     baselines.SktimePanel: ([{}], "tensor"),
