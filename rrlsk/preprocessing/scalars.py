@@ -58,7 +58,7 @@ class PerStarScalars(TableTransformer):
     Examples
     --------
     >>> import rrlsk
-    >>> X, y = rrlsk.datasets.make_gaia_rrab(20, random_state=0)
+    >>> X, y, _ = rrlsk.datasets.make_gaia_rrab(20, random_state=0)
     >>> folded = rrlsk.preprocessing.PhaseFolder().fit_transform(X)
     >>> out = PerStarScalars(["period", "phi31"]).fit_transform(folded)
     >>> list(out.columns[-2:])
