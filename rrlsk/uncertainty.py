@@ -11,8 +11,8 @@ scale is stretched on the other part, which the model never saw, until the
 intervals cover the wanted share of it. Two scales are offered:
 
 ``"difficulty"`` (default)
-    a per-star difficulty model: a regressor of the squared out-of-fold
-    residual (less the label's own variance) on what makes a curve hard to
+    a per-star difficulty model: a regressor of the median absolute
+    out-of-fold residual (Lei et al. 2018) on what makes a curve hard to
     read, :func:`observation_features` (number of epochs, G, photometric
     error, amplitude, period) and the prediction itself. Sparse, faint
     curves get wide intervals because the data say so.
@@ -111,8 +111,10 @@ def _one_thread():
 
 
 def _default_difficulty():
+    # the median, not the mean: a few wild labels (photometric [Fe/H] from a
+    # badly fitted phi31) would otherwise set the scale of every star
     return HistGradientBoostingRegressor(
-        max_depth=3, learning_rate=0.05, max_iter=200, min_samples_leaf=100, random_state=0
+        loss="absolute_error", max_depth=3, learning_rate=0.05, max_iter=200, min_samples_leaf=100, random_state=0
     )
 
 
@@ -136,7 +138,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         notes). ``"ensemble"`` needs an ``estimator`` whose ``predict``
         takes ``return_std``.
     difficulty : regressor, optional
-        Model of the squared out-of-fold residual for
+        Model of the absolute out-of-fold residual (dex) for
         ``spread="difficulty"``, on :func:`observation_features` plus the
         prediction. None: a shallow
         :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
@@ -263,11 +265,11 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             self._check_ensemble()
         else:
             oof = self._out_of_fold(X_fit, y_fit, w_fit)
-            target = (y_fit - oof) ** 2 - error[fit_rows] ** 2
+            target = np.abs(y_fit - oof)
             difficulty = _default_difficulty() if self.difficulty is None else clone(self.difficulty)
             with _one_thread():
                 self.difficulty_ = difficulty.fit(_difficulty_design(X_fit, oof), target)
-            self.variance_floor_ = float(np.quantile(np.maximum(target, 0.0), 0.05)) or 1e-6
+            self.scale_floor_ = max(float(np.quantile(target, 0.05)), 1e-6)
 
         X_cal = _safe_indexing(X, cal_rows)
         prediction, scale = self._predict_scale(X_cal)
@@ -297,8 +299,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             prediction = self.estimator_.predict(X)
             prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
             with _one_thread():
-                variance = self.difficulty_.predict(_difficulty_design(X, prediction))
-            scale = np.sqrt(np.maximum(variance, self.variance_floor_))
+                scale = np.maximum(self.difficulty_.predict(_difficulty_design(X, prediction)), self.scale_floor_)
         prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
         return prediction, np.maximum(np.asarray(scale, dtype=np.float64).reshape(-1), 1e-9)
 
