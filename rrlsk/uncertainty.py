@@ -13,9 +13,11 @@ intervals cover the wanted share of it. Two scales are offered:
 ``"difficulty"`` (default)
     a per-star difficulty model: a regressor of the median absolute
     out-of-fold residual (Lei et al. 2018) on what makes a curve hard to
-    read, :func:`observation_features` (number of epochs, G, photometric
-    error, amplitude, period) and the prediction itself. Sparse, faint
-    curves get wide intervals because the data say so.
+    read, :func:`rrlsk.domain.curve_features` (number of points, mean G,
+    point-to-point scatter, amplitude, period) and the prediction itself,
+    turned into a standard deviation from which the mean label variance
+    (``y_err``) is removed in quadrature. Sparse, faint curves get wide
+    intervals because the data say so.
 ``"ensemble"``
     the spread of a model that returns one, ``predict(X, return_std=True)``
     (a :class:`~rrlsk.ensemble.FoldEnsembleRegressor`).
@@ -45,62 +47,20 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from .domain import curve_features
 from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight
 
-__all__ = ["ONE_SIGMA", "CalibratedRegressor", "observation_features"]
+__all__ = ["ONE_SIGMA", "CalibratedRegressor"]
 
 #: Share of a normal distribution within one standard deviation of its mean:
 #: ``pred +- std`` is the central interval of this confidence.
 ONE_SIGMA = math.erf(1.0 / math.sqrt(2.0))
 
-#: Columns of :func:`observation_features`.
-OBSERVATION_FEATURES = ("n_epochs", "median_g", "log10_mag_err", "amplitude", "period")
-
-
-def observation_features(X: pd.DataFrame) -> pd.DataFrame:
-    """What makes a light curve hard to read, one row per star.
-
-    Parameters
-    ----------
-    X : pandas.DataFrame
-        Light-curve table (``mag``, ``mag_err`` and ``period`` columns; see
-        ``docs/design.md``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed like ``X``: ``n_epochs`` (points in the curve),
-        ``median_g`` (median G, mag), ``log10_mag_err`` (log10 of the median
-        photometric error in mag), ``amplitude`` (5-95 percentile range of
-        G, mag) and ``period`` (d).
-
-    Raises
-    ------
-    ValueError
-        When a column is missing or a star has no points.
-    """
-    missing = [c for c in ("mag", "mag_err", "period") if c not in getattr(X, "columns", ())]
-    if missing:
-        raise ValueError(f"observation_features needs a light-curve table with columns {missing}")
-    mags, errs = X["mag"].to_numpy(), X["mag_err"].to_numpy()
-    n_epochs = np.fromiter((len(m) for m in mags), dtype=np.float64, count=len(X))
-    if (n_epochs == 0).any():
-        raise ValueError(f"observation_features: no points for source_id(s) {list(X.index[n_epochs == 0][:10])}")
-    low_high = np.array([np.percentile(m, (5.0, 95.0)) for m in mags]).reshape(-1, 2)
-    return pd.DataFrame(
-        {
-            "n_epochs": n_epochs,
-            "median_g": [np.median(m) for m in mags],
-            "log10_mag_err": np.log10([np.median(e) for e in errs]),
-            "amplitude": low_high[:, 1] - low_high[:, 0],
-            "period": X["period"].to_numpy(dtype=np.float64),
-        },
-        index=X.index,
-    )
-
+#: Median absolute deviation of a standard normal distribution.
+_MAD_PER_SIGMA = float(ndtri(0.75))
 
 def _difficulty_design(X, prediction: np.ndarray) -> np.ndarray:
-    return np.column_stack([observation_features(X).to_numpy(), prediction])
+    return np.column_stack([curve_features(X).to_numpy(), prediction])
 
 
 def _one_thread():
@@ -139,8 +99,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         takes ``return_std``.
     difficulty : regressor, optional
         Model of the absolute out-of-fold residual (dex) for
-        ``spread="difficulty"``, on :func:`observation_features` plus the
-        prediction. None: a shallow
+        ``spread="difficulty"``, on :func:`rrlsk.domain.curve_features`
+        plus the prediction. None: a shallow
         :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
     calibration_size : float, default 0.25
         Share of the training stars held out for calibration; the model
@@ -158,6 +118,9 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         The model fitted on the non-calibration stars.
     difficulty_ : estimator
         The fitted difficulty model (``spread="difficulty"`` only).
+    label_variance_ : float
+        Mean ``y_err**2`` of the training stars, dex**2, removed from the
+        difficulty model's variance (``spread="difficulty"`` only).
     calibration_ : pandas.DataFrame
         One row per calibration star: ``residual`` (label minus
         prediction, dex), ``scale`` (the uncalibrated per-star scale, dex)
@@ -265,11 +228,13 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             self._check_ensemble()
         else:
             oof = self._out_of_fold(X_fit, y_fit, w_fit)
-            target = np.abs(y_fit - oof)
             difficulty = _default_difficulty() if self.difficulty is None else clone(self.difficulty)
+            design = _difficulty_design(X_fit, oof)
             with _one_thread():
-                self.difficulty_ = difficulty.fit(_difficulty_design(X_fit, oof), target)
-            self.scale_floor_ = max(float(np.quantile(target, 0.05)), 1e-6)
+                self.difficulty_ = difficulty.fit(design, np.abs(y_fit - oof))
+                typical = float(np.median(self.difficulty_.predict(design))) / _MAD_PER_SIGMA
+            self.label_variance_ = float(np.mean(error[fit_rows] ** 2))
+            self.scale_floor_ = max(0.1 * typical, 1e-6)
 
         X_cal = _safe_indexing(X, cal_rows)
         prediction, scale = self._predict_scale(X_cal)
@@ -299,7 +264,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             prediction = self.estimator_.predict(X)
             prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
             with _one_thread():
-                scale = np.maximum(self.difficulty_.predict(_difficulty_design(X, prediction)), self.scale_floor_)
+                sigma = self.difficulty_.predict(_difficulty_design(X, prediction)) / _MAD_PER_SIGMA
+            scale = np.sqrt(np.maximum(sigma**2 - self.label_variance_, self.scale_floor_**2))
         prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
         return prediction, np.maximum(np.asarray(scale, dtype=np.float64).reshape(-1), 1e-9)
 

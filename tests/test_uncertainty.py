@@ -14,7 +14,8 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 import rrlsk
 from rrlsk.ensemble import FoldEnsembleRegressor
-from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor, observation_features
+from rrlsk.domain import curve_features
+from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor
 
 N_TRAIN, N_TEST = 1000, 1500
 
@@ -70,10 +71,10 @@ def test_overconfident_ensemble_spread_is_corrected(stars):
 def test_sparser_fainter_stars_get_wider_intervals(stars, difficulty_model):
     _, (X, _, _) = stars
     _, std = difficulty_model.predict(X, return_std=True)
-    features = observation_features(X)
-    noise_per_star = 10 ** features["log10_mag_err"] / np.sqrt(features["n_epochs"])
+    features = curve_features(X)
+    noise_per_star = features["scatter"] / np.sqrt(features["n_points"])
     assert spearmanr(std, noise_per_star)[0] > 0.1
-    assert spearmanr(std, features["n_epochs"])[0] < -0.1
+    assert spearmanr(std, features["n_points"])[0] < -0.1
 
 
 def test_label_errors_give_intervals_for_the_truth(stars, difficulty_model):
@@ -141,5 +142,3 @@ def test_errors(stars, difficulty_model):
         difficulty_model.predict_interval(X, 1.0)
     with pytest.raises(ValueError, match="cannot calibrate"):
         difficulty_model.predict_interval(X, 0.999)
-    with pytest.raises(ValueError, match="mag_err"):
-        observation_features(X.drop(columns="mag_err"))
