@@ -54,6 +54,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import rrlsk  # noqa: E402
+from _doc_tables import markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
 from rrlsk.datasets import make_gaia_rrab, make_paper_sample  # noqa: E402
 from rrlsk.datasets._files import _vari_rrlyrae  # noqa: E402  (the table make_paper_sample selects on)
 from rrlsk.ensemble import FoldEnsembleRegressor  # noqa: E402
@@ -200,11 +201,11 @@ def catalogue_study(args) -> pd.DataFrame:
 
 
 def _markdown(frame: pd.DataFrame) -> str:
-    """Rows named ``variable: bin``, as a Markdown table."""
-    from reproduce_paper import markdown  # this folder is on sys.path when run as a script
-
-    frame = frame.set_index(frame["variable"] + ": " + frame["bin"]).drop(columns=["variable", "bin"])
-    return markdown(frame.rename_axis("stars"))
+    """Rows named ``variable: bin``, then the other columns, as a Markdown table."""
+    names = (frame["variable"] + ": " + frame["bin"]).tolist()
+    values = frame.drop(columns=["variable", "bin"])
+    rows = [[name, *row] for name, row in zip(names, values.to_numpy().tolist())]
+    return markdown_table(["stars", *values.columns], rows, "l" + "r" * len(values.columns))
 
 
 def coverage_markdown(table: pd.DataFrame) -> str:
@@ -328,9 +329,7 @@ def main(argv=None) -> int:
     for text in tables.values():
         print(text, "\n")
     if args.markdown:
-        from scale import _rewrite
-
-        _rewrite(args.markdown, tables, script="uncertainty.py")
+        rewrite(args.markdown, "uncertainty.py", tables)
         plot_catalogue(pd.read_csv(out), args.markdown.parent / "figures" / "accuracy_catalogue.png")
     return 0
 
