@@ -30,6 +30,7 @@ _SUBMODULES = (
     "plotting",
     "preprocessing",
     "regressors",
+    "relations",
     "uncertainty",
     "weights",
 )

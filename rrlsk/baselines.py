@@ -34,7 +34,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_labels, check_weights
-from .datasets import RRabPopulation, unwrap_phi31
+from .relations import get_relation, unwrap_phi31
 from .preprocessing import to_sktime
 
 __all__ = [
@@ -51,12 +51,11 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    coefficients : tuple of 3 floats or None, default None
-        ``(a, b, c)`` with P in days and phi31 in radians, sine convention.
-        None takes the published G-band relation the simulator is built on
-        (:attr:`rrlsk.datasets.RRabPopulation.relation`, the G-band relation
-        of arXiv:2605.13811, calibrated on 72 RRab with spectroscopic
-        [Fe/H]).
+    coefficients : tuple of 3 floats, str or None, default None
+        ``(a, b, c)`` with P in days and phi31 in radians, sine convention,
+        or the name of a relation of :data:`rrlsk.relations.RELATIONS`.
+        None takes ``"rrab_g"``, the published G-band RRab relation of
+        arXiv:2605.13811 (calibrated on 72 RRab with spectroscopic [Fe/H]).
     refit : bool, default False
         False applies the coefficients as they are (``fit`` only checks the
         input): the route of a user with a published calibration. True fits
@@ -71,10 +70,10 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
     -----
     Takes the table of :class:`~rrlsk.preprocessing.FourierFeatures` with
     its default ``convention="sine"``: columns ``period`` (d) and ``phi31``
-    (rad), unwrapped onto one branch by :func:`rrlsk.datasets.unwrap_phi31`.
+    (rad), unwrapped onto one branch by :func:`rrlsk.relations.unwrap_phi31`.
     """
 
-    _parameter_constraints: dict = {"coefficients": [None, "array-like"], "refit": ["boolean"]}
+    _parameter_constraints: dict = {"coefficients": [None, str, "array-like"], "refit": ["boolean"]}
 
     def __init__(self, coefficients: tuple[float, float, float] | None = None, refit: bool = False):
         self.coefficients = coefficients
@@ -116,7 +115,9 @@ class PeriodPhi31Relation(RegressorMixin, BaseEstimator):
             sw = np.sqrt(np.ones(len(design)) if w is None else w)
             self.coefficients_, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
         else:
-            coefs = RRabPopulation.relation if self.coefficients is None else self.coefficients
+            coefs = "rrab_g" if self.coefficients is None else self.coefficients
+            if isinstance(coefs, str):
+                coefs = get_relation(coefs).coefficients
             self.coefficients_ = np.asarray(coefs, dtype=float)
             if self.coefficients_.shape != (3,):
                 raise ValueError(f"coefficients must be three numbers (a, b, c), got {self.coefficients!r}")

@@ -13,14 +13,11 @@ import numpy as np
 from scipy.stats import truncnorm
 
 from ..fourier import _refined_max, evaluate_fourier
+from ..relations import PHI31_MIN, RELATIONS, unwrap_phi31
 
 __all__ = ["RRabPopulation", "feh_from_phi31", "unwrap_phi31", "PHI31_MIN"]
 
 TWO_PI = 2.0 * np.pi
-#: Sine-convention phi31 values are unwrapped into ``[PHI31_MIN, PHI31_MIN + 2 pi)``
-#: rad before entering a P-phi31-[Fe/H] relation (RRab G-band phi31 lie in
-#: about 3.8-7.7 rad, which straddles 2 pi).
-PHI31_MIN: float = 2.0
 _GRID = 1024
 _CHUNK = 4096  # stars per grid evaluation (bounds memory)
 
@@ -135,8 +132,8 @@ class RRabPopulation:
     bailey_scatter: float = 0.10
     amp_g_over_v: float = 0.96
     amplitude_range: tuple = (0.3, 1.4)
-    relation: tuple = (-6.93, -6.04, 1.65)
-    relation_scatter: float = 0.25
+    relation: tuple = RELATIONS["rrab_g"].coefficients
+    relation_scatter: float = RELATIONS["rrab_g"].scatter
     r21_at_amp: float = 0.48
     r21_amp_slope: float = 0.15
     r21_scatter: float = 0.04
@@ -211,11 +208,6 @@ def _truncnorm(rng, mean, sigma, low, high, size=None):
     draws = truncnorm.rvs((low - mean) / sigma, (high - mean) / sigma, loc=mean, scale=sigma,
                           size=shape, random_state=rng)
     return np.asarray(draws, dtype=np.float64).reshape(shape)
-
-
-def unwrap_phi31(phi31):
-    """Sine-convention phi31 (rad) mapped into ``[PHI31_MIN, PHI31_MIN + 2 pi)``."""
-    return PHI31_MIN + np.mod(np.asarray(phi31, dtype=np.float64) - PHI31_MIN, TWO_PI)
 
 
 def feh_from_phi31(period, phi31, relation=RRabPopulation.relation):

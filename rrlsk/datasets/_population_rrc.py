@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..relations import RELATIONS
 from ._population import RRabPopulation, _truncnorm
 
 __all__ = ["RRC_FRACTION_DR3", "RRcPopulation", "draw_amplitude_rrc"]
@@ -85,8 +86,8 @@ class RRcPopulation(RRabPopulation):
     amplitude_mean: float = 0.30
     amplitude_sigma: float = 0.08
     amplitude_range: tuple = (0.10, 0.55)
-    relation: tuple = (-2.94, -8.0, 1.0)
-    relation_scatter: float = 0.21
+    relation: tuple = RELATIONS["rrc_g"].coefficients
+    relation_scatter: float = RELATIONS["rrc_g"].scatter
     r21_at_amp: float = 0.15
     r21_amp_slope: float = 0.0
     r21_scatter: float = 0.05
