@@ -48,7 +48,7 @@ FEATURES = {"period": "d", "amplitude": "mag", "n_points": "", "mean_mag": "mag"
 class PlausibilityLimits:
     """Thresholds of the plausibility checks (see :func:`plausibility`).
 
-    Attributes
+    Parameters
     ----------
     period : (float, float), default (0.1, 2.0)
         Plausible RRab periods, d. Outside: a unit mistake (hours, minutes)
@@ -200,6 +200,7 @@ class TrainingDomain(TableTransformer):
         Returns
         -------
         self
+            The fitted step (``ranges_``, ``label_range_``, ``n_stars_``).
         """
         low_q, high_q = self.quantiles
         if not 0.0 <= low_q < high_q <= 1.0:
@@ -270,7 +271,9 @@ def fitted_parts(model, depth: int = 4):
     Parameters
     ----------
     model : estimator
+        A fitted model, pipeline or meta-estimator.
     depth : int, default 4
+        Levels of nesting followed.
 
     Yields
     ------
@@ -297,10 +300,12 @@ def find_training_domain(model) -> TrainingDomain | None:
     Parameters
     ----------
     model : estimator
+        A fitted model, pipeline or meta-estimator.
 
     Returns
     -------
     TrainingDomain or None
+        The record, or None when the model carries none.
     """
     for part in fitted_parts(model):
         found = getattr(part, "training_domain_", None)

@@ -97,10 +97,12 @@ class PerStarScalars(TableTransformer):
         Parameters
         ----------
         X : pandas.DataFrame
+            Folded light-curve table.
 
         Returns
         -------
         pandas.DataFrame
+            ``X`` with one ``meta_<name>`` column per name.
 
         Raises
         ------
