@@ -468,3 +468,16 @@ def test_write_atomic_leaves_no_partial_file(tmp_path):
         write_atomic(target, half_then_fail)
     assert target.read_text() == "old, complete\n"
     assert [p.name for p in tmp_path.iterdir()] == ["predictions.csv"]
+
+
+def test_several_parquet_files_and_a_folder(catalogue, tmp_path):
+    X, _ = catalogue
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    write_parquet(X.iloc[:25], folder / "a.parquet")
+    X.iloc[25:].reset_index().to_parquet(folder / "b.parquet")  # written by pandas
+    model = make_model()
+    for name, source in (("folder", folder), ("files", sorted(folder.iterdir()))):
+        summary = predict_catalogue(model, source, tmp_path / name, chunk_size=10, progress=False)
+        assert summary.n_ok == 60
+        pd.testing.assert_frame_equal(read_predictions(tmp_path / name), predict_table(model, X))
