@@ -165,8 +165,8 @@ def _require(sample_weight, name: str):
     return sample_weight
 
 
-def wrmse(y_true, y_pred, sample_weight=None) -> float:
-    """Weighted RMSE, ``sqrt(sum(w e**2) / sum(w))`` (dex); weights required.
+# The weighted metrics share one docstring, filled in after their definitions.
+_WEIGHTED_DOC = """{summary}; weights required.
 
     Parameters
     ----------
@@ -178,45 +178,29 @@ def wrmse(y_true, y_pred, sample_weight=None) -> float:
     Returns
     -------
     float
-        :func:`rmse` with the weights, dex for [Fe/H].
+        :func:`{base}` with the weights, {unit}.
     """
+
+
+def wrmse(y_true, y_pred, sample_weight=None) -> float:
     return rmse(y_true, y_pred, _require(sample_weight, "wrmse"))
 
 
 def wmae(y_true, y_pred, sample_weight=None) -> float:
-    """Weighted MAE, ``sum(w |e|) / sum(w)`` (dex); weights required.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,)
-        True and predicted labels.
-    sample_weight : array-like of shape (n_samples,)
-        Evaluation weights ``w`` (``1 / feh_error**2``); None is an error.
-
-    Returns
-    -------
-    float
-        :func:`mae` with the weights, dex for [Fe/H].
-    """
     return mae(y_true, y_pred, _require(sample_weight, "wmae"))
 
 
 def wr2(y_true, y_pred, sample_weight=None) -> float:
-    """Weighted R^2 about the weighted mean of ``y_true``; weights required.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,)
-        True and predicted labels.
-    sample_weight : array-like of shape (n_samples,)
-        Evaluation weights ``w`` (``1 / feh_error**2``); None is an error.
-
-    Returns
-    -------
-    float
-        :func:`r2` with the weights, dimensionless.
-    """
     return r2(y_true, y_pred, _require(sample_weight, "wr2"))
+
+
+wrmse.__doc__ = _WEIGHTED_DOC.format(
+    summary="Weighted RMSE, ``sqrt(sum(w e**2) / sum(w))`` (dex)", base="rmse", unit="dex for [Fe/H]"
+)
+wmae.__doc__ = _WEIGHTED_DOC.format(summary="Weighted MAE, ``sum(w |e|) / sum(w)`` (dex)", base="mae", unit="dex for [Fe/H]")
+wr2.__doc__ = _WEIGHTED_DOC.format(
+    summary="Weighted R^2 about the weighted mean of ``y_true``", base="r2", unit="dimensionless"
+)
 
 
 #: Metric name -> (function, greater is better).

@@ -231,7 +231,7 @@ def plot_learning_curves(histories, *, log: bool = False, path=None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        The figure (also written to ``path`` when given).
+        The loss curves, one line per fold and split.
     """
     runs = _as_histories(histories)
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
