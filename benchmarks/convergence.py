@@ -41,7 +41,10 @@ from rrlsk.pipelines import NETWORKS, make_pipeline  # noqa: E402
 #: rrlsk 0.1.0's training loop: raw targets and inputs, Adam 0.01 halved on plateaus.
 OLD = {"standardize": False, "lr_schedule": "plateau", "learning_rate": 0.01, "batch_size": 256}
 
-#: name -> (network, points per curve, constructor parameters)
+#: Per-star scalars of the meta-input configurations (Dekany & Grebel 2022).
+META = ("period", "amplitude", "A1", "R21", "R31", "phi21", "phi31")
+
+#: name -> (network, points per curve, constructor parameters; "meta" goes to make_pipeline)
 CONFIGS = {
     "gru_old": ("gru", 100, {**OLD}),
     "gru_paper": ("gru", 100, {**rrlsk.regressors.PAPER_SCHEDULE, "epochs": 400, "patience": 40}),
@@ -51,6 +54,7 @@ CONFIGS = {
     "gru_bs64_50": ("gru", 50, {"batch_size": 64, "learning_rate": 0.005}),
     "fcn_old": ("fcn", 100, {**OLD}),
     "fcn_new": ("fcn", 100, {}),
+    "gru_meta_50": ("gru", 50, {"meta": META}),
 }
 
 
@@ -109,6 +113,7 @@ def run_config(name: str, data, args) -> dict:
     network, n_points, params = CONFIGS[name]
     X, y, weights, train, val = data
     pipe = make_pipeline(network, n_points=n_points, random_state=0, **{"epochs": args.epochs, **params})
+    params = {k: v for k, v in params.items() if k != "meta"}
     pre, est = pipe[:-1], pipe[-1]
     T_train = pre.fit_transform(X.iloc[train])
     T_val = pre.transform(X.iloc[val])
@@ -124,6 +129,7 @@ def run_config(name: str, data, args) -> dict:
         "config": name,
         "network": network,
         "n_points": n_points,
+        "meta": list(CONFIGS[name][2].get("meta", ())),
         "params": {k: v for k, v in est.get_params().items() if not k.startswith("_")},
         "epochs_run": len(est.history_["loss"]),
         "best_epoch": est.best_epoch_,
