@@ -7,7 +7,8 @@ configuration trains one network with density weights and early stopping
 on an inner 10 % of its training stars; after every epoch the held-out 20 %
 is predicted and its MAE, RMSE and R2 are logged beside the epoch's CPU
 seconds (``time.process_time``, all threads). Each finished configuration
-is cached at once in ``<out>/<config>.json``, so a stopped run resumes;
+is cached at once in ``benchmarks/measured/convergence/<config>.json``
+(small, committed), so a stopped run resumes, on any machine;
 ``--plot`` draws the cached curves into ``docs/figures/convergence.png``
 and prints the Markdown table of ``docs/networks.md``.
 
@@ -63,7 +64,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--epochs", type=int, default=400, help="epoch cap of every fit (default 400)")
     parser.add_argument("--n-stars", type=int, default=6002)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/convergence"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/measured/convergence"))
     parser.add_argument("--plot", action="store_true", help="draw the figure and print the table from the cache")
     parser.add_argument("--tiny", action="store_true", help="300 stars, 3 epochs: a smoke test")
     args = parser.parse_args(argv)

@@ -175,14 +175,42 @@ def test_meta_pipeline_joblib_fresh_process_and_catalogue(curves, tmp_path):
     np.testing.assert_allclose(ok.loc[X.index, "feh"].to_numpy(), expected, rtol=1e-5)
 
 
-def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
+
+
+
+def _benchmark(name: str):
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).parents[1] / "benchmarks" / "convergence.py"
-    spec = importlib.util.spec_from_file_location("convergence", path)
+    path = Path(__file__).parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_reproduce_paper_split_runs_tiny_and_resumes(tmp_path, capsys):
+    module = _benchmark("reproduce_paper")
+    argv = ["--split", "--tiny", "--models", "gru", "fcn", "--catalogues", "spline", "--measured", str(tmp_path)]
+    module.main([*argv[:4], "gru", *argv[5:]])
+    assert [p.name for p in (tmp_path / "photometric").iterdir()] == ["gru-spline.json"]
+    capsys.readouterr()
+    module.main([*argv, "--table"])
+    table = capsys.readouterr().out
+    assert "| gru | spline |" in table and "| fcn | spline | not run |" in table
+
+
+def test_floor_benchmark_runs_tiny(tmp_path, capsys):
+    _benchmark("floor").main(["--tiny", "--out", str(tmp_path / "floor.json")])
+    result = pd.read_json(tmp_path / "floor.json", typ="series")
+    truth = result["truth_floor_vs_true_feh"]
+    # the best predictor from noise-free shape parameters beats the noisy labels against the truth
+    assert truth["rmse"] < result["photometric_labels_vs_true_feh"]["rmse"]
+    assert "| best predictor from noise-free shape and period | true [Fe/H] |" in capsys.readouterr().out
+
+
+def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
+    module = _benchmark("convergence")
     monkeypatch.chdir(tmp_path)
     module.main(["--tiny", "--configs", "gru_new_50", "fcn_old", "--out", str(tmp_path / "cache")])
     cached = sorted(p.name for p in (tmp_path / "cache").iterdir())
