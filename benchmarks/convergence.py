@@ -48,6 +48,7 @@ META = ("period", "amplitude", "A1", "R21", "R31", "phi21", "phi31")
 #: name -> (network, points per curve, constructor parameters; "meta" goes to make_pipeline)
 CONFIGS = {
     "gru_old": ("gru", 100, {**OLD}),
+    "gru_old_50": ("gru", 50, {**OLD}),
     "gru_paper": ("gru", 100, {**rrlsk.regressors.PAPER_SCHEDULE, "epochs": 400, "patience": 40}),
     "gru_new": ("gru", 100, {}),
     "gru_new_50": ("gru", 50, {}),
