@@ -25,13 +25,17 @@ marked). Each finished (labels, model, catalogue, split) cell is written at
 once to ``benchmarks/measured/reproduce_paper/<labels>/<model>-<catalogue>.json``
 (small, committed), so a later run on any machine continues where the last
 one stopped; ``--table`` prints the Markdown tables from those files, with
-cells not yet run shown as missing.
+cells not yet run shown as missing, ``--markdown PAGE`` writes them into
+PAGE (between its ``<!-- reproduce_paper.py: split -->`` markers) with the
+command, each cell's date and load, and which network is best on each
+catalogue, and ``--plot FIGURE`` draws every cell's learning curve.
 
 Usage::
 
     python benchmarks/reproduce_paper.py                     # the full run
     nice python benchmarks/reproduce_paper.py --split --models gru fcn --catalogues spline
     python benchmarks/reproduce_paper.py --split --table      # tables from the committed cells
+    python benchmarks/reproduce_paper.py --split --table --markdown docs/results.md --plot docs/figures/split_learning_curves.png
     python benchmarks/reproduce_paper.py --models gru svr --epochs 30
     python benchmarks/reproduce_paper.py --tiny              # seconds, for a smoke test
 """
@@ -51,6 +55,7 @@ import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
+import _doc_tables  # noqa: E402
 import rrlsk  # noqa: E402
 from rrlsk import metrics, plotting  # noqa: E402
 from rrlsk.datasets import make_paper_sample  # noqa: E402
@@ -85,6 +90,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--measured", type=Path, default=Path("benchmarks/measured/reproduce_paper"),
                         help="folder of the per-cell results of --split")
     parser.add_argument("--table", action="store_true", help="with --split: only print the tables")
+    parser.add_argument("--markdown", type=Path, metavar="PAGE",
+                        help="with --split: write the table into PAGE between its reproduce_paper.py markers")
+    parser.add_argument("--plot", type=Path, metavar="FIGURE",
+                        help="with --split: draw every cell's learning curve into FIGURE (PNG)")
     args = parser.parse_args(argv)
     if args.tiny:
         args.n_stars, args.epochs, args.epochs_others, args.folds, args.patience = 200, 2, 2, 3, 2
@@ -222,30 +231,93 @@ def split_cells(args) -> list[dict]:
     return cells
 
 
+def _requested(args) -> list[tuple[str, str]]:
+    """The (network, catalogue) cells of this run, in table order."""
+    return [(name, catalogue) for catalogue in args.catalogues for name in args.models
+            if name in NETWORKS and (catalogue != "raw" or MODELS[name].masks_padding)]
+
+
 def split_table(cells: list[dict], args) -> str:
     """Table A1 layout: one row per network, train and validation metrics per catalogue; missing cells say so."""
     by_key = {(c["model"], c["catalogue"]): c for c in cells}
-    lines = ["| network | catalogue | train MAE | train R2 | val MAE | val RMSE | val R2 | label SD | epochs (best) | CPU-min |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for catalogue in args.catalogues:
-        for name in args.models:
-            if name not in NETWORKS or (catalogue == "raw" and not MODELS[name].masks_padding):
-                continue
-            c = by_key.get((name, catalogue))
-            if c is None:
-                lines.append(f"| {name} | {catalogue} | not run | | | | | | | |")
-                continue
-            t, v = c["train"], c["validation"]
-            cap = ", cap" if c["hit_cap"] else ""
-            lines.append(f"| {name} | {catalogue} | {t['mae']:.4f} | {t['r2']:.3f} | {v['mae']:.4f} | {v['rmse']:.4f} | "
-                         f"{v['r2']:.3f} | {v['label_sd']:.3f} | {c['epochs_run']} ({c['best_epoch']}{cap}) | {c['cpu_min']:.1f} |")
+    lines = ["| network | catalogue | train MAE | train R2 | val MAE | val RMSE | val R2 | label SD | epochs (best) "
+             "| CPU-min | run on (load) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, catalogue in _requested(args):
+        c = by_key.get((name, catalogue))
+        if c is None:
+            lines.append(f"| {name} | {catalogue} | not run | | | | | | | | |")
+            continue
+        t, v = c["train"], c["validation"]
+        cap = ", cap" if c["hit_cap"] else ""
+        lines.append(f"| {name} | {catalogue} | {t['mae']:.4f} | {t['r2']:.3f} | {v['mae']:.4f} | {v['rmse']:.4f} | "
+                     f"{v['r2']:.3f} | {v['label_sd']:.3f} | {c['epochs_run']} ({c['best_epoch']}{cap}) | "
+                     f"{c['cpu_min']:.1f} | {c['date']} ({c['load']:.1f}) |")
     return "\n".join(lines)
+
+
+def split_ranking(cells: list[dict], args) -> str:
+    """One sentence per catalogue: the best network by validation MAE, and its lead over the next."""
+    sentences = []
+    for catalogue in args.catalogues:
+        run = sorted((c for c in cells if c["catalogue"] == catalogue and c["model"] in args.models),
+                     key=lambda c: c["validation"]["mae"])
+        expected = sum(1 for _, cat in _requested(args) if cat == catalogue)
+        if not run:
+            continue
+        best = run[0]
+        text = (f"On `{catalogue}`, {len(run)} of {expected} networks run: the best is {best['model']} "
+                f"(validation MAE {best['validation']['mae']:.4f} dex")
+        if len(run) > 1:
+            nxt, worst = run[1], run[-1]
+            text += (f"), {nxt['validation']['mae'] - best['validation']['mae']:.4f} dex ahead of {nxt['model']}; "
+                     f"the worst, {worst['model']}, is {worst['validation']['mae'] - best['validation']['mae']:.4f} dex behind")
+        else:
+            text += ")"
+        sentences.append(text + ".")
+    return " ".join(sentences)
+
+
+def plot_split(cells: list[dict], path: Path) -> None:
+    """Inner-validation RMSE (dex) per epoch of every cell, one panel per catalogue."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    catalogues = [c for c in CATALOGUES if any(cell["catalogue"] == c for cell in cells)]
+    fig, axes = plt.subplots(1, len(catalogues), figsize=(5.2 * len(catalogues), 4.2), sharey=True, squeeze=False)
+    for ax, catalogue in zip(axes[0], catalogues):
+        for cell in (c for c in cells if c["catalogue"] == catalogue):
+            rmse = [v ** 0.5 for v in cell["history"]["val_loss"]]
+            ax.plot(range(1, len(rmse) + 1), rmse, lw=1, label=f"{cell['model']} ({cell['validation']['mae']:.3f})")
+        ax.set_yscale("log")
+        ax.set_ylim(top=1.0)  # the first epochs of the convolutional nets reach several dex
+        ax.set_xlabel("epoch")
+        ax.set_title(f"{catalogue} catalogue", fontsize="small")
+        ax.legend(fontsize="x-small", title="network (val MAE, dex)", title_fontsize="x-small")
+    axes[0][0].set_ylabel("inner-validation weighted RMSE [dex]")
+    fig.suptitle("Simulated paper sample, photometric labels: learning curves on the 80/20 split", fontsize="small")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     if args.split:
-        print(split_table(split_cells(args), args))
+        run = _doc_tables.Run("reproduce_paper.py", argv)
+        cells = split_cells(args)
+        table, ranking = split_table(cells, args), split_ranking(cells, args)
+        print(table, ranking, sep="\n\n")
+        if args.markdown:
+            run.finish()
+            block = (f"{run.provenance()} The cells ran at other times, each with its own date and load "
+                     f"(last column); the table is read from `{args.measured / args.labels}`.\n\n{table}\n\n{ranking}")
+            _doc_tables.rewrite(args.markdown, "reproduce_paper.py", {"split": block})
+        if args.plot:
+            plot_split(cells, args.plot)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     X, y, info = make_paper_sample(args.n_stars, labels=args.labels, random_state=0)

@@ -176,13 +176,15 @@ def test_meta_pipeline_joblib_fresh_process_and_catalogue(curves, tmp_path):
 
 
 
-
-
 def _benchmark(name: str):
     import importlib.util
+    import sys
     from pathlib import Path
 
-    path = Path(__file__).parents[1] / "benchmarks" / f"{name}.py"
+    folder = Path(__file__).parents[1] / "benchmarks"
+    if str(folder) not in sys.path:  # as `python benchmarks/NAME.py` would have it, for its helpers
+        sys.path.append(str(folder))
+    path = folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -195,9 +197,17 @@ def test_reproduce_paper_split_runs_tiny_and_resumes(tmp_path, capsys):
     module.main([*argv[:4], "gru", *argv[5:]])
     assert [p.name for p in (tmp_path / "photometric").iterdir()] == ["gru-spline.json"]
     capsys.readouterr()
-    module.main([*argv, "--table"])
+    page, figure = tmp_path / "page.md", tmp_path / "curves.png"
+    page.write_text("before\n<!-- reproduce_paper.py: split -->\nold\n<!-- /reproduce_paper.py -->\nafter\n")
+    module.main([*argv, "--table", "--markdown", str(page), "--plot", str(figure)])
     table = capsys.readouterr().out
     assert "| gru | spline |" in table and "| fcn | spline | not run |" in table
+    assert "On `spline`, 1 of 2 networks run: the best is gru" in table
+    written = page.read_text()
+    assert written.startswith("before\n<!-- reproduce_paper.py: split -->\nMade by `")
+    assert "python benchmarks/reproduce_paper.py --split --tiny" in written
+    assert "| fcn | spline | not run |" in written and "old" not in written and written.endswith("after\n")
+    assert figure.stat().st_size > 10_000
 
 
 def test_floor_benchmark_runs_tiny(tmp_path, capsys):
