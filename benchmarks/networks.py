@@ -64,7 +64,7 @@ def plain_keras(est, X, y, epochs: int) -> tuple[float, list[float]]:
     """Fit ``est``'s network in a plain Keras loop; return total seconds and epoch times."""
     keras.utils.set_random_seed(0)
     start = time.perf_counter()
-    model = est._build_network(None if est._any_length else X.shape[1], X.shape[2])
+    model = est._build_network(None if est.masks_padding else X.shape[1], X.shape[2])
     model.compile(optimizer=keras.optimizers.Adam(est.learning_rate), loss="mse", jit_compile=est.jit_compile)
     timer = EpochTimer()
     model.fit(X, y, batch_size=est.batch_size, epochs=epochs, shuffle=True, verbose=0, callbacks=[timer])

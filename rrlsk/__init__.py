@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._registry import BUILTIN_NETWORKS
 from ._version import __version__
 
 _SUBMODULES = (
@@ -48,16 +49,8 @@ _NAMES = {
     "save_model": "persistence",
     "load_model": "persistence",
     "model_info": "persistence",
-    "FCNRegressor": "regressors",
-    "ResNetRegressor": "regressors",
-    "InceptionTimeRegressor": "regressors",
-    "LSTMRegressor": "regressors",
-    "BiLSTMRegressor": "regressors",
-    "GRURegressor": "regressors",
-    "BiGRURegressor": "regressors",
-    "ConvLSTMRegressor": "regressors",
-    "ConvGRURegressor": "regressors",
-    "TransformerRegressor": "regressors",
+    # the network regressors, named in the registry's TensorFlow-free table
+    **{class_name: "regressors" for class_name in BUILTIN_NETWORKS.values()},
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_NAMES]

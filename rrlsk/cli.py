@@ -22,13 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._atomic import write_atomic
+from ._registry import BASELINES, network_names
 
 __all__ = ["main", "build_parser"]
 
-MODELS_HELP = (
-    "networks: fcn, resnet, inception, lstm, bilstm, gru, bigru, convlstm, convgru, transformer; "
-    "baselines: fourier_relation, fourier_linear, svr, random_forest, gradient_boosting, minirocket"
-)
 # rrlsk.pipelines.CATALOGUES, repeated so that `--help` does not start TensorFlow
 CATALOGUES = ("spline", "spline_nomean", "raw")
 #: rrlsk.weights.density_weights' default threshold, /dex (repeated for the same reason)
@@ -44,6 +41,18 @@ RR_TYPES = ("RRab", "RRc")
 
 def _say(*parts) -> None:
     print(*parts, flush=True)
+
+
+def models_help() -> str:
+    """The models ``--model`` takes, from the registry, without importing TensorFlow.
+
+    Returns
+    -------
+    str
+        ``"networks: fcn, ...; baselines: fourier_relation, ..."``: the
+        built-in networks and any other registered in this process.
+    """
+    return f"networks: {', '.join(network_names())}; baselines: {', '.join(BASELINES)}"
 
 
 def _positive_int(text: str) -> int:
@@ -866,7 +875,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("train", cmd_train, "train a network or baseline (optionally grid-searched) and save it")
     _add_data_options(p)
-    p.add_argument("--model", default="gru", help=MODELS_HELP)
+    p.add_argument("--model", default="gru", help=models_help())
     p.add_argument("--grid", default=None,
                    help="grid search before the final fit: 'paper' (dropout x learning rate x batch "
                    "size, 60 candidates) or e.g. 'dropout=0.1,0.2;batch_size=128,256'")
@@ -887,7 +896,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("cv", cmd_cv, "cross-validate one or several models: Table A1")
     _add_data_options(p)
     p.add_argument("--models", type=_model_list, default=["gru"],
-                   help="comma-separated model names; " + MODELS_HELP)
+                   help="comma-separated model names; " + models_help())
     _add_cv_options(p)
     _add_network_options(p)
     p.add_argument("--out", default="rrlsk-cv", help="run folder for reports (read by 'rrlsk report')")

@@ -36,12 +36,12 @@ encode by a ``features`` step (:class:`~rrlsk.preprocessing.FourierFeatures`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sklearn.pipeline import Pipeline
 
-from . import baselines, regressors
+from . import _registry, baselines, regressors  # noqa: F401 (regressors registers the networks)
 from .domain import TrainingDomain
 from .preprocessing import (
     FourierFeatures,
@@ -73,28 +73,34 @@ class _Model:
     masks_padding: bool = False
 
 
-#: Network name -> regressor class (the paper's nine plus the Transformer).
-NETWORKS = {
-    "fcn": regressors.FCNRegressor,
-    "resnet": regressors.ResNetRegressor,
-    "inception": regressors.InceptionTimeRegressor,
-    "lstm": regressors.LSTMRegressor,
-    "bilstm": regressors.BiLSTMRegressor,
-    "gru": regressors.GRURegressor,
-    "bigru": regressors.BiGRURegressor,
-    "convlstm": regressors.ConvLSTMRegressor,
-    "convgru": regressors.ConvGRURegressor,
-    "transformer": regressors.TransformerRegressor,
-}
+#: Network name -> regressor class, a live read-only view of the registry
+#: (:mod:`rrlsk._registry`): the paper's nine, the Transformer, and any
+#: :class:`~rrlsk.regressors.NetworkRegressor` subclass defined since with a
+#: ``model_name``.
+NETWORKS = _registry.NETWORKS
 
-_MASKING = {"lstm", "bilstm", "gru", "bigru", "transformer"}
 
-#: Every model name :func:`make_pipeline` accepts.
-MODELS = {
-    **{name: _Model(cls, "sequence", name in _MASKING) for name, cls in NETWORKS.items()},
-    **{name: _Model(factory, "features") for name, factory in baselines.FEATURE_MODELS.items()},
-    **{name: _Model(factory, "panel") for name, factory in baselines.PANEL_MODELS.items()},
-}
+class _Models(Mapping):
+    """Model name -> :class:`_Model`: the registered networks, then the baselines."""
+
+    def __getitem__(self, name: str) -> _Model:
+        if name in NETWORKS:
+            cls = NETWORKS[name]
+            return _Model(cls, "sequence", cls.masks_padding)
+        if name in baselines.FEATURE_MODELS:
+            return _Model(baselines.FEATURE_MODELS[name], "features")
+        return _Model(baselines.PANEL_MODELS[name], "panel")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*NETWORKS, *baselines.FEATURE_MODELS, *baselines.PANEL_MODELS])
+
+    def __len__(self) -> int:
+        return len(NETWORKS) + len(baselines.FEATURE_MODELS) + len(baselines.PANEL_MODELS)
+
+
+#: Every model name :func:`make_pipeline` accepts (a live view, like
+#: :data:`NETWORKS`).
+MODELS = _Models()
 
 
 #: PhaseFolder parameters of each pulsation type (see make_pipeline's rr_type).
@@ -120,7 +126,9 @@ def make_pipeline(
     model : str, default "gru"
         A network (``"fcn"``, ``"resnet"``, ``"inception"``, ``"lstm"``,
         ``"bilstm"``, ``"gru"``, ``"bigru"``, ``"convlstm"``, ``"convgru"``,
-        ``"transformer"``) or a baseline of :mod:`rrlsk.baselines`
+        ``"transformer"``, or the ``model_name`` of any other
+        :class:`~rrlsk.regressors.NetworkRegressor` subclass defined, see
+        :doc:`networks`) or a baseline of :mod:`rrlsk.baselines`
         (``"fourier_relation"``, ``"fourier_linear"``, ``"svr"``,
         ``"random_forest"``, ``"gradient_boosting"``, ``"minirocket"``).
         The model step is named after it.

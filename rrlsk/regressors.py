@@ -32,6 +32,7 @@ from ._keras_utils import (
     versions,
     warn_on_version_change,
 )
+from ._registry import register_network
 
 __all__ = [
     "BiGRURegressor",
@@ -148,7 +149,10 @@ class NetworkRegressor(KerasRegressor):
     """Base class: the shared training loop of the rrlsk network regressors.
 
     Subclasses define ``__init__`` (their network's sizes followed by the
-    common training parameters) and :meth:`_build_network`.
+    common training parameters) and :meth:`_build_network`. A subclass that
+    sets ``model_name`` is registered under it when it is defined
+    (:mod:`rrlsk._registry`): :func:`rrlsk.make_pipeline`, scikit-learn's
+    searches and the command line's list of models then know it.
     """
 
     # scikeras reads these attributes; they are not parameters of rrlsk regressors.
@@ -156,10 +160,21 @@ class NetworkRegressor(KerasRegressor):
     build_fn = None
     warm_start = False
     callbacks = None
-    #: whether the fitted network takes sequences of any length (masked recurrent nets)
-    _any_length: ClassVar[bool] = False
+    #: name in make_pipeline (and of its step), the command line and the
+    #: registry; None (base classes): not registered
+    model_name: ClassVar[str | None] = None
+    #: whether the network masks padding (the raw catalogue's mask value), and
+    #: so is built with a free time axis and takes sequences of any length
+    masks_padding: ClassVar[bool] = False
+    #: default of the constructor's ``learning_rate``
+    default_learning_rate: ClassVar[float] = 0.01
     #: stars per prediction batch
     _predict_batch_size: ClassVar[int] = 4096
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("model_name") is not None:
+            register_network(cls)
 
     def _store_params(self, params: dict) -> None:
         for name in self._get_param_names():
@@ -238,7 +253,7 @@ class NetworkRegressor(KerasRegressor):
         else:
             if X.shape[2] != self.n_channels_in_:
                 raise ValueError(f"X has {X.shape[2]} channels per step but this {name} was fitted on {self.n_channels_in_}")
-            if not self._any_length and X.shape[1] != self.n_steps_in_:
+            if not self.masks_padding and X.shape[1] != self.n_steps_in_:
                 raise ValueError(
                     f"X has {X.shape[1]} steps per sequence but this {name} takes only the {self.n_steps_in_} "
                     "steps it was fitted on; resample (or pad) the curves to that length"
@@ -316,7 +331,7 @@ class NetworkRegressor(KerasRegressor):
         return out.astype(np.float32, copy=False)
 
     def _keras_build_fn(self, meta: dict) -> keras.Model:
-        n_steps = None if self._any_length else meta["n_steps_in_"]
+        n_steps = None if self.masks_padding else meta["n_steps_in_"]
         with seeded(self._random_state):
             model = self._build_network(n_steps, meta["n_channels_in_"] - self.n_meta)
             if self.n_meta:
@@ -450,8 +465,26 @@ _CONV_SIZES = """\
 """
 
 
+_CONV_RECURRENT_SIZES = """\
+    filters : sequence of int, default (128, 256, 128)
+        Filters of the Conv1D-BN-ReLU units.
+    kernel_sizes : sequence of int, default (8, 5, 3)
+        Their kernel sizes (time steps).
+    pool_size : int, default 2
+        Max-pooling window and stride (time steps).
+    units : sequence of int, default (8, 4)
+        Units of the recurrent layers.
+    dropout : float or sequence of float, default (0.2, 0.1)
+        Dropout after each recurrent layer.
+    kernel_l1, kernel_l2 : float, default 0 and 2e-6
+        Penalties on the recurrent layers' input kernels.
+    recurrent_l1, recurrent_l2 : float, default 2e-6 and 0
+        Penalties on their recurrent kernels.
+"""
+
+
 class _RecurrentRegressor(NetworkRegressor):
-    _any_length = True
+    masks_padding = True
     _builder: ClassVar
 
     def _build_network(self, n_steps, n_channels):
@@ -498,22 +531,6 @@ class _StackedRecurrentRegressor(_RecurrentRegressor):
         self._store_params(locals())
 
 
-class GRURegressor(_StackedRecurrentRegressor):
-    __doc__ = _doc(
-        "The paper's best model: three stacked GRU layers (20, 16, 8 units), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
-    )
-    _builder = staticmethod(networks.build_gru)
-
-
-class LSTMRegressor(_StackedRecurrentRegressor):
-    __doc__ = _doc(
-        "Three stacked LSTM layers (20, 16, 8 units), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
-    )
-    _builder = staticmethod(networks.build_lstm)
-
-
 class _BidirectionalRegressor(_RecurrentRegressor):
     def __init__(
         self,
@@ -542,171 +559,6 @@ class _BidirectionalRegressor(_RecurrentRegressor):
         verbose: int = 0,
     ):
         self._store_params(locals())
-
-
-class BiGRURegressor(_BidirectionalRegressor):
-    __doc__ = _doc(
-        "Three bidirectional GRU layers (20, 16, 16 units per direction), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
-    )
-    _builder = staticmethod(networks.build_bigru)
-
-
-class BiLSTMRegressor(_BidirectionalRegressor):
-    __doc__ = _doc(
-        "Bidirectional LSTM (20, 16 units) then bidirectional GRU (16), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
-    )
-    _builder = staticmethod(networks.build_bilstm)
-
-
-class FCNRegressor(NetworkRegressor):
-    __doc__ = _doc(
-        "Fully Convolutional Network: Conv1D-BN-ReLU x3 (128, 256, 128 filters), global average pooling, Dense(1).",
-        _CONV_SIZES.format(filters=(128, 256, 128), what="one per unit"),
-    )
-
-    def __init__(
-        self,
-        *,
-        filters=(128, 256, 128),
-        kernel_sizes=(8, 5, 3),
-        dropout: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
-
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_fcn(
-            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
-        )
-
-
-class ResNetRegressor(NetworkRegressor):
-    __doc__ = _doc(
-        "Residual Network: three residual blocks of three Conv1D-BN units (64, 128, 128 filters), GAP, Dense(1).",
-        _CONV_SIZES.format(filters=(64, 128, 128), what="one residual block per value"),
-    )
-
-    def __init__(
-        self,
-        *,
-        filters=(64, 128, 128),
-        kernel_sizes=(8, 5, 3),
-        dropout: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
-
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_resnet(
-            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
-        )
-
-
-class InceptionTimeRegressor(NetworkRegressor):
-    __doc__ = _doc(
-        "InceptionTime: six Inception modules (bottleneck, kernels 40/20/10, max-pool branch), residual every 3.",
-        """\
-    depth : int, default 6
-        Inception modules.
-    filters : int, default 32
-        Filters per branch.
-    kernel_sizes : sequence of int, default (40, 20, 10)
-        Kernel sizes (time steps) of the parallel convolutions.
-    bottleneck : int, default 32
-        Filters of the 1x1 bottleneck; 0 disables it.
-    residual_every : int, default 3
-        Modules between residual shortcuts; 0 disables them.
-    dropout : float, default 0
-        Dropout before the Dense head (the paper's network has none).
-""",
-    )
-
-    def __init__(
-        self,
-        *,
-        depth: int = 6,
-        filters: int = 32,
-        kernel_sizes=(40, 20, 10),
-        bottleneck: int = 32,
-        residual_every: int = 3,
-        dropout: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
-
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_inception(
-            n_steps,
-            n_channels,
-            depth=self.depth,
-            filters=self.filters,
-            kernel_sizes=self.kernel_sizes,
-            bottleneck=self.bottleneck,
-            residual_every=self.residual_every,
-            dropout=self.dropout,
-        )
-
-
-_CONV_RECURRENT_SIZES = """\
-    filters : sequence of int, default (128, 256, 128)
-        Filters of the Conv1D-BN-ReLU units.
-    kernel_sizes : sequence of int, default (8, 5, 3)
-        Their kernel sizes (time steps).
-    pool_size : int, default 2
-        Max-pooling window and stride (time steps).
-    units : sequence of int, default (8, 4)
-        Units of the recurrent layers.
-    dropout : float or sequence of float, default (0.2, 0.1)
-        Dropout after each recurrent layer.
-    kernel_l1, kernel_l2 : float, default 0 and 2e-6
-        Penalties on the recurrent layers' input kernels.
-    recurrent_l1, recurrent_l2 : float, default 2e-6 and 0
-        Penalties on their recurrent kernels.
-"""
 
 
 class _ConvRecurrentRegressor(NetworkRegressor):
@@ -759,18 +611,190 @@ class _ConvRecurrentRegressor(NetworkRegressor):
         )
 
 
-class ConvGRURegressor(_ConvRecurrentRegressor):
+class FCNRegressor(NetworkRegressor):
     __doc__ = _doc(
-        "FCN conv stack, max pooling, then GRU layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
+        "Fully Convolutional Network: Conv1D-BN-ReLU x3 (128, 256, 128 filters), global average pooling, Dense(1).",
+        _CONV_SIZES.format(filters=(128, 256, 128), what="one per unit"),
     )
-    _cell = "gru"
+    model_name = "fcn"
+
+    def __init__(
+        self,
+        *,
+        filters=(128, 256, 128),
+        kernel_sizes=(8, 5, 3),
+        dropout: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._store_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_fcn(
+            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
+        )
+
+
+class ResNetRegressor(NetworkRegressor):
+    __doc__ = _doc(
+        "Residual Network: three residual blocks of three Conv1D-BN units (64, 128, 128 filters), GAP, Dense(1).",
+        _CONV_SIZES.format(filters=(64, 128, 128), what="one residual block per value"),
+    )
+    model_name = "resnet"
+
+    def __init__(
+        self,
+        *,
+        filters=(64, 128, 128),
+        kernel_sizes=(8, 5, 3),
+        dropout: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._store_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_resnet(
+            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
+        )
+
+
+class InceptionTimeRegressor(NetworkRegressor):
+    __doc__ = _doc(
+        "InceptionTime: six Inception modules (bottleneck, kernels 40/20/10, max-pool branch), residual every 3.",
+        """\
+    depth : int, default 6
+        Inception modules.
+    filters : int, default 32
+        Filters per branch.
+    kernel_sizes : sequence of int, default (40, 20, 10)
+        Kernel sizes (time steps) of the parallel convolutions.
+    bottleneck : int, default 32
+        Filters of the 1x1 bottleneck; 0 disables it.
+    residual_every : int, default 3
+        Modules between residual shortcuts; 0 disables them.
+    dropout : float, default 0
+        Dropout before the Dense head (the paper's network has none).
+""",
+    )
+    model_name = "inception"
+
+    def __init__(
+        self,
+        *,
+        depth: int = 6,
+        filters: int = 32,
+        kernel_sizes=(40, 20, 10),
+        bottleneck: int = 32,
+        residual_every: int = 3,
+        dropout: float = 0.0,
+        learning_rate: float = 0.01,
+        batch_size: int = 256,
+        epochs: int = 400,
+        patience: int | None = 40,
+        lr_patience: int | None = 15,
+        lr_factor: float = 0.5,
+        validation_fraction: float = 0.1,
+        lr_schedule: str = "plateau",
+        warmup_epochs: int = 0,
+        clipnorm: float | None = None,
+        standardize: bool = True,
+        n_meta: int = 0,
+        jit_compile="auto",
+        random_state=None,
+        verbose: int = 0,
+    ):
+        self._store_params(locals())
+
+    def _build_network(self, n_steps, n_channels):
+        return networks.build_inception(
+            n_steps,
+            n_channels,
+            depth=self.depth,
+            filters=self.filters,
+            kernel_sizes=self.kernel_sizes,
+            bottleneck=self.bottleneck,
+            residual_every=self.residual_every,
+            dropout=self.dropout,
+        )
+
+
+class LSTMRegressor(_StackedRecurrentRegressor):
+    __doc__ = _doc(
+        "Three stacked LSTM layers (20, 16, 8 units), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
+    )
+    model_name = "lstm"
+    _builder = staticmethod(networks.build_lstm)
+
+
+class BiLSTMRegressor(_BidirectionalRegressor):
+    __doc__ = _doc(
+        "Bidirectional LSTM (20, 16 units) then bidirectional GRU (16), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
+    )
+    model_name = "bilstm"
+    _builder = staticmethod(networks.build_bilstm)
+
+
+class GRURegressor(_StackedRecurrentRegressor):
+    __doc__ = _doc(
+        "The paper's best model: three stacked GRU layers (20, 16, 8 units), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
+    )
+    model_name = "gru"
+    _builder = staticmethod(networks.build_gru)
+
+
+class BiGRURegressor(_BidirectionalRegressor):
+    __doc__ = _doc(
+        "Three bidirectional GRU layers (20, 16, 16 units per direction), each followed by dropout, Dense(1).",
+        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
+    )
+    model_name = "bigru"
+    _builder = staticmethod(networks.build_bigru)
 
 
 class ConvLSTMRegressor(_ConvRecurrentRegressor):
     __doc__ = _doc(
         "FCN conv stack, max pooling, then LSTM layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
     )
+    model_name = "convlstm"
     _cell = "lstm"
+
+
+class ConvGRURegressor(_ConvRecurrentRegressor):
+    __doc__ = _doc(
+        "FCN conv stack, max pooling, then GRU layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
+    )
+    model_name = "convgru"
+    _cell = "gru"
 
 
 class TransformerRegressor(NetworkRegressor):
@@ -792,7 +816,9 @@ class TransformerRegressor(NetworkRegressor):
 """,
         learning_rate=1e-3,
     )
-    _any_length = True
+    model_name = "transformer"
+    masks_padding = True
+    default_learning_rate = 1e-3
 
     def __init__(
         self,
@@ -803,7 +829,7 @@ class TransformerRegressor(NetworkRegressor):
         n_blocks: int = 2,
         dropout: float = 0.1,
         mask_value: float | None = -1.0,
-        learning_rate: float = 1e-3,
+        learning_rate: float = default_learning_rate,
         batch_size: int = 256,
         epochs: int = 400,
         patience: int | None = 40,

@@ -1,0 +1,140 @@
+"""The registry of networks: one class defined = one network everywhere.
+
+A toy network is added here as a user adds one (a builder and a small
+``NetworkRegressor`` subclass naming itself, nothing else) and found by
+``make_pipeline``, the command line's list of models and ``GridSearchCV``.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from rrlsk import _registry, baselines, cli, make_pipeline
+from rrlsk.datasets import make_gaia_rrab
+from rrlsk.model_selection import BinnedStratifiedKFold
+from rrlsk.pipelines import MODELS, NETWORKS
+
+keras = pytest.importorskip("keras")
+from rrlsk import regressors as R  # noqa: E402
+
+PAPER_ORDER = ["fcn", "resnet", "inception", "lstm", "bilstm", "gru", "bigru", "convlstm", "convgru", "transformer"]
+
+
+def test_builtin_table_is_the_registry():
+    """The TensorFlow-free table (CLI help, public names) equals what the classes register."""
+    assert list(NETWORKS) == PAPER_ORDER
+    assert dict(_registry.BUILTIN_NETWORKS) == {name: cls.__name__ for name, cls in NETWORKS.items()}
+    assert all(getattr(R, cls.__name__) is cls and cls.__name__ in R.__all__ for cls in NETWORKS.values())
+    assert list(_registry.BASELINES) == [*baselines.FEATURE_MODELS, *baselines.PANEL_MODELS]
+    assert list(MODELS) == [*PAPER_ORDER, *_registry.BASELINES]
+
+
+def test_capabilities_come_from_the_classes():
+    maskers = {name for name, cls in NETWORKS.items() if cls.masks_padding}
+    assert maskers == {"lstm", "bilstm", "gru", "bigru", "transformer"}
+    for name, cls in NETWORKS.items():
+        assert MODELS[name].masks_padding is cls.masks_padding
+        assert cls().learning_rate == cls.default_learning_rate
+    assert R.TransformerRegressor.default_learning_rate == 1e-3
+
+
+def test_private_bases_and_unnamed_subclasses_are_not_registered():
+    class MyGRU(R.GRURegressor):  # inherits model_name "gru": a variant, not a new network
+        pass
+
+    assert NETWORKS["gru"] is R.GRURegressor
+    assert R._RecurrentRegressor not in NETWORKS.values()
+
+
+def test_a_taken_or_malformed_name_is_refused():
+    with pytest.raises(ValueError, match="model name 'gru' of .* is taken by rrlsk.regressors.GRURegressor"):
+        type("OtherGRU", (R.GRURegressor,), {"model_name": "gru"})
+    with pytest.raises(ValueError, match="lower-case identifier"):
+        type("Bad", (R.GRURegressor,), {"model_name": "My GRU"})
+    assert NETWORKS["gru"] is R.GRURegressor
+
+
+def test_cli_help_lists_the_registry_without_tensorflow():
+    code = (
+        "import contextlib, io, sys\n"
+        "from rrlsk.cli import main\n"
+        "text = io.StringIO()\n"
+        "with contextlib.redirect_stdout(text), contextlib.suppress(SystemExit):\n"
+        "    main(['train', '--help'])\n"
+        "print('tensorflow' in sys.modules, text.getvalue())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    tf_loaded, help_text = out.stdout.split(" ", 1)
+    assert tf_loaded == "False"
+    listed = "networks: " + ", ".join(PAPER_ORDER) + "; baselines: fourier_relation"
+    assert listed in " ".join(help_text.split())  # argparse wraps lines
+    assert cli.models_help().startswith(listed)
+
+
+# --- a toy network, added the way docs/networks.md tells ------------------------------------------
+
+def build_toy(n_steps, n_channels=2, *, units=4):
+    """The whole curve through one hidden Dense layer."""
+    inputs = keras.Input((n_steps, n_channels))
+    hidden = keras.layers.Dense(units, activation="relu")(keras.layers.Flatten()(inputs))
+    return keras.Model(inputs, keras.layers.Dense(1)(hidden))
+
+
+@pytest.fixture
+def toy():
+    class ToyRegressor(R.NetworkRegressor):
+        """A toy network: one hidden layer."""
+
+        model_name = "toy"
+
+        def __init__(
+            self,
+            *,
+            units: int = 4,
+            learning_rate: float = 0.01,
+            batch_size: int = 256,
+            epochs: int = 400,
+            patience: int | None = 40,
+            lr_patience: int | None = 15,
+            lr_factor: float = 0.5,
+            validation_fraction: float = 0.1,
+            lr_schedule: str = "plateau",
+            warmup_epochs: int = 0,
+            clipnorm: float | None = None,
+            standardize: bool = True,
+            n_meta: int = 0,
+            jit_compile="auto",
+            random_state=None,
+            verbose: int = 0,
+        ):
+            self._store_params(locals())
+
+        def _build_network(self, n_steps, n_channels):
+            return build_toy(n_steps, n_channels, units=self.units)
+
+    yield ToyRegressor
+    _registry.unregister_network("toy")
+    assert "toy" not in NETWORKS
+
+
+def test_a_toy_network_is_everywhere_once_defined(toy):
+    assert NETWORKS["toy"] is toy and "toy" in MODELS
+    pipe = make_pipeline("toy", epochs=2, random_state=0)
+    assert [name for name, _ in pipe.steps] == ["domain", "fold", "spline", "mean", "encode", "toy"]
+    assert "toy" in cli.models_help()
+    with pytest.raises(ValueError, match="cannot mask"):  # toy.masks_padding is False
+        make_pipeline("toy", "raw")
+
+    X, y, _ = make_gaia_rrab(30, random_state=0)
+    search = GridSearchCV(
+        make_pipeline("toy", n_points=20, epochs=2, batch_size=8, validation_fraction=0.0, random_state=0),
+        {"toy__units": [2, 4]},
+        cv=BinnedStratifiedKFold(n_splits=2, n_bins=3, random_state=0),
+        scoring="neg_mean_absolute_error",
+    )
+    search.fit(X, y)
+    assert search.best_params_["toy__units"] in (2, 4)
+    assert np.isfinite(search.predict(X)).all()
