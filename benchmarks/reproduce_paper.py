@@ -7,8 +7,15 @@ with density weights and scored with 1/sigma^2 evaluation weights; a reduced
 grid search tunes the GRU. Results are SIMULATED-DATA figures: they measure
 the method and the library, not Gaia.
 
-Each model's report is written to ``<out>/reports/<model>.joblib`` as soon as
-it is done and skipped on a re-run, so a long run can be stopped and resumed.
+Each model's report is written to ``<out>/<labels>/reports/<model>.joblib`` as
+soon as it is done and skipped on a re-run, so a long run can be stopped and
+resumed; its small summary (validation mean and std per metric, out-of-fold
+scores against the simulator's true [Fe/H], epochs, minutes, date and load)
+goes to ``benchmarks/measured/reproduce_paper_cv/<labels>/<model>.json``,
+committed, and ``--table`` (without ``--split``) prints the comparison from
+those files, models not yet run shown as missing. ``gru_meta`` is the GRU
+with the Fourier parameters of the raw folded curve as per-star scalars
+(``make_pipeline("gru", meta=FEATURE_NAMES)``).
 
 The paper trains every network for up to 20,000 epochs on a GPU; on 2 CPU
 cores the budget is epochs: by default the GRU (the paper's best and
@@ -62,10 +69,13 @@ from rrlsk.datasets import make_paper_sample  # noqa: E402
 from rrlsk.evaluation import compare, cross_validate_report  # noqa: E402
 from rrlsk.model_selection import BinnedStratifiedKFold  # noqa: E402
 from rrlsk.pipelines import CATALOGUES, MODELS, NETWORKS, make_pipeline  # noqa: E402
+from rrlsk.preprocessing.fourier_features import FEATURE_NAMES  # noqa: E402
 from rrlsk.weights import density_weights  # noqa: E402
 
 BASELINES = ["fourier_relation", "fourier_linear", "svr", "random_forest", "gradient_boosting", "minirocket"]
-ALL_MODELS = [*NETWORKS, *BASELINES]
+#: Networks with per-star scalars beside the sequence: name -> (network, scalars).
+META_MODELS = {"gru_meta": ("gru", FEATURE_NAMES)}
+ALL_MODELS = [*NETWORKS, *META_MODELS, *BASELINES]
 #: The reduced GRU grid: the paper's values around its optimum (Table 3).
 GRU_GRID = {"gru__dropout": [0.1, 0.2], "gru__learning_rate": [0.003, 0.01], "gru__batch_size": [64, 256]}
 
@@ -78,7 +88,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=100, help="most epochs per GRU fit (default 100)")
     parser.add_argument("--epochs-others", type=int, default=20,
                         help="most epochs per fit of the other networks (default 20)")
-    parser.add_argument("--patience", type=int, default=20, help="early-stopping patience, epochs (default 20)")
+    parser.add_argument("--patience", type=int, default=None,
+                        help="early-stopping patience, epochs (default: the regressors' own)")
     parser.add_argument("--n-points", type=int, default=100, help="points of the resampled curves (default 100)")
     parser.add_argument("--models", nargs="+", default=ALL_MODELS, choices=ALL_MODELS)
     parser.add_argument("--grid", action="store_true", help="also run the reduced GRU grid search (3-fold)")
@@ -87,14 +98,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--split", action="store_true",
                         help="the converged comparison on the paper's 80/20 split (see the module notes)")
     parser.add_argument("--catalogues", nargs="+", default=list(CATALOGUES), choices=list(CATALOGUES))
-    parser.add_argument("--measured", type=Path, default=Path("benchmarks/measured/reproduce_paper"),
-                        help="folder of the per-cell results of --split")
-    parser.add_argument("--table", action="store_true", help="with --split: only print the tables")
+    parser.add_argument("--measured", type=Path, default=None,
+                        help="folder of the per-cell results (default benchmarks/measured/reproduce_paper, "
+                             "and benchmarks/measured/reproduce_paper_cv without --split)")
+    parser.add_argument("--table", action="store_true", help="only print the tables from the measured results")
     parser.add_argument("--markdown", type=Path, metavar="PAGE",
-                        help="with --split: write the table into PAGE between its reproduce_paper.py markers")
+                        help="write the table into PAGE between its reproduce_paper.py markers")
     parser.add_argument("--plot", type=Path, metavar="FIGURE",
                         help="with --split: draw every cell's learning curve into FIGURE (PNG)")
     args = parser.parse_args(argv)
+    if args.measured is None:
+        args.measured = Path("benchmarks/measured/reproduce_paper" if args.split else "benchmarks/measured/reproduce_paper_cv")
     if args.tiny:
         args.n_stars, args.epochs, args.epochs_others, args.folds, args.patience = 200, 2, 2, 3, 2
     return args
@@ -102,31 +116,93 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def model_params(name: str, args: argparse.Namespace) -> dict:
     """Constructor parameters of one model for this run."""
-    if name in NETWORKS:
-        epochs = args.epochs if name == "gru" else args.epochs_others
-        return {"epochs": epochs, "patience": min(args.patience, epochs), "random_state": 0}
+    if name in NETWORKS or name in META_MODELS:
+        epochs = args.epochs if name in ("gru", *META_MODELS) else args.epochs_others
+        params = {"epochs": epochs, "random_state": 0}
+        if args.patience is not None:
+            params["patience"] = min(args.patience, epochs)
+        return params
     if name == "minirocket":
         return {"num_kernels": 2_000 if args.tiny else 10_000}
     return {}
 
 
-def run_cv(name, X, y, w_train, w_eval, cv, args):
-    """Cross-validate one model, or read its report from an earlier run."""
-    path = args.out / "reports" / f"{name}.joblib"
+def build(name: str, args: argparse.Namespace):
+    """The pipeline of one model name of this benchmark."""
+    if name in META_MODELS:
+        network, scalars = META_MODELS[name]
+        return make_pipeline(network, n_points=args.n_points, meta=scalars, **model_params(name, args))
+    return make_pipeline(name, n_points=args.n_points, **model_params(name, args))
+
+
+def _scores(truth, pred) -> dict:
+    return {"mae": metrics.mae(truth, pred), "rmse": metrics.rmse(truth, pred), "r2": metrics.r2(truth, pred)}
+
+
+def cv_summary(name: str, report, y, info, cpu_min: float, args) -> dict:
+    """The small, committed record of one model's cross-validation."""
+    epochs = [len(h["loss"]) for h in report.histories if h] if report.histories else []
+    truth = info["feh_true"]
+    return {
+        "model": name, "labels": args.labels, "n_points": args.n_points, "folds": args.folds, "n_stars": len(y),
+        "label_sd": float(y.std()), "epochs_per_fold": epochs,
+        "cap": model_params(name, args).get("epochs"), "cpu_min": cpu_min,
+        "fit_min": float(report.folds["fit_time"].sum() / 60), "load": os.getloadavg()[0],
+        "date": time.strftime("%Y-%m-%d"),
+        **{part: {m: {"mean": float(report.summary[part].loc[m, "mean"]), "std": float(report.summary[part].loc[m, "std"])}
+                  for m in report.summary[part].index} for part in ("train", "validation")},
+        "against_truth": _scores(truth, report.oof["pred_mean"].loc[truth.index]),
+        "labels_against_truth": _scores(truth, y.loc[truth.index]),
+    }
+
+
+def run_cv(name, X, y, w_train, w_eval, cv, info, args):
+    """Cross-validate one model, or read its report from an earlier run; record its summary."""
+    path = args.out / args.labels / "reports" / f"{name}.joblib"
     if path.exists():
         print(f"{name}: already done, reading {path}")
         return joblib.load(path)
-    pipe = make_pipeline(name, n_points=args.n_points, **model_params(name, args))
-    start = time.perf_counter()
+    pipe = build(name, args)
+    start, cpu = time.perf_counter(), time.process_time()
     report = cross_validate_report(pipe, X, y, cv=cv, train_weight=w_train, eval_weight=w_eval)
+    cpu = (time.process_time() - cpu) / 60
     epochs = [len(h["loss"]) for h in report.histories if h] if report.histories else []
     print(f"{name}: {time.perf_counter() - start:.0f} s; epochs run per fold: {epochs or 'n/a'}\n"
           f"{report.to_markdown()}\n", flush=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(report, path)
+    summary = args.measured / args.labels / f"{name}.json"
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(json.dumps(cv_summary(name, report, y, info, cpu, args), indent=1))
     if name == "gru":
-        plotting.plot_report(report, args.out / "figures")
+        plotting.plot_report(report, args.out / args.labels / "figures")
     return report
+
+
+def cv_table(args) -> str:
+    """Validation (mean ± std over folds) and out-of-fold scores against the true [Fe/H], from the records."""
+    folder = args.measured / args.labels
+    lines = ["| model | val MAE | val RMSE | val R2 | vs true [Fe/H]: MAE | RMSE | R2 | label SD | epochs per fold (cap) "
+             "| CPU-min | run on (load) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    labels_row = None
+    for name in args.models:
+        path = folder / f"{name}.json"
+        if not path.exists():
+            lines.append(f"| {name} | not run | | | | | | | | | |")
+            continue
+        c = json.loads(path.read_text())
+        v, t = c["validation"], c["against_truth"]
+        epochs = f"{min(c['epochs_per_fold'])}-{max(c['epochs_per_fold'])} ({c['cap']})" if c["epochs_per_fold"] else "-"
+        lines.append(f"| {name} | {v['wmae']['mean']:.4f} ± {v['wmae']['std']:.4f} | {v['wrmse']['mean']:.4f} ± "
+                     f"{v['wrmse']['std']:.4f} | {v['r2']['mean']:.3f} ± {v['r2']['std']:.3f} | {t['mae']:.4f} | "
+                     f"{t['rmse']:.4f} | {t['r2']:.3f} | {c['label_sd']:.3f} | {epochs} | {c['cpu_min']:.1f} | "
+                     f"{c['date']} ({c['load']:.1f}) |")
+        labels_row = labels_row or c.get("labels_against_truth")
+    if labels_row:
+        lines.append(f"| the labels themselves | | | | {labels_row['mae']:.4f} | {labels_row['rmse']:.4f} | "
+                     f"{labels_row['r2']:.3f} | | | | |")
+    return "\n".join(lines)
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -319,32 +395,43 @@ def main(argv=None) -> None:
         if args.plot:
             plot_split(cells, args.plot)
         return
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.table:
+        run = _doc_tables.Run("reproduce_paper.py", argv)
+        table = cv_table(args)
+        print(table)
+        if args.markdown:
+            run.finish()
+            block = (f"{run.provenance()} Each model ran at its own time (last column); the table is read from "
+                     f"`{args.measured / args.labels}`.\n\n{table}")
+            _doc_tables.rewrite(args.markdown, "reproduce_paper.py", {f"cv-{args.labels}": block})
+        return
+    out = args.out / args.labels
+    out.mkdir(parents=True, exist_ok=True)
     X, y, info = make_paper_sample(args.n_stars, labels=args.labels, random_state=0)
     w_train = density_weights(y, info["feh_error"])
     w_eval = metrics.evaluation_weights(info["feh_error"])
     cv = BinnedStratifiedKFold(args.folds, random_state=0)
-    plotting.plot_label_distribution(y, w_train, path=args.out / "figures" / "labels.png")
+    plotting.plot_label_distribution(y, w_train, path=out / "figures" / "labels.png")
     print(f"rrlsk {rrlsk.__version__}: {len(X)} simulated stars, {args.labels} labels, {args.folds}-fold CV, "
           f"<= {args.epochs} GRU epochs, <= {args.epochs_others} for the other networks "
-          f"(patience {args.patience})", flush=True)
+          f"(patience {args.patience or 'default'})", flush=True)
 
-    reports = {name: run_cv(name, X, y, w_train, w_eval, cv, args) for name in args.models}
+    reports = {name: run_cv(name, X, y, w_train, w_eval, cv, info, args) for name in args.models}
     comparison = compare(reports)
-    (args.out / "comparison.md").write_text(comparison.to_markdown())
-    comparison.to_csv(args.out / "comparison.csv")
+    (out / "comparison.md").write_text(comparison.to_markdown())
+    comparison.to_csv(out / "comparison.csv")
     print(comparison.to_markdown())
     validation = validation_table(reports)
-    (args.out / "validation.md").write_text(markdown(validation))
+    (out / "validation.md").write_text(markdown(validation))
     print(validation.to_string())
     truth = against_truth(reports, y, info)
-    truth.to_csv(args.out / "against_truth.csv")
-    (args.out / "against_truth.md").write_text(markdown(truth.map(lambda v: f"{v:.4f}")))
+    truth.to_csv(out / "against_truth.csv")
+    (out / "against_truth.md").write_text(markdown(truth.map(lambda v: f"{v:.4f}")))
     print(truth.round(4).to_string())
 
     if args.grid:
         results = grid_search(X, y, w_train, w_eval, args)
-        results.to_csv(args.out / "gru_grid.csv", index=False)
+        results.to_csv(out / "gru_grid.csv", index=False)
         print(results.to_string())
 
 

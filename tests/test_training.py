@@ -1,6 +1,7 @@
 """The shared training loop's convergence aids (standardisation, schedules,
 clipping) and per-star scalar inputs (``meta=``), on tiny data."""
 
+import json
 import subprocess
 import sys
 
@@ -208,6 +209,23 @@ def test_reproduce_paper_split_runs_tiny_and_resumes(tmp_path, capsys):
     assert "python benchmarks/reproduce_paper.py --split --tiny" in written
     assert "| fcn | spline | not run |" in written and "old" not in written and written.endswith("after\n")
     assert figure.stat().st_size > 10_000
+
+
+def test_reproduce_paper_cv_records_each_model_and_tables_them(tmp_path, capsys):
+    module = _benchmark("reproduce_paper")
+    common = ["--tiny", "--labels", "spectroscopic", "--measured", str(tmp_path / "measured")]
+    module.main([*common, "--models", "fourier_relation", "--out", str(tmp_path / "out")])
+    record = json.loads((tmp_path / "measured" / "spectroscopic" / "fourier_relation.json").read_text())
+    assert record["labels"] == "spectroscopic" and record["folds"] == 3 and record["n_stars"] == 200
+    assert {"mae", "rmse", "r2"} <= set(record["against_truth"]) and record["validation"]["wmae"]["mean"] > 0
+    assert (tmp_path / "out" / "spectroscopic" / "reports" / "fourier_relation.joblib").exists()
+    capsys.readouterr()
+    module.main([*common, "--table", "--models", "gru_meta", "fourier_relation"])
+    table = capsys.readouterr().out
+    assert "| fourier_relation | 0." in table and "| gru_meta | not run |" in table and "| the labels themselves |" in table
+    # the meta-input network: the GRU with the raw fit's Fourier parameters as per-star scalars
+    pipe = module.build("gru_meta", module.parse_args(["--tiny"]))
+    assert "meta" in pipe.named_steps and pipe[-1].epochs == 2
 
 
 def test_floor_benchmark_runs_tiny(tmp_path, capsys):
