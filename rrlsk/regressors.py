@@ -10,9 +10,12 @@ split of the *training* data, best weights restored.
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import keras
 import numpy as np
@@ -65,53 +68,74 @@ rate, targets and inputs as they come."""
 
 LR_SCHEDULES = ("plateau", "cosine", "constant")
 
+TRAINING_DEFAULTS = MappingProxyType({
+    "learning_rate": 0.01,
+    "batch_size": 256,
+    "epochs": 400,
+    "patience": 40,
+    "lr_patience": 15,
+    "lr_factor": 0.5,
+    "validation_fraction": 0.1,
+    "lr_schedule": "plateau",
+    "warmup_epochs": 0,
+    "clipnorm": None,
+    "standardize": True,
+    "n_meta": 0,
+    "jit_compile": "auto",
+    "random_state": None,
+    "verbose": 0,
+})
+"""The training parameters every network regressor takes after its
+network's own, and their defaults, stated once (``learning_rate``: the
+class's ``default_learning_rate``, this value unless a class says other)."""
+
 _COMMON_PARAMS = """\
     learning_rate : float, default {learning_rate}
         Initial Adam learning rate.
-    batch_size : int, default 256
+    batch_size : int, default {batch_size}
         Stars per gradient step.
-    epochs : int, default 400
+    epochs : int, default {epochs}
         Maximum number of passes over the training part.
-    patience : int or None, default 40
+    patience : int or None, default {patience}
         Stop after this many epochs without a lower validation loss and
         restore the best weights; None trains for ``epochs`` epochs.
-    lr_patience : int or None, default 15
+    lr_patience : int or None, default {lr_patience}
         Multiply the learning rate by ``lr_factor`` after this many epochs
         without a lower validation loss; None keeps it constant.
-    lr_factor : float, default 0.5
+    lr_factor : float, default {lr_factor}
         Learning-rate decay factor, in (0, 1).
-    validation_fraction : float, default 0.1
+    validation_fraction : float, default {validation_fraction}
         Fraction of the training stars held out (stratified on binned [Fe/H],
         weighted like the loss) to monitor early stopping and the learning
         rate; 0 disables both.
-    lr_schedule : {{"plateau", "cosine", "constant"}}, default "plateau"
+    lr_schedule : {{"plateau", "cosine", "constant"}}, default "{lr_schedule}"
         "plateau": multiply the rate by ``lr_factor`` after ``lr_patience``
         epochs without a lower validation loss; "cosine": linear warm-up
         over ``warmup_epochs`` then cosine decay to zero at ``epochs``;
         "constant": the paper's fixed rate.
-    warmup_epochs : int, default 0
+    warmup_epochs : int, default {warmup_epochs}
         Epochs of linear learning-rate warm-up from zero (any schedule).
-    clipnorm : float or None, default None
+    clipnorm : float or None, default {clipnorm}
         Clip each gradient to this L2 norm; None: no clipping.
-    standardize : bool, default True
+    standardize : bool, default {standardize}
         Standardise the target (weighted mean and standard deviation of the
         training labels, kept as ``target_mean_``/``target_scale_``) and
         each input channel (mean and standard deviation over the training
         stars' real steps; padding steps keep the mask value) before
         training; predictions are mapped back to dex.
-    n_meta : int, default 0
+    n_meta : int, default {n_meta}
         The last ``n_meta`` input channels are per-star scalars, constant
         along the curve (``SequenceEncoder(meta=...)``); they join the
         sequence features before the head
         (:func:`rrlsk.networks.with_meta_inputs`). 0: the paper's network.
-    jit_compile : bool or 'auto', default 'auto'
+    jit_compile : bool or 'auto', default '{jit_compile}'
         Compile the training step with XLA ('auto': Keras' choice, off on CPU
         with TensorFlow).
-    random_state : int, RandomState or None, default None
+    random_state : int, RandomState or None, default {random_state}
         Seed of weight initialisation, dropout, shuffling and the validation
         split. With an int, refitting on the same data on CPU gives the same
         predictions.
-    verbose : int, default 0
+    verbose : int, default {verbose}
         0: silent; 1: a progress bar over epochs (tqdm); 2: one line per epoch.
 
     Attributes
@@ -141,18 +165,52 @@ _COMMON_PARAMS = """\
 """
 
 
-def _doc(summary: str, params: str, learning_rate: float = 0.01) -> str:
-    return f"{summary}\n\n    Parameters\n    ----------\n{params}{_COMMON_PARAMS.format(learning_rate=learning_rate)}"
+def _doc(summary: str, params: str, learning_rate: float = TRAINING_DEFAULTS["learning_rate"]) -> str:
+    """A regressor's docstring: its network's parameters, then the shared ones."""
+    shared = _COMMON_PARAMS.format(**{**TRAINING_DEFAULTS, "learning_rate": learning_rate})
+    return f"{summary}\n\n    Parameters\n    ----------\n{params}{shared}"
+
+
+def _constructor(cls) -> Callable:
+    """``cls.__init__``: keyword-only parameters, the network's then the shared ones.
+
+    Its ``__signature__`` names every parameter with its default, which is
+    what scikit-learn reads (``get_params``, ``clone``, ``set_params``,
+    the repr) and what ``help()`` and the API reference show.
+    """
+    defaults = {**cls.network_defaults, **TRAINING_DEFAULTS, "learning_rate": cls.default_learning_rate}
+    signature = inspect.Signature([
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value) for name, value in defaults.items()),
+    ])
+
+    def __init__(self, **params):
+        bound = signature.bind(self, **params)  # TypeError on a name it does not take
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    __init__.__doc__ = f"Store the parameters; see :class:`{cls.__name__}`."
+    return __init__
 
 
 class NetworkRegressor(KerasRegressor):
     """Base class: the shared training loop of the rrlsk network regressors.
 
-    Subclasses define ``__init__`` (their network's sizes followed by the
-    common training parameters) and :meth:`_build_network`. A subclass that
-    sets ``model_name`` is registered under it when it is defined
-    (:mod:`rrlsk._registry`): :func:`rrlsk.make_pipeline`, scikit-learn's
-    searches and the command line's list of models then know it.
+    A subclass declares its network's hyperparameters and their defaults
+    in ``network_defaults`` and builds the network in
+    :meth:`_build_network`; its constructor is made from them and the
+    shared training parameters (:data:`TRAINING_DEFAULTS`): keyword-only,
+    with an explicit signature, as scikit-learn requires (a subclass may
+    still write its own ``__init__``). A subclass that sets ``model_name``
+    is registered under it when it is defined (:mod:`rrlsk._registry`):
+    :func:`rrlsk.make_pipeline`, scikit-learn's searches and the command
+    line's list of models then know it. ``docs/networks.md`` ("Adding a
+    network") shows a whole example.
     """
 
     # scikeras reads these attributes; they are not parameters of rrlsk regressors.
@@ -167,18 +225,18 @@ class NetworkRegressor(KerasRegressor):
     #: so is built with a free time axis and takes sequences of any length
     masks_padding: ClassVar[bool] = False
     #: default of the constructor's ``learning_rate``
-    default_learning_rate: ClassVar[float] = 0.01
+    default_learning_rate: ClassVar[float] = TRAINING_DEFAULTS["learning_rate"]
+    #: the network's hyperparameters (constructor parameters) and their defaults
+    network_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType({})
     #: stars per prediction batch
     _predict_batch_size: ClassVar[int] = 4096
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _constructor(cls)
         if cls.__dict__.get("model_name") is not None:
             register_network(cls)
-
-    def _store_params(self, params: dict) -> None:
-        for name in self._get_param_names():
-            setattr(self, name, params[name])
 
     @classmethod
     def _get_param_names(cls) -> list[str]:
@@ -440,7 +498,7 @@ class NetworkRegressor(KerasRegressor):
         warn_on_version_change(state.get("versions_"), type(self).__name__)
 
 
-def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurrent_l2) -> str:
+def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurrent_l2, mask_value) -> str:
     return f"""\
     units : sequence of int, default {units}
         Units of each recurrent layer (per direction when bidirectional).
@@ -450,7 +508,7 @@ def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurre
         L1 and L2 penalties on the input kernels.
     recurrent_l1, recurrent_l2 : float, default {recurrent_l1} and {recurrent_l2}
         L1 and L2 penalties on the recurrent kernels.
-    mask_value : float or None, default -1.0
+    mask_value : float or None, default {mask_value}
         Padding value whose steps are skipped (raw catalogue); None: no masking.
 """
 
@@ -458,27 +516,26 @@ def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurre
 _CONV_SIZES = """\
     filters : sequence of int, default {filters}
         Filters of the convolutions ({what}).
-    kernel_sizes : sequence of int, default (8, 5, 3)
+    kernel_sizes : sequence of int, default {kernel_sizes}
         Kernel sizes (time steps) of the convolutions.
-    dropout : float, default 0
+    dropout : float, default {dropout}
         Dropout before the Dense head (the paper's network has none).
 """
 
-
 _CONV_RECURRENT_SIZES = """\
-    filters : sequence of int, default (128, 256, 128)
+    filters : sequence of int, default {filters}
         Filters of the Conv1D-BN-ReLU units.
-    kernel_sizes : sequence of int, default (8, 5, 3)
+    kernel_sizes : sequence of int, default {kernel_sizes}
         Their kernel sizes (time steps).
-    pool_size : int, default 2
+    pool_size : int, default {pool_size}
         Max-pooling window and stride (time steps).
-    units : sequence of int, default (8, 4)
+    units : sequence of int, default {units}
         Units of the recurrent layers.
-    dropout : float or sequence of float, default (0.2, 0.1)
+    dropout : float or sequence of float, default {dropout}
         Dropout after each recurrent layer.
-    kernel_l1, kernel_l2 : float, default 0 and 2e-6
+    kernel_l1, kernel_l2 : float, default {kernel_l1} and {kernel_l2}
         Penalties on the recurrent layers' input kernels.
-    recurrent_l1, recurrent_l2 : float, default 2e-6 and 0
+    recurrent_l1, recurrent_l2 : float, default {recurrent_l1} and {recurrent_l2}
         Penalties on their recurrent kernels.
 """
 
@@ -502,97 +559,42 @@ class _RecurrentRegressor(NetworkRegressor):
 
 
 class _StackedRecurrentRegressor(_RecurrentRegressor):
-    def __init__(
-        self,
-        *,
-        units=(20, 16, 8),
-        dropout=(0.2, 0.2, 0.1),
-        kernel_l1: float = 0.0,
-        kernel_l2: float = 2e-6,
-        recurrent_l1: float = 2e-6,
-        recurrent_l2: float = 0.0,
-        mask_value: float | None = -1.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
+    network_defaults = MappingProxyType({
+        "units": (20, 16, 8),
+        "dropout": (0.2, 0.2, 0.1),
+        "kernel_l1": 0.0,
+        "kernel_l2": 2e-6,
+        "recurrent_l1": 2e-6,
+        "recurrent_l2": 0.0,
+        "mask_value": -1.0,
+    })
 
 
 class _BidirectionalRegressor(_RecurrentRegressor):
-    def __init__(
-        self,
-        *,
-        units=(20, 16, 16),
-        dropout=(0.2, 0.2, 0.1),
-        kernel_l1: float = 2e-6,
-        kernel_l2: float = 0.0,
-        recurrent_l1: float = 2e-6,
-        recurrent_l2: float = 0.0,
-        mask_value: float | None = -1.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
+    network_defaults = MappingProxyType({
+        "units": (20, 16, 16),
+        "dropout": (0.2, 0.2, 0.1),
+        "kernel_l1": 2e-6,
+        "kernel_l2": 0.0,
+        "recurrent_l1": 2e-6,
+        "recurrent_l2": 0.0,
+        "mask_value": -1.0,
+    })
 
 
 class _ConvRecurrentRegressor(NetworkRegressor):
+    network_defaults = MappingProxyType({
+        "filters": (128, 256, 128),
+        "kernel_sizes": (8, 5, 3),
+        "pool_size": 2,
+        "units": (8, 4),
+        "dropout": (0.2, 0.1),
+        "kernel_l1": 0.0,
+        "kernel_l2": 2e-6,
+        "recurrent_l1": 2e-6,
+        "recurrent_l2": 0.0,
+    })
     _cell: ClassVar[str]
-
-    def __init__(
-        self,
-        *,
-        filters=(128, 256, 128),
-        kernel_sizes=(8, 5, 3),
-        pool_size: int = 2,
-        units=(8, 4),
-        dropout=(0.2, 0.1),
-        kernel_l1: float = 0.0,
-        kernel_l2: float = 2e-6,
-        recurrent_l1: float = 2e-6,
-        recurrent_l2: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_conv_recurrent(
@@ -612,35 +614,12 @@ class _ConvRecurrentRegressor(NetworkRegressor):
 
 
 class FCNRegressor(NetworkRegressor):
+    model_name = "fcn"
+    network_defaults = MappingProxyType({"filters": (128, 256, 128), "kernel_sizes": (8, 5, 3), "dropout": 0.0})
     __doc__ = _doc(
         "Fully Convolutional Network: Conv1D-BN-ReLU x3 (128, 256, 128 filters), global average pooling, Dense(1).",
-        _CONV_SIZES.format(filters=(128, 256, 128), what="one per unit"),
+        _CONV_SIZES.format(what="one per unit", **network_defaults),
     )
-    model_name = "fcn"
-
-    def __init__(
-        self,
-        *,
-        filters=(128, 256, 128),
-        kernel_sizes=(8, 5, 3),
-        dropout: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_fcn(
@@ -649,35 +628,12 @@ class FCNRegressor(NetworkRegressor):
 
 
 class ResNetRegressor(NetworkRegressor):
+    model_name = "resnet"
+    network_defaults = MappingProxyType({"filters": (64, 128, 128), "kernel_sizes": (8, 5, 3), "dropout": 0.0})
     __doc__ = _doc(
         "Residual Network: three residual blocks of three Conv1D-BN units (64, 128, 128 filters), GAP, Dense(1).",
-        _CONV_SIZES.format(filters=(64, 128, 128), what="one residual block per value"),
+        _CONV_SIZES.format(what="one residual block per value", **network_defaults),
     )
-    model_name = "resnet"
-
-    def __init__(
-        self,
-        *,
-        filters=(64, 128, 128),
-        kernel_sizes=(8, 5, 3),
-        dropout: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_resnet(
@@ -686,51 +642,32 @@ class ResNetRegressor(NetworkRegressor):
 
 
 class InceptionTimeRegressor(NetworkRegressor):
+    model_name = "inception"
+    network_defaults = MappingProxyType({
+        "depth": 6,
+        "filters": 32,
+        "kernel_sizes": (40, 20, 10),
+        "bottleneck": 32,
+        "residual_every": 3,
+        "dropout": 0.0,
+    })
     __doc__ = _doc(
         "InceptionTime: six Inception modules (bottleneck, kernels 40/20/10, max-pool branch), residual every 3.",
         """\
-    depth : int, default 6
+    depth : int, default {depth}
         Inception modules.
-    filters : int, default 32
+    filters : int, default {filters}
         Filters per branch.
-    kernel_sizes : sequence of int, default (40, 20, 10)
+    kernel_sizes : sequence of int, default {kernel_sizes}
         Kernel sizes (time steps) of the parallel convolutions.
-    bottleneck : int, default 32
+    bottleneck : int, default {bottleneck}
         Filters of the 1x1 bottleneck; 0 disables it.
-    residual_every : int, default 3
+    residual_every : int, default {residual_every}
         Modules between residual shortcuts; 0 disables them.
-    dropout : float, default 0
+    dropout : float, default {dropout}
         Dropout before the Dense head (the paper's network has none).
-""",
+""".format(**network_defaults),
     )
-    model_name = "inception"
-
-    def __init__(
-        self,
-        *,
-        depth: int = 6,
-        filters: int = 32,
-        kernel_sizes=(40, 20, 10),
-        bottleneck: int = 32,
-        residual_every: int = 3,
-        dropout: float = 0.0,
-        learning_rate: float = 0.01,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_inception(
@@ -746,106 +683,89 @@ class InceptionTimeRegressor(NetworkRegressor):
 
 
 class LSTMRegressor(_StackedRecurrentRegressor):
+    model_name = "lstm"
     __doc__ = _doc(
         "Three stacked LSTM layers (20, 16, 8 units), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
+        _recurrent_sizes(**_StackedRecurrentRegressor.network_defaults),
     )
-    model_name = "lstm"
     _builder = staticmethod(networks.build_lstm)
 
 
 class BiLSTMRegressor(_BidirectionalRegressor):
+    model_name = "bilstm"
     __doc__ = _doc(
         "Bidirectional LSTM (20, 16 units) then bidirectional GRU (16), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
+        _recurrent_sizes(**_BidirectionalRegressor.network_defaults),
     )
-    model_name = "bilstm"
     _builder = staticmethod(networks.build_bilstm)
 
 
 class GRURegressor(_StackedRecurrentRegressor):
+    model_name = "gru"
     __doc__ = _doc(
         "The paper's best model: three stacked GRU layers (20, 16, 8 units), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 8), (0.2, 0.2, 0.1), 0.0, 2e-6, 2e-6, 0.0),
+        _recurrent_sizes(**_StackedRecurrentRegressor.network_defaults),
     )
-    model_name = "gru"
     _builder = staticmethod(networks.build_gru)
 
 
 class BiGRURegressor(_BidirectionalRegressor):
+    model_name = "bigru"
     __doc__ = _doc(
         "Three bidirectional GRU layers (20, 16, 16 units per direction), each followed by dropout, Dense(1).",
-        _recurrent_sizes((20, 16, 16), (0.2, 0.2, 0.1), 2e-6, 0.0, 2e-6, 0.0),
+        _recurrent_sizes(**_BidirectionalRegressor.network_defaults),
     )
-    model_name = "bigru"
     _builder = staticmethod(networks.build_bigru)
 
 
 class ConvLSTMRegressor(_ConvRecurrentRegressor):
-    __doc__ = _doc(
-        "FCN conv stack, max pooling, then LSTM layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
-    )
     model_name = "convlstm"
+    __doc__ = _doc(
+        "FCN conv stack, max pooling, then LSTM layers of 8 and 4 units with dropout, Dense(1).",
+        _CONV_RECURRENT_SIZES.format(**_ConvRecurrentRegressor.network_defaults),
+    )
     _cell = "lstm"
 
 
 class ConvGRURegressor(_ConvRecurrentRegressor):
-    __doc__ = _doc(
-        "FCN conv stack, max pooling, then GRU layers of 8 and 4 units with dropout, Dense(1).", _CONV_RECURRENT_SIZES
-    )
     model_name = "convgru"
+    __doc__ = _doc(
+        "FCN conv stack, max pooling, then GRU layers of 8 and 4 units with dropout, Dense(1).",
+        _CONV_RECURRENT_SIZES.format(**_ConvRecurrentRegressor.network_defaults),
+    )
     _cell = "gru"
 
 
 class TransformerRegressor(NetworkRegressor):
+    model_name = "transformer"
+    masks_padding = True
+    default_learning_rate = 1e-3  # the usual value for attention
+    network_defaults = MappingProxyType({
+        "d_model": 32,
+        "num_heads": 4,
+        "ff_dim": 64,
+        "n_blocks": 2,
+        "dropout": 0.1,
+        "mask_value": -1.0,
+    })
     __doc__ = _doc(
         "A small Transformer encoder (the paper's future work): Dense embedding, attention blocks, masked GAP.",
         """\
-    d_model : int, default 32
+    d_model : int, default {d_model}
         Width of the step embedding.
-    num_heads : int, default 4
+    num_heads : int, default {num_heads}
         Attention heads (must divide ``d_model``).
-    ff_dim : int, default 64
+    ff_dim : int, default {ff_dim}
         Hidden width of the feed-forward sub-layers.
-    n_blocks : int, default 2
+    n_blocks : int, default {n_blocks}
         Encoder blocks.
-    dropout : float, default 0.1
+    dropout : float, default {dropout}
         Dropout on attention weights and after each sub-layer.
-    mask_value : float or None, default -1.0
+    mask_value : float or None, default {mask_value}
         Padding value ignored by attention and pooling; None: no masking.
-""",
-        learning_rate=1e-3,
+""".format(**network_defaults),
+        learning_rate=default_learning_rate,
     )
-    model_name = "transformer"
-    masks_padding = True
-    default_learning_rate = 1e-3
-
-    def __init__(
-        self,
-        *,
-        d_model: int = 32,
-        num_heads: int = 4,
-        ff_dim: int = 64,
-        n_blocks: int = 2,
-        dropout: float = 0.1,
-        mask_value: float | None = -1.0,
-        learning_rate: float = default_learning_rate,
-        batch_size: int = 256,
-        epochs: int = 400,
-        patience: int | None = 40,
-        lr_patience: int | None = 15,
-        lr_factor: float = 0.5,
-        validation_fraction: float = 0.1,
-        lr_schedule: str = "plateau",
-        warmup_epochs: int = 0,
-        clipnorm: float | None = None,
-        standardize: bool = True,
-        n_meta: int = 0,
-        jit_compile="auto",
-        random_state=None,
-        verbose: int = 0,
-    ):
-        self._store_params(locals())
 
     def _build_network(self, n_steps, n_channels):
         return networks.build_transformer(

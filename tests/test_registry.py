@@ -5,11 +5,14 @@ A toy network is added here as a user adds one (a builder and a small
 ``make_pipeline``, the command line's list of models and ``GridSearchCV``.
 """
 
+import inspect
+import pickle
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from rrlsk import _registry, baselines, cli, make_pipeline
@@ -74,6 +77,48 @@ def test_cli_help_lists_the_registry_without_tensorflow():
     assert cli.models_help().startswith(listed)
 
 
+def _defaults(cls):
+    return {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+
+
+@pytest.mark.parametrize("name", PAPER_ORDER)
+def test_shared_training_parameters_are_stated_once(name):
+    """Each constructor is the network's parameters, then TRAINING_DEFAULTS."""
+    cls = NETWORKS[name]
+    parameters = inspect.signature(cls).parameters.values()
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
+    expected = {**cls.network_defaults, **R.TRAINING_DEFAULTS, "learning_rate": cls.default_learning_rate}
+    assert _defaults(cls) == expected
+    assert list(_defaults(cls)) == list(expected)  # the network's sizes first, as before
+    assert cls().get_params() == expected
+
+
+def test_generated_constructors_keep_the_sklearn_contract():
+    est = R.GRURegressor(epochs=3, units=(4,))
+    assert "\tepochs=3\n" in repr(est) and "\tunits=(4,)\n" in repr(est)  # scikeras' repr, every parameter
+    assert clone(est).get_params() == est.get_params()
+    assert pickle.loads(pickle.dumps(est)).get_params() == est.get_params()
+    assert est.set_params(dropout=0.3).dropout == 0.3
+    with pytest.raises(TypeError, match="unexpected keyword argument 'unit'"):
+        R.GRURegressor(unit=4)
+    with pytest.raises(TypeError):
+        R.GRURegressor((4,))  # keyword-only, as before
+    assert R.GRURegressor.__init__.__qualname__ == "GRURegressor.__init__"
+
+
+def test_variants_change_defaults_or_write_their_own_constructor():
+    class Wider(R.FCNRegressor):  # inherits model_name "fcn": a variant, not registered again
+        network_defaults = {**R.FCNRegressor.network_defaults, "filters": (256, 512, 256)}
+
+    class Explicit(R.NetworkRegressor):
+        def __init__(self, *, units=4, epochs=2):
+            self.units, self.epochs = units, epochs
+
+    assert Wider().get_params() == {**R.FCNRegressor().get_params(), "filters": (256, 512, 256)}
+    assert Explicit().get_params() == {"units": 4, "epochs": 2}
+    assert NETWORKS["fcn"] is R.FCNRegressor
+
+
 # --- a toy network, added the way docs/networks.md tells ------------------------------------------
 
 def build_toy(n_steps, n_channels=2, *, units=4):
@@ -89,28 +134,7 @@ def toy():
         """A toy network: one hidden layer."""
 
         model_name = "toy"
-
-        def __init__(
-            self,
-            *,
-            units: int = 4,
-            learning_rate: float = 0.01,
-            batch_size: int = 256,
-            epochs: int = 400,
-            patience: int | None = 40,
-            lr_patience: int | None = 15,
-            lr_factor: float = 0.5,
-            validation_fraction: float = 0.1,
-            lr_schedule: str = "plateau",
-            warmup_epochs: int = 0,
-            clipnorm: float | None = None,
-            standardize: bool = True,
-            n_meta: int = 0,
-            jit_compile="auto",
-            random_state=None,
-            verbose: int = 0,
-        ):
-            self._store_params(locals())
+        network_defaults = {"units": 4}
 
         def _build_network(self, n_steps, n_channels):
             return build_toy(n_steps, n_channels, units=self.units)
