@@ -14,6 +14,7 @@ import inspect
 import math
 import warnings
 from collections.abc import Callable, Mapping
+from numbers import Integral, Real
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -22,6 +23,13 @@ import numpy as np
 from scikeras.wrappers import KerasRegressor
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 from . import networks
 from .networks._blocks import MASK_VALUE
@@ -165,6 +173,33 @@ _COMMON_PARAMS = """\
 """
 
 
+class _Count(Interval):
+    """A whole number from ``left`` on; unlike ``Interval(Integral, ...)``, not a bool."""
+
+    def __init__(self, left: int):
+        super().__init__(Integral, left, None, closed="left")
+
+    def is_satisfied_by(self, val) -> bool:
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+#: How the error for each training parameter reads ("<name> must <words>, got <value>").
+_CONSTRAINT_WORDS = {
+    "learning_rate": "be > 0",
+    "batch_size": "be a positive integer",
+    "epochs": "be a positive integer",
+    "patience": "be a positive integer or None",
+    "lr_patience": "be a positive integer or None",
+    "lr_factor": "lie in (0, 1)",
+    "validation_fraction": "lie in [0, 1)",
+    "lr_schedule": f"be one of {LR_SCHEDULES}",
+    "warmup_epochs": "be a non-negative integer",
+    "clipnorm": "be > 0 or None",
+    "n_meta": "be a non-negative integer",
+    "verbose": "be 0, 1 or 2",
+}
+
+
 def _doc(summary: str, params: str, learning_rate: float = TRAINING_DEFAULTS["learning_rate"]) -> str:
     """A regressor's docstring: its network's parameters, then the shared ones."""
     shared = _COMMON_PARAMS.format(**{**TRAINING_DEFAULTS, "learning_rate": learning_rate})
@@ -228,6 +263,25 @@ class NetworkRegressor(KerasRegressor):
     default_learning_rate: ClassVar[float] = TRAINING_DEFAULTS["learning_rate"]
     #: the network's hyperparameters (constructor parameters) and their defaults
     network_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    #: scikit-learn's constraints on the shared training parameters; a
+    #: subclass may add its network's (``{**NetworkRegressor._parameter_constraints, ...}``)
+    _parameter_constraints: ClassVar[dict] = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [_Count(1)],
+        "epochs": [_Count(1)],
+        "patience": [_Count(1), None],
+        "lr_patience": [_Count(1), None],
+        "lr_factor": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
+        "warmup_epochs": [_Count(0)],
+        "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
+        "standardize": ["boolean"],
+        "n_meta": [_Count(0)],
+        "jit_compile": ["boolean", StrOptions({"auto"})],
+        "random_state": ["random_state"],
+        "verbose": [Options(Integral, {0, 1, 2})],
+    }
     #: stars per prediction batch
     _predict_batch_size: ClassVar[int] = 4096
 
@@ -272,31 +326,21 @@ class NetworkRegressor(KerasRegressor):
 
     # -- checks ---------------------------------------------------------------------------
 
-    def _validate_params(self) -> None:
-        if not (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1):
-            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
-        if not (isinstance(self.epochs, (int, np.integer)) and self.epochs >= 1):
-            raise ValueError(f"epochs must be a positive integer, got {self.epochs!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise ValueError(f"validation_fraction must lie in [0, 1), got {self.validation_fraction!r}")
-        for name in ("patience", "lr_patience"):
+    def _check_params(self) -> None:
+        """Check the parameters against ``_parameter_constraints``.
+
+        scikit-learn's own ``_validate_params`` would check the same; this
+        one words the error as rrlsk does ("batch_size must be a positive
+        integer, got 0").
+        """
+        for name, constraints in self._parameter_constraints.items():
             value = getattr(self, name)
-            if value is not None and not (isinstance(value, (int, np.integer)) and value >= 1):
-                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
-        if not 0.0 < self.lr_factor < 1.0:
-            raise ValueError(f"lr_factor must lie in (0, 1), got {self.lr_factor!r}")
-        if self.verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose!r}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
-        for name in ("warmup_epochs", "n_meta"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0):
-                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-        if self.clipnorm is not None and not self.clipnorm > 0:
-            raise ValueError(f"clipnorm must be > 0 or None, got {self.clipnorm!r}")
+            try:
+                validate_parameter_constraints({name: constraints}, {name: value}, type(self).__name__)
+            except InvalidParameterError as err:
+                if name not in _CONSTRAINT_WORDS:
+                    raise
+                raise InvalidParameterError(f"{name} must {_CONSTRAINT_WORDS[name]}, got {value!r}") from err
 
     def _validate_data(self, X=None, y=None, reset: bool = False, y_numeric: bool = False):
         # Replaces scikeras' 2-D-minded checks with the sequence contract
@@ -343,7 +387,7 @@ class NetworkRegressor(KerasRegressor):
         -------
         self
         """
-        self._validate_params()
+        self._check_params()
         X, y = self._validate_data(X, y, reset=True)
         if self.n_meta >= self.n_channels_in_:
             raise ValueError(

@@ -106,6 +106,23 @@ def test_generated_constructors_keep_the_sklearn_contract():
     assert R.GRURegressor.__init__.__qualname__ == "GRURegressor.__init__"
 
 
+def test_training_parameters_are_checked_by_declared_constraints():
+    """Constraints in scikit-learn's language; its own _validate_params is not overridden."""
+    from sklearn.base import BaseEstimator
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    assert set(R.NetworkRegressor._parameter_constraints) == set(R.TRAINING_DEFAULTS)
+    assert R.NetworkRegressor._validate_params is BaseEstimator._validate_params
+    with pytest.raises(InvalidParameterError, match="The 'batch_size' parameter of GRURegressor must be"):
+        R.GRURegressor(batch_size=0)._validate_params()  # scikit-learn's words
+    with pytest.raises(InvalidParameterError, match="^batch_size must be a positive integer, got 0$"):
+        R.GRURegressor(batch_size=0)._check_params()  # rrlsk's, as fit raises it
+    with pytest.raises(ValueError, match="n_meta must be a non-negative integer, got True"):
+        R.GRURegressor(n_meta=True)._check_params()  # a count, not a flag
+    for params in ({}, {"patience": None, "clipnorm": 1.0, "jit_compile": False, "random_state": 0}):
+        R.TransformerRegressor(**params)._check_params()
+
+
 def test_variants_change_defaults_or_write_their_own_constructor():
     class Wider(R.FCNRegressor):  # inherits model_name "fcn": a variant, not registered again
         network_defaults = {**R.FCNRegressor.network_defaults, "filters": (256, 512, 256)}
