@@ -16,7 +16,7 @@ __all__ = ["ARRAY_COLUMNS", "CHUNK_STARS", "flatten", "split"]
 #: Columns of a light-curve table that hold one 1-D array per star.
 ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
 #: Stars per chunk where a computation materialises a dense per-star grid
-#: (bounds memory).
+#: or a batch of network predictions (bounds memory).
 CHUNK_STARS = 4096
 
 

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing  # rows of any container; see docs/design.md on private imports
 from sklearn.utils.validation import check_is_fitted
 
 from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight

@@ -53,6 +53,11 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         self.type_column = type_column
         self.default_type = default_type
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a light-curve table with a type column, not a 2-D array
+        return tags
+
     def _check_params(self) -> None:
         if not isinstance(self.models, Mapping) or not self.models:
             raise ValueError(f"models must be a non-empty mapping of type name to model, got {self.models!r}")

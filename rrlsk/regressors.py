@@ -43,6 +43,7 @@ from ._keras_utils import (
     versions,
     warn_on_version_change,
 )
+from ._ragged import CHUNK_STARS
 from ._registry import register_network
 
 __all__ = [
@@ -283,7 +284,7 @@ class NetworkRegressor(KerasRegressor):
         "verbose": [Options(Integral, {0, 1, 2})],
     }
     #: stars per prediction batch
-    _predict_batch_size: ClassVar[int] = 4096
+    _predict_batch_size: ClassVar[int] = CHUNK_STARS
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

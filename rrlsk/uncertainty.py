@@ -174,6 +174,11 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     # fitting
     # ------------------------------------------------------------------
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a light-curve table (curve_features reads it), not a 2-D array
+        return tags
+
     def _check_params(self) -> None:
         if self.spread not in ("difficulty", "ensemble"):
             raise ValueError(f"spread must be 'difficulty' or 'ensemble', got {self.spread!r}")

@@ -130,12 +130,6 @@ KNOWN_FAILURES = {
         "fits a bare 2-D ndarray; the relation needs named period and phi31 columns"
     ),
     (FoldEnsembleRegressor, "check_n_features_in_after_fitting"): ENSEMBLE_N_FEATURES,
-    **{
-        (cls, "check_n_features_in_after_fitting"): (
-            "its tags keep scikit-learn's default two_d_array=True, but it takes light-curve tables"
-        )
-        for cls in (CalibratedRegressor, PerTypeRegressor)
-    },
 }
 
 #: scikit-learn's API checks (``_yield_api_checks`` of 1.6-1.9, plus the
@@ -289,6 +283,15 @@ def test_fit_contract_on_light_curve_data(cls, params, kind, data):
     if not issubclass(cls, R.NetworkRegressor) or cls in _REFIT_NETWORKS:
         _assert_same(_output(est.fit(X, y), X), first)  # fit is idempotent
     _assert_same(_output(pickle.loads(pickle.dumps(est)), X), first)  # a pickled copy predicts the same
+
+
+_TABLES_AND_TENSORS = ("raw", "folded", "resampled", "tensor")
+
+
+@pytest.mark.parametrize("cls, params, kind", [case for case in _instances() if case.values[2] in _TABLES_AND_TENSORS])
+def test_tags_say_light_curve_tables_and_tensors_are_not_2d(cls, params, kind):
+    """scikit-learn's checks then feed them no 2-D ndarray (part 2 checks their data instead)."""
+    assert cls(**params).__sklearn_tags__().input_tags.two_d_array is False
 
 
 # --- 3. coverage ---------------------------------------------------------------------------------

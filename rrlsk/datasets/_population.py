@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import truncnorm
 
+from .._ragged import CHUNK_STARS
 from ..fourier import _refined_max, evaluate_fourier
 from ..relations import PHI31_MIN, RELATIONS, unwrap_phi31
 
@@ -19,7 +20,6 @@ __all__ = ["RRabPopulation", "feh_from_phi31", "unwrap_phi31", "PHI31_MIN"]
 
 TWO_PI = 2.0 * np.pi
 _GRID = 1024
-_CHUNK = 4096  # stars per grid evaluation (bounds memory)
 
 
 @dataclass(frozen=True)
@@ -292,8 +292,8 @@ def draw_shape(pop: RRabPopulation, feh, period, amplitude, rng):
     # peak-to-peak, intensity mean
     grid = np.arange(_GRID) / _GRID
     t_max, a1, mean_offset = np.empty(n), np.empty(n), np.empty(n)
-    for lo in range(0, n, _CHUNK):
-        part = slice(lo, lo + _CHUNK)
+    for lo in range(0, n, CHUNK_STARS):
+        part = slice(lo, lo + CHUNK_STARS)
         curves = evaluate_fourier(coefs[part], grid)
         t_max[part] = _refined_argmin(curves) / _GRID
         a1[part] = amplitude[part] / (_refined_max(curves) + _refined_max(-curves))
