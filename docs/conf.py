@@ -53,10 +53,15 @@ numpydoc_validation_checks = {
     "SS06",
 }
 numpydoc_validation_exclude = {
-    # Being rewritten concurrently (the network registry, the thin CLI, the
-    # shared training parameters, the simulator's relation): validated once
-    # those changes land, so that this build stays green meanwhile.
-    r"^rrlsk\.(regressors|pipelines|ensemble|batch|persistence|cli|datasets|uncertainty|networks)\.",
+    # Being rewritten concurrently (the thin CLI, the simulator's relation):
+    # validated once those changes land, so that this build stays green
+    # meanwhile.
+    r"^rrlsk\.(ensemble|batch|persistence|cli|datasets|uncertainty|networks)\.",
+    # the capabilities of the network regressors: class attributes documented
+    # by "#:" comments, but numpydoc validates their values' docstrings (str,
+    # bool, float, mappingproxy); likewise the registry view NETWORKS
+    r"^rrlsk\.regressors\.\w+\.(model_name|masks_padding|default_learning_rate|network_defaults)$",
+    r"^rrlsk\.pipelines\.NETWORKS$",
 }
 numpydoc_validation_overrides = {
     # the fields of a NamedTuple carry the generated "Alias for field number N"

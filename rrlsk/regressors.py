@@ -235,7 +235,8 @@ def _constructor(cls) -> Callable:
 
 
 class NetworkRegressor(KerasRegressor):
-    """Base class: the shared training loop of the rrlsk network regressors.
+    __doc__ = _doc(
+        """Base class: the shared training loop of the rrlsk network regressors.
 
     A subclass declares its network's hyperparameters and their defaults
     in ``network_defaults`` and builds the network in
@@ -246,23 +247,24 @@ class NetworkRegressor(KerasRegressor):
     is registered under it when it is defined (:mod:`rrlsk._registry`):
     :func:`rrlsk.make_pipeline`, scikit-learn's searches and the command
     line's list of models then know it. ``docs/networks.md`` ("Adding a
-    network") shows a whole example.
-    """
+    network") shows a whole example. Its own parameters are the shared ones.""",
+        "",
+    )
 
     # scikeras reads these attributes; they are not parameters of rrlsk regressors.
     model = None
     build_fn = None
     warm_start = False
     callbacks = None
-    #: name in make_pipeline (and of its step), the command line and the
-    #: registry; None (base classes): not registered
+    #: Name in make_pipeline (and of its step), the command line and the
+    #: registry; None (base classes): not registered.
     model_name: ClassVar[str | None] = None
-    #: whether the network masks padding (the raw catalogue's mask value), and
-    #: so is built with a free time axis and takes sequences of any length
+    #: Whether the network masks padding (the raw catalogue's mask value), and
+    #: so is built with a free time axis and takes sequences of any length.
     masks_padding: ClassVar[bool] = False
-    #: default of the constructor's ``learning_rate``
+    #: Default of the constructor's ``learning_rate``.
     default_learning_rate: ClassVar[float] = TRAINING_DEFAULTS["learning_rate"]
-    #: the network's hyperparameters (constructor parameters) and their defaults
+    #: The network's hyperparameters (constructor parameters) and their defaults.
     network_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType({})
     #: scikit-learn's constraints on the shared training parameters; a
     #: subclass may add its network's (``{**NetworkRegressor._parameter_constraints, ...}``)
@@ -387,6 +389,7 @@ class NetworkRegressor(KerasRegressor):
         Returns
         -------
         self
+            The fitted regressor (see its Attributes).
         """
         self._check_params()
         X, y = self._validate_data(X, y, reset=True)
@@ -527,6 +530,7 @@ class NetworkRegressor(KerasRegressor):
         Returns
         -------
         ndarray of float64, shape (n_stars,)
+            Predicted [Fe/H] (dex).
         """
         return np.asarray(super().predict(X), dtype=np.float64)
 
@@ -541,6 +545,10 @@ class NetworkRegressor(KerasRegressor):
             state.setdefault("input_scale_", np.ones(n_channels, dtype=np.float32))
         super().__setstate__(state)
         warn_on_version_change(state.get("versions_"), type(self).__name__)
+
+
+# The base takes the shared parameters alone (it is abstract: no network).
+NetworkRegressor.__init__ = _constructor(NetworkRegressor)
 
 
 def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurrent_l2, mask_value) -> str:
