@@ -15,10 +15,9 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
-from sklearn.utils import _safe_indexing  # rows of any container; see docs/design.md on private imports
 from sklearn.utils.validation import check_is_fitted
 
-from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight
+from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
 
 __all__ = ["FoldEnsembleRegressor"]
 
@@ -29,8 +28,8 @@ def _predict_1d(estimator, X) -> np.ndarray:
 
 def _fit_fold(estimator, X, y, sample_weight, train, test):
     weight = None if sample_weight is None else sample_weight[train]
-    fit_with_sample_weight(estimator, _safe_indexing(X, train), y[train], weight)
-    return estimator, _predict_1d(estimator, _safe_indexing(X, test))
+    fit_with_sample_weight(estimator, take_rows(X, train), y[train], weight)
+    return estimator, _predict_1d(estimator, take_rows(X, test))
 
 
 class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):

@@ -43,12 +43,11 @@ from scipy.special import ndtri
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import train_test_split
-from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .domain import curve_features
-from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight
+from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
 
 __all__ = ["ONE_SIGMA", "CalibratedRegressor"]
 
@@ -194,8 +193,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         predictions = np.empty(len(y))
         for train, test in folds.split(X, y):
             w = None if weight is None else weight[train]
-            model = fit_with_sample_weight(clone(self.estimator), _safe_indexing(X, train), y[train], w)
-            predictions[test] = np.asarray(model.predict(_safe_indexing(X, test)), dtype=np.float64).reshape(-1)
+            model = fit_with_sample_weight(clone(self.estimator), take_rows(X, train), y[train], w)
+            predictions[test] = np.asarray(model.predict(take_rows(X, test)), dtype=np.float64).reshape(-1)
         return predictions
 
     def fit(self, X, y, sample_weight=None, y_err=None):
@@ -225,7 +224,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         rows = np.arange(len(values))
         fit_rows, cal_rows = train_test_split(rows, test_size=self.calibration_size, random_state=self.random_state)
         fit_rows, cal_rows = np.sort(fit_rows), np.sort(cal_rows)
-        X_fit, y_fit = _safe_indexing(X, fit_rows), values[fit_rows]
+        X_fit, y_fit = take_rows(X, fit_rows), values[fit_rows]
         w_fit = None if weight is None else weight[fit_rows]
 
         self.estimator_ = fit_with_sample_weight(clone(self.estimator), X_fit, y_fit, w_fit)
@@ -241,7 +240,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             self.label_variance_ = float(np.mean(error[fit_rows] ** 2))
             self.scale_floor_ = max(0.1 * typical, 1e-6)
 
-        X_cal = _safe_indexing(X, cal_rows)
+        X_cal = take_rows(X, cal_rows)
         prediction, scale = self._predict_scale(X_cal)
         self.calibration_ = pd.DataFrame(
             {"residual": values[cal_rows] - prediction, "scale": scale, "label_error": error[cal_rows]},
