@@ -486,44 +486,20 @@ def run_cv(args, X, y, feh_error, models: Sequence[str], *, progress: bool = Tru
 
 
 def save_reports(run: Path, reports: dict) -> None:
-    """Write cross-validation reports to ``run/reports/<model>/``.
+    """Write cross-validation reports to ``run/reports/`` (:func:`rrlsk.evaluation.save_reports`)."""
+    from .evaluation import save_reports as save
 
-    Each model gets ``folds.csv`` (per-split metrics and times),
-    ``oof.csv`` (out-of-fold predictions), ``in_fold.csv`` (in-fold
-    predictions) and ``histories.json`` (training losses per split), which
-    :func:`load_reports` reads back.
-    """
-    (run / "reports").mkdir(parents=True, exist_ok=True)
-    for name, report in reports.items():
-        folder = run / "reports" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "folds.csv", lambda tmp: report.folds.to_csv(tmp, index=False))
-        write_atomic(folder / "oof.csv", report.oof.to_csv)
-        write_atomic(folder / "in_fold.csv", report.in_fold.to_csv)
-        write_atomic(folder / "histories.json", lambda tmp: tmp.write_text(json.dumps(report.histories)))
-    # last: the list marks the reports complete
-    write_atomic(run / "reports" / "models.json", lambda tmp: tmp.write_text(json.dumps(list(reports))))
+    save(reports, run / "reports")
 
 
 def load_reports(run: Path) -> dict:
-    """Read the reports written by :func:`save_reports`, in their original order."""
-    import pandas as pd
+    """Read the reports of a run folder (:func:`rrlsk.evaluation.load_reports`)."""
+    from .evaluation import REPORTS_INDEX
+    from .evaluation import load_reports as load
 
-    from .evaluation import CrossValidationReport
-
-    order = run / "reports" / "models.json"
-    if not order.is_file():
-        raise ValueError(f"{run}: no reports/models.json; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
-    folders = [run / "reports" / name for name in json.loads(order.read_text())]
-    return {
-        folder.name: CrossValidationReport(
-            folds=pd.read_csv(folder / "folds.csv"),
-            oof=pd.read_csv(folder / "oof.csv", index_col="source_id"),
-            in_fold=pd.read_csv(folder / "in_fold.csv", index_col="source_id"),
-            histories=json.loads((folder / "histories.json").read_text()),
-        )
-        for folder in folders
-    }
+    if not (run / "reports" / REPORTS_INDEX).is_file():
+        raise ValueError(f"{run}: no reports/{REPORTS_INDEX}; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
+    return load(run / "reports")
 
 
 def make_report(run: Path, reports: dict | None = None, *, figures: bool = True) -> str:

@@ -12,6 +12,7 @@ several models side by side.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,9 +25,18 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from . import metrics as _metrics
+from ._atomic import write_atomic
 from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
 
-__all__ = ["CrossValidationReport", "Comparison", "cross_validate_report", "compare"]
+__all__ = [
+    "REPORTS_INDEX",
+    "CrossValidationReport",
+    "Comparison",
+    "cross_validate_report",
+    "compare",
+    "load_reports",
+    "save_reports",
+]
 
 #: Row order of the tables (Table A1 order, then the extras).
 METRIC_ORDER = ("r2", "wr2", "wrmse", "wmae", "rmse", "mae", "medae")
@@ -208,6 +218,54 @@ class CrossValidationReport(_Table):
         out.columns.names = ["split", "stat"]
         return out
 
+    def to_folder(self, folder) -> Path:
+        """Write the report to a folder that :meth:`from_folder` reads back.
+
+        ``folds.csv`` (per-split metrics and times), ``oof.csv`` and
+        ``in_fold.csv`` (predictions, indexed by ``source_id``) and
+        ``histories.json`` (training losses per split); each file is written
+        atomically. The fitted ``estimators`` are not saved.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Created if missing; files already there are replaced.
+
+        Returns
+        -------
+        Path
+            ``folder``.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / "folds.csv", lambda tmp: self.folds.to_csv(tmp, index=False))
+        write_atomic(folder / "oof.csv", self.oof.to_csv)
+        write_atomic(folder / "in_fold.csv", self.in_fold.to_csv)
+        write_atomic(folder / "histories.json", lambda tmp: tmp.write_text(json.dumps(self.histories)))
+        return folder
+
+    @classmethod
+    def from_folder(cls, folder) -> CrossValidationReport:
+        """Read a report written by :meth:`to_folder`.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The report's folder.
+
+        Returns
+        -------
+        CrossValidationReport
+            Without ``estimators``.
+        """
+        folder = Path(folder)
+        return cls(
+            folds=pd.read_csv(folder / "folds.csv"),
+            oof=pd.read_csv(folder / "oof.csv", index_col=0),
+            in_fold=pd.read_csv(folder / "in_fold.csv", index_col=0),
+            histories=json.loads((folder / "histories.json").read_text()),
+        )
+
 
 @dataclass
 class Comparison(_Table):
@@ -249,6 +307,59 @@ def compare(reports: Mapping[str, CrossValidationReport]) -> Comparison:
     if bad:
         raise ValueError(f"not CrossValidationReport objects: {bad}")
     return Comparison(dict(reports))
+
+
+#: The file that lists the reports of a folder written by :func:`save_reports`.
+REPORTS_INDEX = "models.json"
+
+
+def save_reports(reports: Mapping[str, CrossValidationReport], folder) -> Path:
+    """Write several models' reports, one sub-folder each, in order.
+
+    Parameters
+    ----------
+    reports : mapping of str to CrossValidationReport
+        Model name -> its report (:meth:`CrossValidationReport.to_folder`
+        writes ``folder/<name>/``).
+    folder : str or Path
+        Created if missing.
+
+    Returns
+    -------
+    Path
+        ``folder``; its :data:`REPORTS_INDEX`, written last, lists the models
+        and marks the reports complete.
+    """
+    folder = Path(folder)
+    for name, report in reports.items():
+        report.to_folder(folder / name)
+    write_atomic(folder / REPORTS_INDEX, lambda tmp: tmp.write_text(json.dumps(list(reports))))
+    return folder
+
+
+def load_reports(folder) -> dict[str, CrossValidationReport]:
+    """Read the reports written by :func:`save_reports`, in their order.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Folder given to :func:`save_reports`.
+
+    Returns
+    -------
+    dict of str to CrossValidationReport
+        Model name -> report.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``folder`` has no :data:`REPORTS_INDEX` (no complete set of reports).
+    """
+    folder = Path(folder)
+    index = folder / REPORTS_INDEX
+    if not index.is_file():
+        raise FileNotFoundError(f"{index}: no such file; not a folder written by save_reports")
+    return {name: CrossValidationReport.from_folder(folder / name) for name in json.loads(index.read_text())}
 
 
 def _history(estimator) -> dict | None:

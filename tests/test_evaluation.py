@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from rrlsk import metrics
-from rrlsk.evaluation import compare, cross_validate_report
+from rrlsk.evaluation import CrossValidationReport, compare, cross_validate_report, load_reports, save_reports
 from rrlsk.model_selection import BinnedStratifiedKFold, RepeatedBinnedStratifiedKFold
 
 FIT_CALLS = []
@@ -138,3 +138,23 @@ def test_errors():
         cross_validate_report(Ridge(), X, y, cv="kfold")
     with pytest.raises(ValueError, match="at least one report"):
         compare({})
+
+
+def test_reports_round_trip_through_folders(tmp_path):
+    X, y, w_eval = data()
+    model = make_pipeline(FunctionTransformer(), HistoryRidge())
+    report = cross_validate_report(model, X, y, cv=3, random_state=0, eval_weight=w_eval)
+    back = CrossValidationReport.from_folder(report.to_folder(tmp_path / "one"))
+    pd.testing.assert_frame_equal(back.folds, report.folds)
+    pd.testing.assert_frame_equal(back.oof, report.oof, check_index_type=False)
+    pd.testing.assert_frame_equal(back.in_fold, report.in_fold, check_index_type=False)
+    assert back.histories == report.histories and back.estimators is None
+    assert back.to_markdown() == report.to_markdown()
+
+    ridge = cross_validate_report(Ridge(), X, y, cv=3, random_state=0)
+    save_reports({"z_first": ridge, "a_second": report}, tmp_path / "run")
+    loaded = load_reports(tmp_path / "run")
+    assert list(loaded) == ["z_first", "a_second"]  # the order given, not the folders'
+    pd.testing.assert_frame_equal(loaded["z_first"].folds, ridge.folds)
+    with pytest.raises(FileNotFoundError, match="models.json"):
+        load_reports(tmp_path / "one")
