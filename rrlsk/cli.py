@@ -180,54 +180,6 @@ def _model_params(args, model: str, verbose: int = 0) -> dict:
     return params
 
 
-def read_light_curves(source: str, *, labels: str | None = None):
-    """Read labelled light curves for ``train`` and ``cv``.
-
-    Parameters
-    ----------
-    source : str
-        An rrlsk Parquet file with ``feh`` (and optionally ``feh_error``)
-        columns, as written by ``rrlsk simulate`` or ``rrlsk select``, or a
-        folder of Gaia tables as written by ``rrlsk simulate --format``
-        (``epoch_photometry``, ``vari_rrlyrae``, optionally ``labels``).
-    labels : str, optional
-        Table with ``source_id``, [Fe/H] and its error (dex), any format of
-        :func:`rrlsk.io.read_labels`; replaces the labels of ``source``.
-
-    Returns
-    -------
-    X : pandas.DataFrame
-        Light-curve table of the labelled stars.
-    y : pandas.Series
-        [Fe/H] (dex), named ``feh``.
-    feh_error : pandas.Series or None
-        1-sigma label errors (dex) when known.
-    """
-    from . import io
-
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file or folder")
-    if path.is_dir():
-        X, y, info = io.read_gaia_dr3(path, labels=labels)
-        return X, y, info["feh_error"]
-    if path.suffix.lower() != ".parquet":
-        raise ValueError(f"{path}: expected an rrlsk Parquet file (.parquet) or a folder of Gaia tables")
-    X = io.read_parquet(path)
-    if labels is not None:
-        table = io.read_labels(labels)
-        X = X.drop(columns=[c for c in table.columns if c in X.columns]).join(table, how="inner")
-        if X.empty:
-            raise ValueError(f"{labels}: no source_id in common with {path}")
-    if "feh" not in X.columns:
-        raise ValueError(f"{path}: no feh column; pass --labels FILE with source_id, feh, feh_error")
-    missing = X.index[X["feh"].isna()]
-    if len(missing):
-        raise ValueError(f"{path}: {len(missing)} star(s) without feh, e.g. source_id {list(missing[:5])}")
-    feh_error = X["feh_error"].astype(float) if "feh_error" in X.columns else None
-    return X, X["feh"].astype(float).rename("feh"), feh_error
-
-
 def _weights(kind: str, y, feh_error, threshold: float = DENSITY_THRESHOLD):
     """Training weights: ``density`` (paper), ``density_error`` or ``none``."""
     if kind == "none":
@@ -444,10 +396,11 @@ def _calibration_line(calibration: dict) -> str:
 
 
 def cmd_train(args) -> int:
+    from .io import read_labelled_light_curves
     from .model_selection import fit_with_sample_weight
     from .persistence import save_model
 
-    X, y, feh_error = read_light_curves(args.data, labels=args.labels)
+    X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
     # a progress bar over epochs for a single fit; the grid search reports per fit instead
     pipe = _pipeline(args, args.model, verbose=0 if args.quiet or args.grid else 1)
     weights = _weights(args.weights, y, feh_error, args.density_threshold)
@@ -538,7 +491,9 @@ def make_report(run: Path, reports: dict | None = None, *, figures: bool = True)
 
 
 def cmd_cv(args) -> int:
-    X, y, feh_error = read_light_curves(args.data, labels=args.labels)
+    from .io import read_labelled_light_curves
+
+    X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
     out = Path(args.out)
     _say(f"cross-validating {', '.join(args.models)} on {len(X)} stars "
          f"({args.splits} folds x {args.repeats} repeat(s), {args.n_bins} [Fe/H] bins)")

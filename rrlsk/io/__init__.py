@@ -10,6 +10,7 @@ from . import gaia
 from .archive import GaiaDR3Files, fetch_gaia_dr3
 from .epoch_photometry import read_epoch_photometry
 from .gaia import EPOCH_PHOTOMETRY_COLUMNS, G_ZEROPOINT, VARI_RRLYRAE_COLUMNS
+from .labelled import read_labelled_light_curves
 from .parquet import iter_parquet, read_parquet, write_parquet
 from .rrlyrae import pulsation_period, read_gaia_dr3, read_labels, read_vari_rrlyrae, star_type
 from .selection import select_paper_sample
@@ -27,6 +28,7 @@ __all__ = [
     "pulsation_period",
     "read_epoch_photometry",
     "read_gaia_dr3",
+    "read_labelled_light_curves",
     "read_labels",
     "read_parquet",
     "read_vari_rrlyrae",
