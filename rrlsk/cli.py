@@ -90,66 +90,13 @@ def _model_list(text: str) -> list[str]:
 
 
 def parse_grid(text: str, step: str, estimator=None) -> dict[str, list]:
-    """Parse ``--grid``: ``paper`` or ``"name=v1,v2;name=v3"`` -> param grid.
+    """Parse ``--grid``: :func:`rrlsk.model_selection.parse_param_grid`, errors prefixed ``--grid:``."""
+    from .model_selection import parse_param_grid
 
-    Parameters
-    ----------
-    text : str
-        ``"paper"`` for the paper's 60-candidate grid (dropout, learning
-        rate, batch size), or semicolon-separated ``name=values`` pairs,
-        values separated by commas, e.g.
-        ``"dropout=0.1,0.2;batch_size=128,256"``.
-    step : str
-        Name of the model step in the pipeline; keys are prefixed with it.
-    estimator : estimator, optional
-        The model step. When given, a name that is not one of its
-        parameters may be the unique ending of a nested one (``C`` for the
-        SVR inside a baseline's own pipeline: ``svr__C``).
-
-    Returns
-    -------
-    dict of str to list
-        Keys ``"<step>__<name>"``; numbers are parsed as int or float.
-    """
-    if text.strip().lower() == "paper":
-        from .model_selection import paper_param_grid
-
-        return paper_param_grid(step)
-    params = None if estimator is None else estimator.get_params(deep=True)
-    grid: dict[str, list] = {}
-    for item in filter(None, (part.strip() for part in text.split(";"))):
-        name, sep, values = item.partition("=")
-        name = name.strip()
-        if not sep or not name or not values.strip():
-            raise ValueError(f"--grid: expected name=v1,v2 but got {item!r}")
-        if params is not None and name not in params:
-            matches = [key for key in params if key.endswith(f"__{name}")]
-            if len(matches) != 1:
-                raise ValueError(f"--grid: {step} has no parameter {name!r}"
-                                 + (f" (ambiguous: {matches})" if matches else ""))
-            name = matches[0]
-        grid[f"{step}__{name}"] = [_number(v.strip()) for v in values.split(",")]
-        if params is not None:
-            _check_grid_values(name, grid[f"{step}__{name}"], params[name], step)
-    if not grid:
-        raise ValueError("--grid: empty grid; give 'paper' or name=v1,v2;name=v3")
-    return grid
-
-
-def _is_numeric(value) -> bool:
-    if isinstance(value, (tuple, list)):
-        return len(value) > 0 and all(map(_is_numeric, value))
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_grid_values(name: str, values: list, default, step: str) -> None:
-    """Refuse text where the parameter takes numbers (the fits would all fail later)."""
-    if not _is_numeric(default):
-        return
-    text = [v for v in values if isinstance(v, str)]
-    if text:
-        raise ValueError(f"--grid: {name}={','.join(map(str, text))} is not a number; {step}'s {name} takes "
-                         f"numbers (default {default!r})")
+    try:
+        return parse_param_grid(text, step, estimator)
+    except ValueError as err:
+        raise ValueError(f"--grid: {err}") from err
 
 
 def _all_fits_failed(err: ValueError) -> ValueError:
@@ -157,15 +104,6 @@ def _all_fits_failed(err: ValueError) -> ValueError:
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     cause = lines[-1] if len(lines) > 1 else ""
     return ValueError(f"{lines[0] if lines else err} Cause: {cause}" if cause else str(err))
-
-
-def _number(text: str):
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _model_params(args, model: str, verbose: int = 0) -> dict:

@@ -1,6 +1,7 @@
 """Binned stratified k-fold splitters and the paper's grid."""
 
 import pickle
+import re
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from rrlsk.model_selection import (
     RepeatedBinnedStratifiedKFold,
     bin_labels,
     paper_param_grid,
+    parse_param_grid,
 )
 
 
@@ -131,3 +133,43 @@ def test_paper_grid():
     assert paper_param_grid() == {k: list(v) for k, v in PAPER_PARAM_GRID.items()}
     with pytest.raises(ValueError, match="step_name"):
         paper_param_grid("")
+
+
+def test_parse_param_grid_reads_numbers_text_and_paper():
+    assert parse_param_grid("dropout=0.1,0.2; batch_size=128,256;", "gru") == {
+        "gru__dropout": [0.1, 0.2], "gru__batch_size": [128, 256]}
+    assert parse_param_grid("kernel=rbf,linear;C=1e3", "svr") == {"svr__kernel": ["rbf", "linear"], "svr__C": [1000.0]}
+    assert parse_param_grid(" Paper ", "lstm") == paper_param_grid("lstm")
+
+
+def test_parse_param_grid_finds_nested_parameters_of_the_step():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVR
+
+    step = make_pipeline(StandardScaler(), SVR())
+    assert parse_param_grid("C=1,10;with_mean=0", "model", step) == {
+        "model__svr__C": [1, 10], "model__standardscaler__with_mean": [0]}
+    assert parse_param_grid("svr__kernel=rbf", "model", step) == {"model__svr__kernel": ["rbf"]}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("alpha", "expected name=v1,v2 but got 'alpha'"),
+    ("alpha=0.1;=3", "expected name=v1,v2 but got '=3'"),
+    ("alpha=1;tol= ", "expected name=v1,v2 but got 'tol='"),
+    (" ; ", "empty grid; give 'paper' or name=v1,v2;name=v3"),
+    ("alpha=1;gamma_x=1", "model has no parameter 'gamma_x'"),
+    ("alpha=0.1,abc,1", "alpha=abc is not a number; model's alpha takes numbers (default 1.0)"),
+])
+def test_parse_param_grid_errors_name_the_bad_part(text, message):
+    assert parse_param_grid("alpha=0.1;tol=1e-3", "model", Ridge()) == {"model__alpha": [0.1], "model__tol": [0.001]}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_param_grid(text, "model", Ridge())
+
+
+def test_parse_param_grid_names_the_candidates_of_an_ambiguous_name():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    with pytest.raises(ValueError, match=r"model has no parameter 'copy' \(ambiguous: \["):
+        parse_param_grid("copy=1", "model", make_pipeline(StandardScaler(), StandardScaler()))
