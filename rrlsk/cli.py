@@ -360,22 +360,6 @@ def cmd_train(args) -> int:
     return 0
 
 
-def run_cv(args, X, y, feh_error, models: Sequence[str], *, progress: bool = True) -> dict:
-    """Cross-validate each of ``models``; returns name -> CrossValidationReport."""
-    from tqdm.auto import tqdm
-
-    from .evaluation import cross_validate_report
-
-    weights = _weights(args.weights, y, feh_error, args.density_threshold)
-    eval_weight = _eval_weights(feh_error)
-    reports = {}
-    for model in tqdm(models, desc="cross-validation", unit="model", disable=args.quiet or not progress):
-        reports[model] = cross_validate_report(
-            _pipeline(args, model), X, y, cv=_cv(args), train_weight=weights, eval_weight=eval_weight
-        )
-    return reports
-
-
 def save_reports(run: Path, reports: dict) -> None:
     """Write cross-validation reports to ``run/reports/`` (:func:`rrlsk.evaluation.save_reports`)."""
     from .evaluation import save_reports as save
@@ -429,13 +413,18 @@ def make_report(run: Path, reports: dict | None = None, *, figures: bool = True)
 
 
 def cmd_cv(args) -> int:
+    from .evaluation import cross_validate_models
     from .io import read_labelled_light_curves
 
     X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
     out = Path(args.out)
     _say(f"cross-validating {', '.join(args.models)} on {len(X)} stars "
          f"({args.splits} folds x {args.repeats} repeat(s), {args.n_bins} [Fe/H] bins)")
-    reports = run_cv(args, X, y, feh_error, args.models)
+    reports = cross_validate_models(
+        {model: _pipeline(args, model) for model in args.models}, X, y, cv=_cv(args),
+        train_weight=_weights(args.weights, y, feh_error, args.density_threshold),
+        eval_weight=_eval_weights(feh_error), progress=not args.quiet,
+    )
     save_reports(out, reports)
     _say(make_report(out, reports, figures=False))
     _say(f"wrote the reports and table_a1.md to {out}/ (figures: rrlsk report {out})")
@@ -507,18 +496,21 @@ def cmd_demo(args) -> int:
 
     from .batch import predict_catalogue, read_predictions
     from .datasets import make_gaia_rrab
+    from .evaluation import cross_validate_models
     from .io import write_parquet
     from .metrics import evaluation_weights, rmse
+    from .model_selection import BinnedStratifiedKFold
     from .persistence import save_model
+    from .pipelines import make_pipeline
+    from .weights import density_weights
 
     sizes = dict(DEMO_QUICK if args.quick else DEMO_DEFAULT)
     sizes.update({k: getattr(args, k) for k in ("n_stars", "n_holdout", "epochs") if getattr(args, k) is not None})
-    # the options run_cv and _pipeline read
-    args.catalogue, args.weights, args.n_points = "spline", "density", sizes["n_points"]
-    args.density_threshold = DENSITY_THRESHOLD
-    args.splits, args.repeats, args.n_bins = sizes["splits"], 1, 10
-    args.batch_size = args.learning_rate = args.dropout = args.patience = None
-    args.epochs = sizes["epochs"]
+    models = {
+        "gru": make_pipeline("gru", n_points=sizes["n_points"], epochs=sizes["epochs"],
+                             random_state=args.random_state, verbose=0),
+        DEMO_BASELINE: make_pipeline(DEMO_BASELINE, n_points=sizes["n_points"]),
+    }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
@@ -539,15 +531,15 @@ def cmd_demo(args) -> int:
     stages.update()
 
     stages.set_postfix_str(f"{sizes['splits']}-fold CV of gru and {DEMO_BASELINE}")
-    models = ["gru", DEMO_BASELINE]
-    reports = run_cv(args, X, y, info["feh_error"], models, progress=False)
+    weights = density_weights(y.to_numpy())
+    cv = BinnedStratifiedKFold(n_splits=sizes["splits"], shuffle=True, random_state=args.random_state)
+    reports = cross_validate_models(models, X, y, cv=cv, train_weight=weights,
+                                    eval_weight=evaluation_weights(info["feh_error"]))
     save_reports(out, reports)
     stages.update()
 
     stages.set_postfix_str("fitting the final model")
-    model = _pipeline(args, "gru")
-    weights = _weights("density", y, info["feh_error"])
-    model.fit(X, y, gru__sample_weight=weights)
+    model = models["gru"].fit(X, y, gru__sample_weight=weights)
     stages.update()
 
     stages.set_postfix_str("saving")

@@ -32,6 +32,7 @@ __all__ = [
     "REPORTS_INDEX",
     "CrossValidationReport",
     "Comparison",
+    "cross_validate_models",
     "cross_validate_report",
     "compare",
     "load_reports",
@@ -514,3 +515,71 @@ def cross_validate_report(
         histories=[r["history"] for r in results if r["history"] is not None],
         estimators=[r["estimator"] for r in results] if return_estimators else None,
     )
+
+
+def cross_validate_models(
+    estimators: Mapping[str, object],
+    X,
+    y,
+    *,
+    cv=5,
+    train_weight=None,
+    eval_weight=None,
+    random_state=None,
+    progress: bool = False,
+) -> dict[str, CrossValidationReport]:
+    """Cross-validate several models on the same data, one report each.
+
+    Parameters
+    ----------
+    estimators : mapping of str to regressor or Pipeline
+        Model name -> model, each cloned for every split (never fitted
+        itself); the reports keep this order.
+    X : array-like or light-curve table
+        All rows (development sample).
+    y : array-like of shape (n_samples,)
+        [Fe/H] labels, dex.
+    cv : int or splitter, default=5
+        As in :func:`cross_validate_report`. With an integer
+        ``random_state``, or a splitter seeded with one, every model is
+        validated on the same folds.
+    train_weight : array-like of shape (n_samples,), optional
+        Training weights (density weights, see
+        :func:`rrlsk.weights.density_weights`), given to every model.
+    eval_weight : array-like of shape (n_samples,), optional
+        Evaluation weights (``1 / feh_error**2``, dex^-2); with them the
+        weighted metrics are reported too.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the fold shuffle when ``cv`` is an integer.
+    progress : bool, default=False
+        Show a progress bar over the models (tqdm).
+
+    Returns
+    -------
+    dict of str to CrossValidationReport
+        Model name -> report, ready for :func:`compare` and
+        :func:`save_reports`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`cross_validate_report`: bad labels, weights or ``cv``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyRegressor
+    >>> from sklearn.linear_model import Ridge
+    >>> X = np.random.default_rng(0).normal(size=(40, 2))
+    >>> y = -1.5 + 0.3 * X[:, 0]
+    >>> reports = cross_validate_models({"ridge": Ridge(), "mean": DummyRegressor()}, X, y, cv=4, random_state=0)
+    >>> list(reports), compare(reports).summary.shape[0] > 0
+    (['ridge', 'mean'], True)
+    """
+    from tqdm.auto import tqdm
+
+    return {
+        name: cross_validate_report(estimator, X, y, cv=cv, train_weight=train_weight, eval_weight=eval_weight,
+                                    random_state=random_state)
+        for name, estimator in tqdm(estimators.items(), desc="cross-validation", unit="model", disable=not progress)
+    }

@@ -11,7 +11,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from rrlsk import metrics
-from rrlsk.evaluation import CrossValidationReport, compare, cross_validate_report, load_reports, save_reports
+from rrlsk.evaluation import (
+    CrossValidationReport,
+    compare,
+    cross_validate_models,
+    cross_validate_report,
+    load_reports,
+    save_reports,
+)
 from rrlsk.model_selection import BinnedStratifiedKFold, RepeatedBinnedStratifiedKFold
 
 FIT_CALLS = []
@@ -158,3 +165,19 @@ def test_reports_round_trip_through_folders(tmp_path):
     pd.testing.assert_frame_equal(loaded["z_first"].folds, ridge.folds)
     with pytest.raises(FileNotFoundError, match="models.json"):
         load_reports(tmp_path / "one")
+
+
+def test_several_models_on_the_same_folds_in_the_order_given():
+    X, y, w_eval = data()
+    w_train = 1.0 + np.arange(len(y))
+    cv = BinnedStratifiedKFold(3, random_state=1)
+    models = {"strong": Ridge(alpha=10.0), "weak": Ridge(alpha=0.1)}
+    reports = cross_validate_models(models, X, y, cv=cv, train_weight=w_train, eval_weight=w_eval)
+    assert list(reports) == ["strong", "weak"]
+    for name, model in models.items():
+        alone = cross_validate_report(model, X, y, cv=cv, train_weight=w_train, eval_weight=w_eval)
+        pd.testing.assert_frame_equal(reports[name].folds.drop(columns=["fit_time", "predict_time"]),
+                                      alone.folds.drop(columns=["fit_time", "predict_time"]))
+    assert list(compare(reports).summary.columns.get_level_values(0).unique()) == ["strong", "weak"]
+    assert not hasattr(models["strong"], "coef_")  # cloned, never fitted itself
+    assert cross_validate_models({}, X, y) == {}
