@@ -99,13 +99,6 @@ def parse_grid(text: str, step: str, estimator=None) -> dict[str, list]:
         raise ValueError(f"--grid: {err}") from err
 
 
-def _all_fits_failed(err: ValueError) -> ValueError:
-    """scikit-learn's "All the N fits failed" with the cause on its first line."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    cause = lines[-1] if len(lines) > 1 else ""
-    return ValueError(f"{lines[0] if lines else err} Cause: {cause}" if cause else str(err))
-
-
 def _model_params(args, model: str, verbose: int = 0) -> dict:
     """Network options given on the command line (others keep their defaults)."""
     from .pipelines import NETWORKS
@@ -269,12 +262,8 @@ def cmd_select(args) -> int:
 
 
 def _grid_search(args, pipe, X, y, weights, feh_error):
-    """GridSearchCV with density weights to the model and error weights to the scorers."""
-    import pandas as pd
-    import sklearn
-    from sklearn.model_selection import GridSearchCV
-
-    from .metrics import route_weights, scorers
+    """``--grid``: density weights to the model, error weights to the scorers; best by (w)RMSE."""
+    from .model_selection import grid_search, search_results
     from .pipelines import NETWORKS
 
     step = pipe.steps[-1][0]
@@ -282,33 +271,16 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
         raise ValueError(f"--grid paper searches network hyperparameters; {args.model} is not a network")
     grid = parse_grid(args.grid, step, pipe.steps[-1][1])
     n_candidates = math.prod(len(values) for values in grid.values())
-    weighted = feh_error is not None
-    refit = "wrmse" if weighted else "rmse"
+    refit = "rmse" if feh_error is None else "wrmse"
     _say(f"grid search: {n_candidates} candidates x {_cv(args).get_n_splits()} folds, best by {refit}")
-    with sklearn.config_context(enable_metadata_routing=True):
-        search = GridSearchCV(route_weights(pipe), grid, cv=_cv(args), scoring=scorers(eval_weight=weighted),
-                              refit=refit, n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
-        params = {} if weights is None else {"train_weight": weights}
-        if weighted:
-            params["eval_weight"] = _eval_weights(feh_error)
-        try:
-            search.fit(X, y, **params)
-        except ValueError as err:
-            if "fits failed" not in str(err):
-                raise
-            raise _all_fits_failed(err) from err
-    results = pd.DataFrame(search.cv_results_).sort_values(f"rank_test_{refit}")
-    metrics = [m for m in ("r2", "wrmse", "rmse", "mae") if f"mean_test_{m}" in results]
-    table = pd.DataFrame({"params": results["params"].astype(str)})
-    for metric in metrics:
-        sign = 1.0 if metric == "r2" else -1.0  # scorers negate errors
-        table[metric] = sign * results[f"mean_test_{metric}"]
-    _print_table(table.head(10).set_index("params"))
+    search = grid_search(pipe, grid, X, y, cv=_cv(args), refit=refit, train_weight=weights,
+                         eval_weight=_eval_weights(feh_error), n_jobs=args.n_jobs, verbose=0 if args.quiet else 1)
+    table = search_results(search)
+    metrics = [name for name in table if not name.endswith("_std")]
+    _print_table(table[metrics].head(10))
     _say(f"best: {search.best_params_}")
-    best = results.loc[search.best_index_]
-    cv_summary = {m: {"mean": (1.0 if m == "r2" else -1.0) * float(best[f"mean_test_{m}"]),
-                      "std": float(best[f"std_test_{m}"])} for m in metrics}
-    return search.best_estimator_, cv_summary
+    best = table.iloc[0]
+    return search.best_estimator_, {m: {"mean": float(best[m]), "std": float(best[f"{m}_std"])} for m in metrics}
 
 
 def _calibrate(args, model, X, y, weights, feh_error):

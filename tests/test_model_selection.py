@@ -10,13 +10,16 @@ from scipy.stats import ks_2samp
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, ParameterGrid, cross_validate
 
+from rrlsk import metrics
 from rrlsk.model_selection import (
     PAPER_PARAM_GRID,
     BinnedStratifiedKFold,
     RepeatedBinnedStratifiedKFold,
     bin_labels,
+    grid_search,
     paper_param_grid,
     parse_param_grid,
+    search_results,
 )
 
 
@@ -173,3 +176,38 @@ def test_parse_param_grid_names_the_candidates_of_an_ambiguous_name():
 
     with pytest.raises(ValueError, match=r"model has no parameter 'copy' \(ambiguous: \["):
         parse_param_grid("copy=1", "model", make_pipeline(StandardScaler(), StandardScaler()))
+
+
+def ridge_data(n=120, seed=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = pd.Series(-1.5 + X @ [0.3, -0.2, 0.0] + rng.normal(0, 0.1, n), name="feh")
+    return X, y, rng.uniform(1.0, 4.0, n), 1.0 / rng.uniform(0.05, 0.3, n) ** 2
+
+
+def test_grid_search_routes_both_weights_and_ranks_by_refit():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, w_train, w_eval = ridge_data()
+    grid = parse_param_grid("alpha=0.01,100", "ridge")
+    cv = BinnedStratifiedKFold(3, random_state=0)
+    search = grid_search(make_pipeline(StandardScaler(), Ridge()), grid, X, y, cv=cv, refit="wrmse",
+                         train_weight=w_train, eval_weight=w_eval)
+    table = search_results(search)
+    assert list(table.columns) == ["r2", "r2_std", "wrmse", "wrmse_std", "rmse", "rmse_std", "mae", "mae_std"]
+    assert table.index[0] == str(search.best_params_) and table["wrmse"].is_monotonic_increasing
+    train, test = next(iter(cv.split(X, y)))
+    fitted = make_pipeline(StandardScaler(), Ridge(alpha=0.01)).fit(
+        X[train], y.iloc[train], ridge__sample_weight=w_train[train])
+    expected = metrics.wrmse(y.iloc[test], fitted.predict(X[test]), w_eval[test])
+    assert search.cv_results_["split0_test_wrmse"][0] == pytest.approx(-expected)
+
+    unweighted = search_results(grid_search(Ridge(), {"alpha": [1, 2]}, X, y, cv=cv))
+    assert list(unweighted.columns) == ["r2", "r2_std", "rmse", "rmse_std", "mae", "mae_std"]
+
+
+def test_grid_search_says_why_every_fit_failed():
+    X, y, _, _ = ridge_data()
+    with pytest.raises(ValueError, match=r"All the 6 fits failed.* Cause: .*alpha"):
+        grid_search(Ridge(), {"alpha": [-1.0, -2.0]}, X, y, cv=BinnedStratifiedKFold(3, random_state=0))
