@@ -284,16 +284,13 @@ def _grid_search(args, pipe, X, y, weights, feh_error):
 
 
 def _calibrate(args, model, X, y, weights, feh_error):
-    """``--calibrate``: a fold ensemble of ``model`` with calibrated uncertainties."""
-    from sklearn.base import clone
-
-    from .ensemble import FoldEnsembleRegressor
-    from .uncertainty import CalibratedRegressor
+    """``--calibrate``: :func:`rrlsk.uncertainty.make_calibrated_ensemble` of ``model``, fitted."""
+    from .uncertainty import make_calibrated_ensemble
 
     if args.label_errors and feh_error is None:
         raise ValueError(f"{args.data}: --label-errors needs a feh_error column")
-    ensemble = FoldEnsembleRegressor(clone(model), cv=args.splits, random_state=args.random_state)
-    calibrated = CalibratedRegressor(ensemble, calibration_size=args.calibration_size, random_state=args.random_state)
+    calibrated = make_calibrated_ensemble(model, n_folds=args.splits, calibration_size=args.calibration_size,
+                                          random_state=args.random_state)
     y_err = feh_error.to_numpy() if args.label_errors else None
     return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
 
@@ -332,11 +329,8 @@ def cmd_train(args) -> int:
     return 0
 
 
-def save_reports(run: Path, reports: dict) -> None:
-    """Write cross-validation reports to ``run/reports/`` (:func:`rrlsk.evaluation.save_reports`)."""
-    from .evaluation import save_reports as save
-
-    save(reports, run / "reports")
+#: Sub-folder of a run folder (``rrlsk demo``, ``rrlsk cv``) holding the reports.
+RUN_REPORTS = "reports"
 
 
 def load_reports(run: Path) -> dict:
@@ -344,48 +338,21 @@ def load_reports(run: Path) -> dict:
     from .evaluation import REPORTS_INDEX
     from .evaluation import load_reports as load
 
-    if not (run / "reports" / REPORTS_INDEX).is_file():
-        raise ValueError(f"{run}: no reports/{REPORTS_INDEX}; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
-    return load(run / "reports")
+    if not (run / RUN_REPORTS / REPORTS_INDEX).is_file():
+        raise ValueError(f"{run}: no {RUN_REPORTS}/{REPORTS_INDEX}; not a run folder of 'rrlsk demo' or 'rrlsk cv'")
+    return load(run / RUN_REPORTS)
 
 
 def make_report(run: Path, reports: dict | None = None, *, figures: bool = True) -> str:
-    """Table A1 (Markdown and CSV) and, optionally, figures of a run folder.
-
-    Parameters
-    ----------
-    run : Path
-        Run folder of ``rrlsk demo`` or ``rrlsk cv``.
-    reports : dict, optional
-        Model name -> report; read from ``run`` when not given.
-    figures : bool, default True
-        Also write ``run/figures/<model>_*.png``.
-
-    Returns
-    -------
-    str
-        Table A1 in Markdown (mean±std over folds, training and validation).
-    """
-    from .evaluation import compare
+    """Table A1 in Markdown of a run folder, written there (:func:`rrlsk.evaluation.write_table_a1`)."""
+    from .evaluation import write_table_a1
 
     reports = load_reports(run) if reports is None else reports
-    table = compare(reports)
-    markdown = table.to_markdown()
-    write_atomic(run / "table_a1.md", lambda tmp: tmp.write_text(markdown))
-    write_atomic(run / "table_a1.csv", table.to_csv)
-    if figures:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from .plotting import plot_report
-
-        for name, report in reports.items():
-            plot_report(report, run / "figures", prefix=f"{name}_")
-    return markdown
+    return write_table_a1(reports, run, figures=figures).to_markdown()
 
 
 def cmd_cv(args) -> int:
-    from .evaluation import cross_validate_models
+    from .evaluation import cross_validate_models, save_reports
     from .io import read_labelled_light_curves
 
     X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
@@ -397,7 +364,7 @@ def cmd_cv(args) -> int:
         train_weight=_weights(args.weights, y, feh_error, args.density_threshold),
         eval_weight=_eval_weights(feh_error), progress=not args.quiet,
     )
-    save_reports(out, reports)
+    save_reports(reports, out / RUN_REPORTS)
     _say(make_report(out, reports, figures=False))
     _say(f"wrote the reports and table_a1.md to {out}/ (figures: rrlsk report {out})")
     return 0
@@ -412,14 +379,14 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _predict_model(args):
+def _predict_model(model: str | None, model_rrab: str | None, model_rrc: str | None):
     """The model path, or a PerTypeRegressor of the --model-rrab/--model-rrc files."""
-    per_type = {name: path for name, path in (("RRab", args.model_rrab), ("RRc", args.model_rrc)) if path}
-    if not args.model and not per_type:
+    per_type = {name: path for name, path in (("RRab", model_rrab), ("RRc", model_rrc)) if path}
+    if not model and not per_type:
         raise ValueError("give a MODEL file (one model, or a combined PerTypeRegressor) "
                          "or --model-rrab and/or --model-rrc")
     if not per_type:
-        return args.model  # a path: each worker process loads it itself
+        return model  # a path: each worker process loads it itself
     from .batch import load_fitted
     from .per_type import PerTypeRegressor
 
@@ -429,16 +396,17 @@ def _predict_model(args):
 def cmd_predict(args) -> int:
     from .batch import predict_catalogue, read_predictions
 
-    if args.model and (args.model_rrab or args.model_rrc):
+    model, sources = args.model, list(args.source)
+    if model and (args.model_rrab or args.model_rrc):
         # with per-type models every positional argument is a light-curve source
-        args.source, args.model = [args.model, *args.source], None
+        model, sources = None, [model, *sources]
 
-    for source in args.source:
+    for source in sources:
         if not Path(source).exists():
             raise FileNotFoundError(f"{source}: no such file or folder")
-    source = args.source[0] if len(args.source) == 1 else list(args.source)
+    source = sources[0] if len(sources) == 1 else sources
     summary = predict_catalogue(
-        _predict_model(args), source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
+        _predict_model(model, args.model_rrab, args.model_rrc), source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
         rrlyrae=args.rrlyrae, progress=not args.quiet,
     )
     table = read_predictions(args.out)
@@ -468,7 +436,7 @@ def cmd_demo(args) -> int:
 
     from .batch import predict_catalogue, read_predictions
     from .datasets import make_gaia_rrab
-    from .evaluation import cross_validate_models
+    from .evaluation import cross_validate_models, save_reports
     from .io import write_parquet
     from .metrics import evaluation_weights, rmse
     from .model_selection import BinnedStratifiedKFold
@@ -507,7 +475,7 @@ def cmd_demo(args) -> int:
     cv = BinnedStratifiedKFold(n_splits=sizes["splits"], shuffle=True, random_state=args.random_state)
     reports = cross_validate_models(models, X, y, cv=cv, train_weight=weights,
                                     eval_weight=evaluation_weights(info["feh_error"]))
-    save_reports(out, reports)
+    save_reports(reports, out / RUN_REPORTS)
     stages.update()
 
     stages.set_postfix_str("fitting the final model")

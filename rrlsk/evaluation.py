@@ -37,6 +37,7 @@ __all__ = [
     "compare",
     "load_reports",
     "save_reports",
+    "write_table_a1",
 ]
 
 #: Row order of the tables (Table A1 order, then the extras).
@@ -308,6 +309,65 @@ def compare(reports: Mapping[str, CrossValidationReport]) -> Comparison:
     if bad:
         raise ValueError(f"not CrossValidationReport objects: {bad}")
     return Comparison(dict(reports))
+
+
+#: File stem of :func:`write_table_a1`'s tables (``table_a1.md``, ``table_a1.csv``).
+TABLE_A1 = "table_a1"
+
+
+def write_table_a1(reports: Mapping[str, CrossValidationReport], folder, *, figures: bool = False) -> Comparison:
+    """Write Table A1 of several models, and optionally their figures, to a folder.
+
+    Parameters
+    ----------
+    reports : mapping of str to CrossValidationReport
+        Model name -> its report; the order gives the column order.
+    folder : str or Path
+        Output folder, created if missing. Receives ``table_a1.md``
+        (Markdown, :meth:`Comparison.to_markdown`) and ``table_a1.csv``
+        (long format: model, metric, split, mean, std; metrics in dex
+        except the dimensionless R²), each written atomically.
+    figures : bool, default False
+        Also write each model's figures as PNG files,
+        ``folder/figures/<model>_<figure>.png``
+        (:func:`rrlsk.plotting.plot_reports`).
+
+    Returns
+    -------
+    Comparison
+        The table written (:func:`compare` of ``reports``).
+
+    Raises
+    ------
+    ValueError
+        No report, or a value that is not a :class:`CrossValidationReport`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.linear_model import Ridge
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 2))
+    >>> y = X @ [0.3, -0.2] - 1.5
+    >>> report = cross_validate_report(Ridge(), X, y, cv=3, random_state=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     table = write_table_a1({"ridge": report}, folder)
+    ...     sorted(path.name for path in Path(folder).iterdir())
+    ['table_a1.csv', 'table_a1.md']
+    """
+    table = compare(reports)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown = table.to_markdown()
+    write_atomic(folder / f"{TABLE_A1}.md", lambda tmp: tmp.write_text(markdown))
+    write_atomic(folder / f"{TABLE_A1}.csv", table.to_csv)
+    if figures:
+        from .plotting import plot_reports
+
+        plot_reports(reports, folder / "figures")
+    return table
 
 
 #: The file that lists the reports of a folder written by :func:`save_reports`.

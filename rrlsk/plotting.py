@@ -15,7 +15,9 @@ displays itself.
   histograms, training and validation (Fig. 6);
 * :func:`plot_residuals` - residuals against [Fe/H] with running
   percentiles;
-* :func:`plot_report` - the set for a :class:`~rrlsk.evaluation.CrossValidationReport`.
+* :func:`plot_report` - the set for a :class:`~rrlsk.evaluation.CrossValidationReport`;
+* :func:`plot_reports` - the sets of several models, file names prefixed
+  with each model's name.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "plot_predictions",
     "plot_residuals",
     "plot_report",
+    "plot_reports",
 ]
 
 FEH_LABEL = "[Fe/H] [dex]"
@@ -390,3 +393,24 @@ def plot_report(report, directory, *, prefix: str = "") -> dict[str, Path]:
         paths["learning_curves"] = directory / f"{prefix}learning_curves.png"
         plot_learning_curves(report.histories, path=paths["learning_curves"])
     return paths
+
+
+def plot_reports(reports: Mapping, directory) -> dict[str, dict[str, Path]]:
+    """Write the figures of several models' cross-validation reports as PNG files.
+
+    Parameters
+    ----------
+    reports : mapping of str to CrossValidationReport
+        Model name -> its report (for example from
+        :func:`rrlsk.evaluation.cross_validate_models`).
+    directory : str or Path
+        Created if needed; each model's figures are
+        ``directory/<model>_<figure>.png`` (:func:`plot_report` with the
+        prefix ``"<model>_"``), [Fe/H] axes in dex.
+
+    Returns
+    -------
+    dict of str to dict of str to Path
+        Model name -> the paths :func:`plot_report` wrote for it.
+    """
+    return {name: plot_report(report, directory, prefix=f"{name}_") for name, report in reports.items()}

@@ -47,9 +47,10 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .domain import curve_features
+from .ensemble import FoldEnsembleRegressor
 from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
 
-__all__ = ["ONE_SIGMA", "CalibratedRegressor"]
+__all__ = ["ONE_SIGMA", "CalibratedRegressor", "make_calibrated_ensemble"]
 
 #: Share of a normal distribution within one standard deviation of its mean:
 #: ``pred +- std`` is the central interval of this confidence.
@@ -386,3 +387,49 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         half = self.factor(confidence)
         prediction, scale = self._predict_scale(X)
         return prediction - half * scale, prediction + half * scale
+
+
+def make_calibrated_ensemble(
+    estimator, *, n_folds: int = 5, calibration_size: float = 0.25, random_state: int | None = None
+) -> CalibratedRegressor:
+    """A fold ensemble of a model, with calibrated per-star uncertainties.
+
+    What ``rrlsk train --calibrate`` trains: a
+    :class:`~rrlsk.ensemble.FoldEnsembleRegressor` of ``n_folds`` clones of
+    ``estimator`` inside a :class:`CalibratedRegressor` with the default
+    ``spread="difficulty"`` (whose difficulty model learns from the
+    ensemble's out-of-fold predictions, at no extra fit).
+
+    Parameters
+    ----------
+    estimator : regressor or Pipeline
+        The [Fe/H] model (for example :func:`rrlsk.make_pipeline`'s); cloned,
+        so a fitted model may be given: only its parameters are used.
+    n_folds : int, default 5
+        Folds of the ensemble, and so the number of fold models.
+    calibration_size : float, default 0.25
+        Share of the training stars held out for the calibration, in (0, 1).
+    random_state : int or None, default None
+        Seed of the ensemble's folds and of the calibration split.
+
+    Returns
+    -------
+    CalibratedRegressor
+        Unfitted; its ``fit(X, y, sample_weight=..., y_err=...)`` takes
+        [Fe/H] labels and their errors in dex, and its
+        ``predict(X, return_std=True)`` returns [Fe/H] and its calibrated
+        standard deviation, dex.
+
+    See Also
+    --------
+    CalibratedRegressor : Any model with calibrated uncertainties.
+
+    Examples
+    --------
+    >>> import rrlsk
+    >>> model = make_calibrated_ensemble(rrlsk.make_pipeline("fourier_linear"), n_folds=3, random_state=0)
+    >>> type(model.estimator).__name__, model.estimator.cv
+    ('FoldEnsembleRegressor', 3)
+    """
+    ensemble = FoldEnsembleRegressor(clone(estimator), cv=n_folds, random_state=random_state)
+    return CalibratedRegressor(ensemble, calibration_size=calibration_size, random_state=random_state)

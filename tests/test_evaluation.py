@@ -18,6 +18,7 @@ from rrlsk.evaluation import (
     cross_validate_report,
     load_reports,
     save_reports,
+    write_table_a1,
 )
 from rrlsk.model_selection import BinnedStratifiedKFold, RepeatedBinnedStratifiedKFold
 
@@ -181,3 +182,19 @@ def test_several_models_on_the_same_folds_in_the_order_given():
     assert list(compare(reports).summary.columns.get_level_values(0).unique()) == ["strong", "weak"]
     assert not hasattr(models["strong"], "coef_")  # cloned, never fitted itself
     assert cross_validate_models({}, X, y) == {}
+
+
+def test_table_a1_and_figures_written_to_a_folder(tmp_path):
+    X, y, w_eval = data()
+    reports = {"stiff": cross_validate_report(Ridge(alpha=100.0), X, y, cv=3, random_state=0),
+               "fine": cross_validate_report(Ridge(alpha=0.1), X, y, cv=3, random_state=0, eval_weight=w_eval)}
+    table = write_table_a1(reports, tmp_path / "run")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["table_a1.csv", "table_a1.md"]
+    assert (tmp_path / "run" / "table_a1.md").read_text() == table.to_markdown() == compare(reports).to_markdown()
+    long = pd.read_csv(tmp_path / "run" / "table_a1.csv")
+    assert list(long["model"].unique()) == ["stiff", "fine"]
+    write_table_a1(reports, tmp_path / "run", figures=True)
+    figures = sorted(p.name for p in (tmp_path / "run" / "figures").iterdir())
+    assert "fine_predictions.png" in figures and "stiff_residuals.png" in figures
+    with pytest.raises(ValueError, match="at least one report"):
+        write_table_a1({}, tmp_path / "empty")

@@ -134,3 +134,16 @@ def test_plot_report(tmp_path):
         assert path.name.startswith("ridge_") and path.read_bytes()[:8] == PNG
     report.histories = [{"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}]
     assert plotting.plot_report(report, tmp_path)["learning_curves"].exists()
+
+
+def test_plot_reports_prefixes_each_model(tmp_path):
+    y, _ = feh(90)
+    X = np.c_[y + np.random.default_rng(3).normal(0, 0.1, 90)]
+    reports = {name: cross_validate_report(Ridge(alpha=alpha), X, y, cv=3, random_state=0)
+               for name, alpha in (("a", 0.1), ("b", 10.0))}
+    paths = plotting.plot_reports(reports, tmp_path / "figs")
+    assert list(paths) == ["a", "b"]
+    assert paths["b"]["residuals"] == tmp_path / "figs" / "b_residuals.png"
+    for model_paths in paths.values():
+        for path in model_paths.values():
+            assert path.read_bytes()[:8] == PNG

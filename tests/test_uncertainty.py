@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 import rrlsk
 from rrlsk.ensemble import FoldEnsembleRegressor
 from rrlsk.domain import curve_features
-from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor
+from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor, make_calibrated_ensemble
 
 N_TRAIN, N_TEST = 1000, 1500
 
@@ -142,3 +142,21 @@ def test_errors(stars, difficulty_model):
         difficulty_model.predict_interval(X, 1.0)
     with pytest.raises(ValueError, match="cannot calibrate"):
         difficulty_model.predict_interval(X, 0.999)
+
+
+def test_make_calibrated_ensemble(stars):
+    (X, y, info), _ = stars
+    X, y, info = X.iloc[:400], y.iloc[:400], info.iloc[:400]
+    fitted_base = rrlsk.make_pipeline("fourier_linear").fit(X, y)
+    model = make_calibrated_ensemble(fitted_base, n_folds=3, calibration_size=0.3, random_state=1)
+    assert isinstance(model, CalibratedRegressor) and model.spread == "difficulty"
+    assert model.calibration_size == 0.3 and model.random_state == 1
+    ensemble = model.estimator
+    assert isinstance(ensemble, FoldEnsembleRegressor) and ensemble.cv == 3 and ensemble.random_state == 1
+    assert ensemble.estimator is not fitted_base  # a clone: only the parameters are used
+    model.fit(X, y, y_err=info["feh_error"])
+    assert len(model.estimator_.estimators_) == 3
+    info_ = model.calibration_info()
+    assert info_["n_calibration"] == 120 and info_["label_errors"]
+    feh, std = model.predict(X.iloc[:5], return_std=True)
+    assert feh.shape == std.shape == (5,) and (std > 0).all()
