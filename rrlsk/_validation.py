@@ -4,14 +4,19 @@ Every estimator, splitter and metric of rrlsk validates its ``y`` through
 :func:`check_labels` and its weights through :func:`check_weights`, so the
 same bad input gives the same message everywhere: the offending rows are
 named by ``source_id`` when the array (or ``X``) carries an index.
+:func:`check_params` checks an estimator's ``_parameter_constraints`` with
+scikit-learn's mechanism, worded as rrlsk words it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
-__all__ = ["MAX_LISTED", "check_labels", "check_weights", "index_of", "name_rows"]
+__all__ = ["MAX_LISTED", "check_labels", "check_params", "check_weights", "index_of", "name_rows"]
 
 #: How many offending rows an error message lists.
 MAX_LISTED = 10
@@ -164,3 +169,38 @@ def check_weights(
     if not (values > 0).any():
         raise ValueError(f"{name} is zero for every star: nothing to weigh")
     return values
+
+
+def check_params(estimator, words: Mapping[str, str] | None = None) -> None:
+    """Check an estimator's parameters against its ``_parameter_constraints``.
+
+    scikit-learn's ``validate_parameter_constraints`` does the checking, one
+    parameter at a time, so that the error names the first bad parameter;
+    scikit-learn's own ``BaseEstimator._validate_params`` checks the same
+    constraints with scikit-learn's wording.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Has ``_parameter_constraints`` (parameter name -> list of
+        scikit-learn constraints) and the parameters as attributes.
+    words : mapping of str to str, optional
+        Parameter name -> what it must be, for rrlsk's wording: the error
+        reads ``"<name> must <words>, got <value>"``. Parameters not named
+        here keep scikit-learn's message.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        A parameter breaks its constraints (a subclass of both
+        ``ValueError`` and ``TypeError``).
+    """
+    words = words or {}
+    for name, constraints in estimator._parameter_constraints.items():
+        value = getattr(estimator, name)
+        try:
+            validate_parameter_constraints({name: constraints}, {name: value}, type(estimator).__name__)
+        except InvalidParameterError as err:
+            if name not in words:
+                raise
+            raise InvalidParameterError(f"{name} must {words[name]}, got {value!r}") from err

@@ -8,9 +8,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["PerTypeRegressor"]
+
+
+class _ModelsByType(HasMethods):
+    """A non-empty mapping whose every value has a ``predict`` method.
+
+    A ``HasMethods`` (``items``) narrowed further, as scikit-learn accepts only
+    its own constraint classes in ``_parameter_constraints``.
+    """
+
+    def __init__(self):
+        super().__init__(["items"])
+
+    def is_satisfied_by(self, val) -> bool:
+        return isinstance(val, Mapping) and bool(val) and all(hasattr(model, "predict") for model in val.values())
+
+    def __str__(self) -> str:
+        return "a non-empty mapping of type name to model (each with a predict method)"
 
 
 class PerTypeRegressor(RegressorMixin, BaseEstimator):
@@ -48,6 +66,12 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
     >>> rrlsk.predict_catalogue(model, "catalogue.parquet", "predictions/")  # doctest: +SKIP
     """
 
+    _parameter_constraints: dict = {
+        "models": [_ModelsByType()],
+        "type_column": [str],
+        "default_type": [None, str],
+    }
+
     def __init__(self, models: Mapping[str, Any], type_column: str = "type", default_type: str | None = None):
         self.models = models
         self.type_column = type_column
@@ -57,13 +81,6 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False  # a light-curve table with a type column, not a 2-D array
         return tags
-
-    def _check_params(self) -> None:
-        if not isinstance(self.models, Mapping) or not self.models:
-            raise ValueError(f"models must be a non-empty mapping of type name to model, got {self.models!r}")
-        lacking = [name for name, model in self.models.items() if not hasattr(model, "predict")]
-        if lacking:
-            raise ValueError(f"models for type(s) {lacking} have no predict method")
 
     def _fitted_models(self) -> Mapping[str, Any]:
         return self.models_ if hasattr(self, "models_") else self.models
@@ -115,7 +132,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ndarray of str
             The reason per star, ``""`` for the stars that can be predicted.
         """
-        self._check_params()
+        self._validate_params()
         types = self.star_types(X)
         known = sorted(self._fitted_models())
         reasons = np.full(len(X), "", dtype=object)

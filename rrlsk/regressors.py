@@ -25,10 +25,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import (
     Interval,
-    InvalidParameterError,
     Options,
     StrOptions,
-    validate_parameter_constraints,
 )
 
 from . import networks
@@ -45,6 +43,7 @@ from ._keras_utils import (
 )
 from ._ragged import CHUNK_STARS
 from ._registry import register_network
+from ._validation import check_params
 
 __all__ = [
     "BiGRURegressor",
@@ -336,14 +335,7 @@ class NetworkRegressor(KerasRegressor):
         one words the error as rrlsk does ("batch_size must be a positive
         integer, got 0").
         """
-        for name, constraints in self._parameter_constraints.items():
-            value = getattr(self, name)
-            try:
-                validate_parameter_constraints({name: constraints}, {name: value}, type(self).__name__)
-            except InvalidParameterError as err:
-                if name not in _CONSTRAINT_WORDS:
-                    raise
-                raise InvalidParameterError(f"{name} must {_CONSTRAINT_WORDS[name]}, got {value!r}") from err
+        check_params(self, _CONSTRAINT_WORDS)
 
     def _validate_data(self, X=None, y=None, reset: bool = False, y_numeric: bool = False):
         # Replaces scikeras' 2-D-minded checks with the sequence contract

@@ -36,6 +36,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -43,9 +44,11 @@ from scipy.special import ndtri
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from ._validation import check_params
 from .domain import curve_features
 from .ensemble import FoldEnsembleRegressor
 from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
@@ -153,6 +156,15 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "spread": [StrOptions({"difficulty", "ensemble"})],
+        "difficulty": [None, HasMethods(["fit", "predict"])],
+        "calibration_size": [Interval(Real, 0, 1, closed="neither")],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         estimator,
@@ -180,11 +192,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return tags
 
     def _check_params(self) -> None:
-        if self.spread not in ("difficulty", "ensemble"):
-            raise ValueError(f"spread must be 'difficulty' or 'ensemble', got {self.spread!r}")
-        size = self.calibration_size
-        if isinstance(size, bool) or not isinstance(size, numbers.Real) or not 0 < size < 1:
-            raise ValueError(f"calibration_size must be a fraction in (0, 1), got {size!r}")
+        # scikit-learn's constraints, worded as before they were declared
+        check_params(self, {"spread": "be 'difficulty' or 'ensemble'", "calibration_size": "be a fraction in (0, 1)"})
 
     def _out_of_fold(self, X, y, weight) -> np.ndarray:
         oof = getattr(self.estimator_, "oof_prediction_", None)

@@ -146,6 +146,21 @@ def test_per_type_regressor_fit_split_and_one_file(mixed, tmp_path):
     assert np.all(defaulted == 1.0)
 
 
+def test_per_type_regressor_parameters_are_declared(mixed):
+    from sklearn.base import clone
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    assert set(rrlsk.PerTypeRegressor._parameter_constraints) == set(clone(
+        rrlsk.PerTypeRegressor({"RRab": Constant()})).get_params(deep=False))
+    for models in ({}, {"RRab": Constant(), "RRc": object()}, [Constant()]):
+        with pytest.raises(InvalidParameterError, match="'models' parameter of PerTypeRegressor must be a non-empty"):
+            rrlsk.PerTypeRegressor(models).fit(mixed, np.zeros(len(mixed)))
+    with pytest.raises(InvalidParameterError, match="'type_column' parameter"):
+        rrlsk.PerTypeRegressor({"RRab": Constant()}, type_column=3).fit(mixed, np.zeros(len(mixed)))
+    with pytest.raises(InvalidParameterError, match="'default_type' parameter"):
+        rrlsk.PerTypeRegressor({"RRab": Constant()}, default_type=1).skip_reasons(mixed)
+
+
 def test_cli_predict_with_one_model_per_type(mixed, tmp_path):
     write_parquet(mixed, tmp_path / "mixed.parquet")
     joblib.dump(Constant(-1.0).fit(mixed), tmp_path / "ab.joblib")

@@ -144,6 +144,24 @@ def test_errors(stars, difficulty_model):
         difficulty_model.predict_interval(X, 0.999)
 
 
+def test_parameters_are_declared(stars):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    (X, y, _), _ = stars
+    X, y = X.iloc[:100], y.iloc[:100]
+    base = rrlsk.make_pipeline("fourier_linear")
+    assert set(CalibratedRegressor._parameter_constraints) == set(CalibratedRegressor(base).get_params(deep=False))
+    for params, message in (({"cv": 1}, "'cv' parameter of CalibratedRegressor"),
+                            ({"difficulty": "hgb"}, "'difficulty' parameter"),
+                            ({"random_state": "seed"}, "'random_state' parameter"),
+                            ({"spread": 3}, r"^spread must be 'difficulty' or 'ensemble', got 3$"),
+                            ({"calibration_size": 0}, r"^calibration_size must be a fraction in \(0, 1\), got 0$")):
+        with pytest.raises(InvalidParameterError, match=message):
+            CalibratedRegressor(base, **params).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
+        CalibratedRegressor("ridge").fit(X, y)
+
+
 def test_make_calibrated_ensemble(stars):
     (X, y, info), _ = stars
     X, y, info = X.iloc[:400], y.iloc[:400], info.iloc[:400]
