@@ -13,9 +13,10 @@ resumed; its small summary (validation mean and std per metric, out-of-fold
 scores against the simulator's true [Fe/H], epochs, minutes, date and load)
 goes to ``benchmarks/measured/reproduce_paper_cv/<labels>/<model>.json``,
 committed, and ``--table`` (without ``--split``) prints the comparison from
-those files, models not yet run shown as missing. ``gru_meta`` is the GRU
-with the Fourier parameters of the raw folded curve as per-star scalars
-(``make_pipeline("gru", meta=FEATURE_NAMES)``).
+those files, models not yet run shown as missing. ``gru_meta`` and
+``lstm_meta`` are the GRU and the LSTM with the Fourier parameters of the
+raw folded curve as per-star scalars (``make_pipeline("gru",
+meta=FEATURE_NAMES)``).
 
 The paper trains every network for up to 20,000 epochs on a GPU; on 2 CPU
 cores the budget is epochs: by default the GRU (the paper's best and
@@ -74,7 +75,7 @@ from rrlsk.weights import density_weights  # noqa: E402
 
 BASELINES = ["fourier_relation", "fourier_linear", "svr", "random_forest", "gradient_boosting", "minirocket"]
 #: Networks with per-star scalars beside the sequence: name -> (network, scalars).
-META_MODELS = {"gru_meta": ("gru", FEATURE_NAMES)}
+META_MODELS = {"gru_meta": ("gru", FEATURE_NAMES), "lstm_meta": ("lstm", FEATURE_NAMES)}
 ALL_MODELS = [*NETWORKS, *META_MODELS, *BASELINES]
 #: The reduced GRU grid: the paper's values around its optimum (Table 3).
 GRU_GRID = {"gru__dropout": [0.1, 0.2], "gru__learning_rate": [0.003, 0.01], "gru__batch_size": [64, 256]}
