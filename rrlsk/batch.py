@@ -102,11 +102,11 @@ def empty_predictions() -> pd.DataFrame:
 class BatchSummary:
     """What one call of :func:`predict_catalogue` did.
 
-    Attributes
+    Parameters
     ----------
     output : Path
         The output directory.
-    n_ok, n_flagged, n_skipped, n_failed : int
+    n_ok, n_skipped, n_failed : int
         Stars written by this call, by status (skipped includes the stars
         dropped while reading).
     n_already_done : int
@@ -117,6 +117,9 @@ class BatchSummary:
         ``check`` (bad-star checks), ``model`` (``model.predict``), ``write``
         (Parquet parts) and ``wall`` (the whole call). With ``n_jobs > 1``
         ``check`` and ``model`` are summed over worker processes.
+    n_flagged : int, default 0
+        Stars written by this call with status ``flagged`` (predicted, but
+        implausible).
     """
 
     output: Path

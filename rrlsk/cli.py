@@ -596,7 +596,14 @@ def _add_cv_options(parser, splits: int = 5) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``rrlsk`` argument parser (all sub-commands)."""
+    """The ``rrlsk`` argument parser (all sub-commands).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parses the arguments of :func:`main` (without the program name);
+        each sub-command sets ``func``, the function that runs it.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     common.add_argument("--quiet", action="store_true",

@@ -102,6 +102,7 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         self
+            The fitted ensemble (``estimators_``, one per fold).
         """
         values, weight = check_labels(X, y, sample_weight)
         splits = list(self._splitter().split(X, values))
@@ -136,8 +137,11 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         mean : ndarray of shape (n_samples,)
+            Mean of the fold models' predictions, in the units of ``y``
+            ([Fe/H]: dex).
         std : ndarray of shape (n_samples,)
-            Only when ``return_std`` is true.
+            Their standard deviation, same units; only when ``return_std``
+            is true.
         """
         check_is_fitted(self, "estimators_")
         predictions = np.stack([_predict_1d(estimator, X) for estimator in self.estimators_])

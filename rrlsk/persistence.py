@@ -179,7 +179,7 @@ def save_model(
         Anything else to keep with the model (JSON-serialisable), stored
         under ``"user"``.
     compress : int, default 3
-        gzip (deflate) compression level, 0 (none) to 9.
+        Gzip (deflate) compression level, 0 (none) to 9.
 
     Returns
     -------

@@ -226,6 +226,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         self
+            The fitted, calibrated regressor.
         """
         self._check_params()
         values, weight = check_labels(X, y, sample_weight)
@@ -370,7 +371,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         pred : ndarray of shape (n_stars,)
             [Fe/H], dex.
         std : ndarray of shape (n_stars,)
-            Only with ``return_std``.
+            Calibrated standard deviation, dex; only with ``return_std``.
         """
         check_is_fitted(self, "calibration_")
         if not return_std:
@@ -390,8 +391,10 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
         Returns
         -------
-        lower, upper : ndarray of shape (n_stars,)
-            Bounds, dex.
+        lower : ndarray of shape (n_stars,)
+            Lower bound, dex.
+        upper : ndarray of shape (n_stars,)
+            Upper bound, dex.
         """
         half = self.factor(confidence)
         prediction, scale = self._predict_scale(X)

@@ -29,6 +29,8 @@ class ChannelSlice(layers.Layer):
     first_step : bool, default False
         Return only the first time step, ``(batch, n_selected)``: the
         per-star scalars, equal at every step.
+    **kwargs
+        Keras layer keywords (``name``, ``dtype``, ...).
     """
 
     def __init__(self, start: int | None = None, stop: int | None = None, first_step: bool = False, **kwargs):
@@ -44,6 +46,14 @@ class ChannelSlice(layers.Layer):
         return (input_shape[0], n) if self.first_step else (*input_shape[:-1], n)
 
     def get_config(self) -> dict:
+        """The layer's configuration, for saving and cloning.
+
+        Returns
+        -------
+        dict
+            Keras' layer configuration plus ``start``, ``stop`` and
+            ``first_step``.
+        """
         return {**super().get_config(), "start": self.start, "stop": self.stop, "first_step": self.first_step}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import keras
@@ -159,3 +160,28 @@ def build_bigru(n_steps: int | None, n_channels: int = 2, **params) -> keras.Mod
     ``params`` override :func:`build_recurrent`'s keywords.
     """
     return build_recurrent(n_steps, n_channels, **{**_BI_DEFAULTS, "cells": "gru", **params})
+
+
+#: The Parameters and Returns sections the four presets share.
+_PRESET_SECTIONS = """
+Parameters
+----------
+n_steps : int or None
+    Time steps of the input, or None for curves of any length (the raw
+    catalogue's padded ones).
+n_channels : int, default 2
+    Values per time step: 2 for the paper's Eq. 3 tensor, more with
+    per-star scalars appended.
+**params
+    Keywords of :func:`build_recurrent` (``units``, ``dropout``, ...),
+    replacing the preset's.
+
+Returns
+-------
+keras.Model
+    Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+"""
+
+for _preset in (build_gru, build_lstm, build_bilstm, build_bigru):
+    _preset.__doc__ = inspect.cleandoc(_preset.__doc__) + "\n" + _PRESET_SECTIONS
+del _preset
