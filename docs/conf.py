@@ -53,9 +53,9 @@ numpydoc_validation_checks = {
     "SS06",
 }
 numpydoc_validation_exclude = {
-    # Being rewritten concurrently (the simulator's relation): validated once
-    # that change lands, so that this build stays green meanwhile.
-    r"^rrlsk\.datasets\.",
+    # documents only the fields whose defaults differ from RRabPopulation's,
+    # whose docstring describes every field
+    r"^rrlsk\.datasets\.RRcPopulation$",
     # the capabilities of the network regressors: class attributes documented
     # by "#:" comments, but numpydoc validates their values' docstrings (str,
     # bool, float, mappingproxy); likewise the registry view NETWORKS

@@ -36,7 +36,9 @@ def make_gaia_catalogue(
         Share of RRc stars, rounded to a whole number: by default that of
         Gaia DR3 (93,952 RRc to 174,947 RRab; Clementini et al. 2023).
     labels : {"photometric", "spectroscopic"}, default "photometric"
+        Label recipe of both types, as in :func:`make_gaia_rrab`.
     random_state : int, default 0
+        Seed; the RRab and RRc stars take independent streams from it.
 
     Returns
     -------

@@ -35,7 +35,9 @@ def load_demo(*, return_info: bool = False):
         Light-curve table (see :func:`make_gaia_rrab`).
     y : pandas.Series
         [Fe/H] labels, dex.
-    sample_info : pandas.DataFrame, only if ``return_info``
+    sample_info : pandas.DataFrame
+        Only if ``return_info``: the per-star truth and label errors (see
+        :func:`make_gaia_rrab`).
     """
     X, y, info = make_gaia_rrab(
         DEMO_N_STARS, labels="photometric", random_state=DEMO_RANDOM_STATE, population=DEMO_POPULATION

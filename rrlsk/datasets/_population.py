@@ -27,9 +27,10 @@ class RRabPopulation:
     """Parameters of the simulated Gaia DR3 RRab population.
 
     Magnitudes are Gaia G (mag), periods in days, phases in rad (sine
-    convention, see :mod:`rrlsk.fourier`), metallicities in dex.
+    convention, see :mod:`rrlsk.fourier`), metallicities in dex. Every
+    parameter is also an attribute of the same name.
 
-    Attributes
+    Parameters
     ----------
     mdf_weights, mdf_means, mdf_sigmas : tuple of float
         Gaussian mixture of the metallicity distribution (dex): a halo
@@ -73,14 +74,12 @@ class RRabPopulation:
         [0.05, 0.7], the range of real RRab curves).
     phi21_at_phi31, phi21_phi31_slope, phi21_scatter : float
         ``phi21 = phi21_at_phi31 + phi21_phi31_slope * (phi31 - 5.3) + N(0, phi21_scatter)``, rad.
-    order : int
+    order, decay_range, high_phase_scatter : int, tuple of float, float
         Harmonics of the noiseless curves. Harmonics ``k >= 4`` continue the
         shape: ``R_k1 = R31 q^(k-3)`` with ``q = R31 / R21`` (clipped to
         ``decay_range``) and ``phi_k1 = phi31 + (k - 3) (phi31 - phi21)``
-        plus ``N(0, high_phase_scatter)``, which gives the sharp rise and slow
-        decline of RRab curves.
-    decay_range : tuple of float
-    high_phase_scatter : float
+        plus ``N(0, high_phase_scatter)`` (rad), which gives the sharp rise
+        and slow decline of RRab curves.
     mean_g_mean, mean_g_sigma, mean_g_range : float, float, tuple
         Truncated normal of the intensity-averaged mean G magnitude; the
         defaults follow the real Gaia DR2 RRab curves (median G 17.1).
@@ -222,6 +221,11 @@ def feh_from_phi31(period, phi31, relation=RRabPopulation.relation):
         :func:`unwrap_phi31`). For Gaia's cosine-convention ``phi31_g`` add pi.
     relation : tuple of float
         ``(c0, c1, c2)``; default :attr:`RRabPopulation.relation`.
+
+    Returns
+    -------
+    ndarray of float64
+        [Fe/H], dex, one per period.
     """
     c0, c1, c2 = relation
     return c0 + c1 * np.asarray(period, dtype=np.float64) + c2 * unwrap_phi31(phi31)

@@ -23,6 +23,7 @@ def light_curve_statistics(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarr
     phase, mag : ndarray of shape (n_values,)
         Flat phases (cycles) and magnitudes (mag), star after star.
     offsets : ndarray of int64, shape (n_stars + 1,)
+        Where each star's values start in ``phase`` and ``mag``.
     order : int, default 4
         Harmonics of the fit (the same for every sample compared).
 
@@ -63,12 +64,17 @@ def subsample_epochs(X: pd.DataFrame, n_points: np.ndarray, random_state=0) -> t
         Wanted points per star (capped at what each star has), e.g. drawn
         from a real survey's distribution of points per curve.
     random_state : int, numpy.random.Generator or None
+        Seed of the random subsets.
 
     Returns
     -------
-    phase, mag, offsets : ndarray
-        Flat folded phases (cycles, phase 0 at ``epoch``), magnitudes and
-        star offsets of the subsets, each star's points sorted by phase.
+    phase : ndarray of float64
+        Flat folded phases of the subsets (cycles, phase 0 at ``epoch``),
+        each star's points sorted by phase.
+    mag : ndarray of float64
+        Their G magnitudes, mag.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Where each star's points start in ``phase`` and ``mag``.
     """
     rng = np.random.default_rng(random_state)
     time, offsets = _ragged.flatten(X["time"].to_numpy())

@@ -167,13 +167,17 @@ def make_gaia_rrc(
     Parameters
     ----------
     n_stars : int, default 6002
+        Number of stars.
     labels : {"photometric", "spectroscopic"}, default "photometric"
         As in :func:`make_gaia_rrab`, with the RRc relation of
         ``population.relation``.
     random_state : int, numpy.random.Generator or None, default 0
+        Seed; the same seed gives identical arrays.
     population : RRcPopulation, optional
         Default ``RRcPopulation()``; its docstring sources every value.
     keep_rejected : bool, default False
+        Keep the transits flagged ``rejected_by_variability``, as in
+        :func:`make_gaia_rrab`.
 
     Returns
     -------
