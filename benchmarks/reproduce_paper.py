@@ -369,7 +369,7 @@ def plot_split(cells: list[dict], path: Path) -> None:
             rmse = [v ** 0.5 for v in cell["history"]["val_loss"]]
             ax.plot(range(1, len(rmse) + 1), rmse, lw=1, label=f"{cell['model']} ({cell['validation']['mae']:.3f})")
         ax.set_yscale("log")
-        ax.set_ylim(top=1.0)  # the first epochs of the convolutional nets reach several dex
+        ax.set_ylim(top=0.5)  # the first epochs of the convolutional nets reach several dex
         ax.set_xlabel("epoch")
         ax.set_title(f"{catalogue} catalogue", fontsize="small")
         ax.legend(fontsize="x-small", title="network (val MAE, dex)", title_fontsize="x-small")
