@@ -8,21 +8,27 @@ on an inner 10 % of its training stars; after every epoch the held-out 20 %
 is predicted and its MAE, RMSE and R2 are logged beside the epoch's CPU
 seconds (``time.process_time``, all threads). Each finished configuration
 is cached at once in ``benchmarks/measured/convergence/<config>.json``
-(small, committed), so a stopped run resumes, on any machine;
-``--plot`` draws the cached curves into ``docs/figures/convergence.png``
-and prints the Markdown table of ``docs/networks.md``.
+(small, committed; with its date and the load average at its start and
+end), so a stopped run resumes, on any machine. ``--plot`` and
+``--markdown`` read only those records and train nothing: ``--plot`` draws
+their curves into ``docs/figures/convergence.png``, ``--markdown PAGE``
+rewrites the table between PAGE's ``<!-- convergence.py: configurations -->``
+and ``<!-- /convergence.py -->`` lines, with the command that wrote it and
+each record's own date and load.
 
 Usage::
 
     nice python benchmarks/convergence.py                         # every configuration
     nice python benchmarks/convergence.py --configs gru_new fcn_new
     python benchmarks/convergence.py --plot                       # figure + table from the cache
+    python benchmarks/convergence.py --markdown docs/networks.md --configs gru_old_50 gru_new_50 gru_cosine_50 gru_meta_50
     python benchmarks/convergence.py --tiny                       # seconds, for a smoke test
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import time
@@ -38,6 +44,8 @@ import rrlsk  # noqa: E402
 from rrlsk.datasets import make_paper_sample  # noqa: E402
 from rrlsk.model_selection import BinnedStratifiedKFold  # noqa: E402
 from rrlsk.pipelines import NETWORKS, make_pipeline  # noqa: E402
+
+from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
 
 #: rrlsk 0.1.0's training loop: raw targets and inputs, Adam 0.01 halved on plateaus.
 OLD = {"standardize": False, "lr_schedule": "plateau", "learning_rate": 0.01, "batch_size": 256}
@@ -59,6 +67,20 @@ CONFIGS = {
     "gru_meta_50": ("gru", 50, {"meta": META}),
 }
 
+#: name -> what the configuration changes, as the documentation's table says it
+DESCRIPTIONS = {
+    "gru_old": "0.1.0 loop: raw target and inputs, plateau halving",
+    "gru_old_50": "0.1.0 loop: raw target and inputs, plateau halving",
+    "gru_paper": "the paper's schedule: raw target and inputs, constant learning rate 0.01, patience 40",
+    "gru_new": "default loop: standardised target and inputs, plateau halving",
+    "gru_new_50": "default loop: standardised target and inputs, plateau halving",
+    "gru_cosine_50": "cosine decay over 200 epochs, 5 warm-up",
+    "gru_bs64_50": "default loop, 64-star batches, learning rate 0.005",
+    "fcn_old": "FCN, 0.1.0 loop: raw target and inputs, plateau halving",
+    "fcn_new": "FCN, default loop: standardised target and inputs, plateau halving",
+    "gru_meta_50": "default loop + 7 Fourier scalars (`meta=`)",
+}
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -67,6 +89,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--n-stars", type=int, default=6002)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/measured/convergence"))
     parser.add_argument("--plot", action="store_true", help="draw the figure and print the table from the cache")
+    parser.add_argument("--markdown", type=Path, metavar="PAGE",
+                        help="rewrite PAGE's convergence.py table from the cache (no training)")
     parser.add_argument("--tiny", action="store_true", help="300 stars, 3 epochs: a smoke test")
     args = parser.parse_args(argv)
     if args.tiny:
@@ -122,6 +146,7 @@ def run_config(name: str, data, args) -> dict:
     curve = HeldOutCurve(est, T_val, y[val])
     original = est._training_callbacks
     est._training_callbacks = lambda monitored: [*original(monitored), curve]
+    date, load_start = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     est.fit(T_train, y[train], sample_weight=weights[train])
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -138,6 +163,9 @@ def run_config(name: str, data, args) -> dict:
         "hit_cap": len(est.history_["loss"]) >= est.epochs,
         "cpu_s": cpu,
         "wall_s": wall,
+        "date": date,
+        "cores": os.cpu_count(),
+        "load_start": load_start,
         "load": os.getloadavg()[0],
         "label_sd": float(np.std(y[val])),
         "mae": mean_absolute_error(y[val], pred),
@@ -148,19 +176,78 @@ def run_config(name: str, data, args) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    """Markdown table of the cached results."""
-    lines = [
-        "| config | network | points | epochs run (best) | CPU min | val MAE (dex) | RMSE | R2 | label SD | MAE at 60 epochs |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    """Markdown table of the cached results, one row per configuration.
+
+    Parameters
+    ----------
+    results : list of dict
+        Records as :func:`run_config` returns and caches them.
+
+    Returns
+    -------
+    str
+        The table; "cap" after the best epoch marks a fit stopped by its epoch cap.
+    """
+    header = ["configuration", "points", "epochs run (best)", "CPU-min", "val MAE (dex)", "RMSE", "R2",
+              "MAE at 60 epochs"]
+    rows = []
     for r in results:
         at60 = next((row["mae"] for row in r["curve"] if row["epoch"] == 60), float("nan"))
-        cap = " (cap)" if r["hit_cap"] else ""
-        lines.append(
-            f"| {r['config']} | {r['network']} | {r['n_points']} | {r['epochs_run']} ({r['best_epoch']}){cap} | "
-            f"{r['cpu_s'] / 60:.1f} | {r['mae']:.4f} | {r['rmse']:.4f} | {r['r2']:.3f} | {r['label_sd']:.3f} | {at60:.3f} |"
-        )
-    return "\n".join(lines)
+        cap = ", cap" if r["hit_cap"] else ""
+        rows.append([
+            f"`{r['config']}`" + (f": {DESCRIPTIONS[r['config']]}" if r["config"] in DESCRIPTIONS else ""), r["n_points"],
+            f"{r['epochs_run']} ({r['best_epoch']}{cap})", f"{r['cpu_s'] / 60:.1f}", f"{r['mae']:.4f}",
+            f"{r['rmse']:.4f}", f"{r['r2']:.3f}", f"{at60:.3f}",
+        ])
+    return markdown_table(header, rows, "lrlrrrrr")
+
+
+def record_provenance(r: dict) -> str:
+    """When and under what load one cached configuration ran, as far as its record says.
+
+    Parameters
+    ----------
+    r : dict
+        One cached record. Records written before the date, the cores and
+        the start load were stored hold only the load at the end; the date
+        then reads "date not recorded" rather than a guess.
+
+    Returns
+    -------
+    str
+        The configuration's name, its date and load, e.g. "`gru_old_50` date not
+        recorded (load average 4.6 at the end)".
+    """
+    date = f"on {r['date']}" if "date" in r else "date not recorded"
+    cores = f"{r['cores']} cores, " if "cores" in r else ""
+    start = f"{r['load_start']:.1f} at the start and " if "load_start" in r else ""
+    load = f"load average {start}{r['load']:.1f} at the end" if "load" in r else "load not recorded"
+    return f"`{r['config']}` {date} ({cores}{load})"
+
+
+def markdown_block(results: list[dict], run: Run, cache: Path) -> str:
+    """The page's block: what wrote it, when each record ran, the label spread, the table.
+
+    Parameters
+    ----------
+    results : list of dict
+        The cached records, in table order.
+    run : Run
+        This invocation (command, date, load), finished.
+    cache : Path
+        The folder the records were read from.
+
+    Returns
+    -------
+    str
+        The Markdown that goes between the page's ``convergence.py`` markers.
+    """
+    sds = sorted({f"{r['label_sd']:.2f}" for r in results})
+    return (
+        f"{run.provenance()} It read the records in `{cache}` (no training); each configuration ran at its "
+        f"own time: {'; '.join(record_provenance(r) for r in results)}. SIMULATED photometric labels, "
+        f"held-out SD {' / '.join(sds)} dex; \"cap\": the fit reached its epoch cap.\n\n{table(results)}"
+    )
 
 
 def plot(results: list[dict], path: Path) -> None:
@@ -189,10 +276,11 @@ def plot(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def main(argv=None) -> None:
+def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    run = Run("convergence.py", argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    if not args.plot:
+    if not (args.plot or args.markdown):
         data = None
         for name in args.configs:
             cache = args.out / f"{name}.json"
@@ -208,6 +296,9 @@ def main(argv=None) -> None:
     print(table(results))
     if args.plot:
         plot(results, Path("docs/figures/convergence.png"))
+    if args.markdown:
+        run.finish()
+        rewrite(args.markdown, "convergence.py", {"configurations": markdown_block(results, run, args.out)})
 
 
 if __name__ == "__main__":

@@ -247,3 +247,31 @@ def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
     assert (tmp_path / "docs" / "figures" / "convergence.png").stat().st_size > 10_000
     result = pd.read_json(tmp_path / "cache" / "gru_new_50.json", typ="series")
     assert result["epochs_run"] == 3 and len(result["curve"]) == 3
+
+
+def test_convergence_markdown_rewrites_the_block_from_records_only(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    module = _benchmark("convergence")
+    monkeypatch.setattr(module, "run_config", lambda *a: pytest.fail("--markdown must not train"))
+    records = tmp_path / "records"
+    records.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "benchmarks/measured/convergence/gru_old_50.json", records)
+    newer = {"config": "gru_new_50", "n_points": 50, "epochs_run": 12, "best_epoch": 9, "hit_cap": False,
+             "cpu_s": 90.0, "mae": 0.2, "rmse": 0.25, "r2": 0.5, "label_sd": 0.5, "date": "2027-01-02 03:04 UTC",
+             "cores": 8, "load_start": 1.3, "load": 2.0, "curve": [{"epoch": 1, "mae": 0.3}]}
+    (records / "gru_new_50.json").write_text(json.dumps(newer))
+    page = tmp_path / "page.md"
+    page.write_text("before\n<!-- convergence.py: configurations -->\nold\n<!-- /convergence.py -->\nafter\n")
+    module.main(["--markdown", str(page), "--configs", "gru_old_50", "gru_new_50", "--out", str(records)])
+    written = page.read_text()
+    assert written.startswith("before\n<!-- convergence.py: configurations -->\nMade by `")
+    assert "python benchmarks/convergence.py --markdown" in written and "old\n" not in written
+    # each record's own date and load; a record without a date says so
+    assert "`gru_old_50` date not recorded (load average 4.6 at the end)" in written
+    assert "`gru_new_50` on 2027-01-02 03:04 UTC (8 cores, load average 1.3 at the start and 2.0 at the end)" in written
+    # the committed record's figures, as docs/networks.md had them
+    assert "plateau halving | 50 | 150 (146, cap) | 5.4 | 0.1010 | 0.1338 | 0.935 | 0.147 |" in written
+    assert "| 50 | 12 (9) | 1.5 | 0.2000 | 0.2500 | 0.500 | nan |" in written
+    assert written.endswith("| nan |\n<!-- /convergence.py -->\nafter\n")
