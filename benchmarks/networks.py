@@ -7,6 +7,12 @@ overhead), trainable parameters, and prediction throughput.
 
     nice -n 10 python benchmarks/networks.py --n 4801 --steps 100 --epochs 3
 
+``--markdown PAGE`` also rewrites the table between PAGE's
+``<!-- networks.py: speed -->`` and ``<!-- /networks.py -->`` lines, with
+the command, date, machine load and software versions of the run::
+
+    nice -n 10 python benchmarks/networks.py --n 4801 --steps 100 --epochs 3 --repeat 1 --markdown docs/networks.md
+
 ``--converge NET`` instead trains NET with its default schedule on a simulated
 6,002-star Gaia sample (``rrlsk.datasets.make_gaia_rrab``, the paper's
 preprocessing, 80/20 split) and reports epochs run, wall time and held-out
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -32,6 +39,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from rrlsk import regressors  # noqa: E402
+
+from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
 
 NETS = {
     "FCN": regressors.FCNRegressor,
@@ -125,7 +134,116 @@ def converge(name: str, n_stars: int) -> None:
           f"(label std {np.std(y_te):.3f} dex); final lr {est.history_['learning_rate'][-1]:.2g}")
 
 
-def main() -> None:
+#: --jit choice -> the regressors' ``jit_compile``
+JIT = {"auto": "auto", "on": True, "off": False}
+
+HEADER = ("net", "params", "rrlsk s/epoch", "keras s/epoch", "rrlsk fit s ({epochs} ep.)", "outside Model.fit s",
+          "keras fit s ({epochs} ep.)", "predict seq/s")
+
+
+def timing_data(n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random sequences (value, non-negative error) and labels: speed does not depend on the values."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, steps, 2)).astype(np.float32)
+    X[..., 1] = np.abs(X[..., 1])
+    y = rng.normal(-1.5, 0.5, size=n).astype(np.float32)
+    return X, y
+
+
+def warm_up(X: np.ndarray, y: np.ndarray) -> None:
+    """Pay the one-time process costs (TensorFlow start-up, first graph) before timing."""
+    regressors.GRURegressor(units=(2,), dropout=0.0, epochs=1, validation_fraction=0.0).fit(X[:64], y[:64])
+
+
+def measure(name: str, X: np.ndarray, y: np.ndarray, epochs: int, repeat: int, jit) -> dict:
+    """Time one network through rrlsk and through plain Keras.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`NETS`.
+    X, y : ndarray
+        Training sequences and labels (:func:`timing_data`).
+    epochs : int
+        Epochs per fit (>= 2; the first, graph tracing, is left out of the per-epoch times).
+    repeat : int
+        Alternating repetitions of both paths; the fastest is kept.
+    jit : bool or "auto"
+        The regressor's ``jit_compile``.
+
+    Returns
+    -------
+    dict
+        ``params``, ``batch_size``, ``epoch_rrlsk``, ``epoch_keras``, ``fit_rrlsk``, ``outside_fit``,
+        ``fit_keras`` (seconds) and ``predict_per_s`` (sequences per second).
+    """
+    est = NETS[name](epochs=epochs, validation_fraction=0.0, patience=None, lr_patience=None,
+                     jit_compile=jit, random_state=0)
+    plain, wrapped = [], []
+    for _ in range(repeat):  # alternate, so that load from other processes hits both
+        plain.append(plain_keras(est, X, y, epochs))
+        wrapped.append(through_rrlsk(est, X, y))
+    total, inside, _ = min(wrapped, key=lambda run: run[0])
+    est.predict(X[:256])  # trace once
+    start = time.perf_counter()
+    est.predict(X)
+    return {
+        "params": sum(int(np.prod(w.shape)) for w in est.model_.trainable_weights),
+        "batch_size": est.batch_size,
+        "epoch_rrlsk": min(float(np.mean(times[1:])) for *_, times in wrapped),
+        "epoch_keras": min(float(np.mean(times[1:])) for _, times in plain),
+        "fit_rrlsk": total,
+        "outside_fit": total - inside,
+        "fit_keras": min(t for t, _ in plain),
+        "predict_per_s": len(X) / (time.perf_counter() - start),
+    }
+
+
+def table_row(name: str, r: dict) -> list[str]:
+    """One row of the speed table."""
+    return [name, f"{r['params']:,}", f"{r['epoch_rrlsk']:.2f}", f"{r['epoch_keras']:.2f}", f"{r['fit_rrlsk']:.1f}",
+            f"{r['outside_fit']:.2f}", f"{r['fit_keras']:.1f}", f"{r['predict_per_s']:,.0f}"]
+
+
+def speed_table(results: dict[str, dict], epochs: int) -> str:
+    """Markdown table of :func:`measure`'s results, one row per network, in ``results``' order."""
+    header = [h.format(epochs=epochs) for h in HEADER]
+    return markdown_table(header, [table_row(name, r) for name, r in results.items()], "lrrrrrrr")
+
+
+def software() -> str:
+    """Keras, its backend and their versions, as the table's provenance states them."""
+    backend = keras.backend.backend()
+    version = getattr(__import__(backend), "__version__", "version unknown")
+    return f"Keras {keras.__version__} with {backend} {version}, on CPU"
+
+
+def markdown_block(results: dict[str, dict], run: Run, args: argparse.Namespace) -> str:
+    """The page's block: provenance, what was timed, the table.
+
+    Parameters
+    ----------
+    results : dict
+        Network name -> :func:`measure`'s result.
+    run : Run
+        This invocation, finished.
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    str
+        The Markdown that goes between the page's ``networks.py`` markers.
+    """
+    batches = "/".join(str(b) for b in sorted({r["batch_size"] for r in results.values()}))
+    return (
+        f"{run.provenance()} {software()}; {args.n:,} random sequences of {args.steps} steps, batch {batches}, "
+        f"`jit_compile={JIT[args.jit]!r}`, fastest of {args.repeat} alternating run(s) per path.\n\n"
+        + speed_table(results, args.epochs)
+    )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=4801, help="training sequences (paper: 4801)")
     parser.add_argument("--steps", type=int, default=100, help="steps per sequence")
@@ -135,41 +253,29 @@ def main() -> None:
     parser.add_argument("--jit", choices=["auto", "on", "off"], default="auto", help="XLA jit_compile")
     parser.add_argument("--converge", choices=list(NETS), help="convergence run of one net instead")
     parser.add_argument("--stars", type=int, default=6002, help="simulated stars for --converge")
-    args = parser.parse_args()
+    parser.add_argument("--markdown", type=Path, metavar="PAGE", help="rewrite PAGE's networks.py speed table")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     if args.converge:
         converge(args.converge, args.stars)
         return
-    jit = {"auto": "auto", "on": True, "off": False}[args.jit]
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(args.n, args.steps, 2)).astype(np.float32)
-    X[..., 1] = np.abs(X[..., 1])
-    y = rng.normal(-1.5, 0.5, size=args.n).astype(np.float32)
-
+    run = Run("networks.py", argv)
+    jit = JIT[args.jit]
+    X, y = timing_data(args.n, args.steps)
     print(f"backend={keras.backend.backend()} keras={keras.__version__} n={args.n} steps={args.steps} "
           f"epochs={args.epochs} jit={args.jit} threads={os.cpu_count()}")
-    # One-time process costs (TensorFlow start-up, first graph) paid before timing.
-    regressors.GRURegressor(units=(2,), dropout=0.0, epochs=1, validation_fraction=0.0).fit(X[:64], y[:64])
-    header = ("net", "params", "rrlsk s/epoch", "keras s/epoch", "rrlsk fit s", "outside Model.fit s",
-              "keras fit s", "predict seq/s")
-    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+    warm_up(X, y)
+    print(speed_table({}, args.epochs))
+    results = {}
     for name in args.nets:
-        est = NETS[name](epochs=args.epochs, validation_fraction=0.0, patience=None, lr_patience=None,
-                         jit_compile=jit, random_state=0)
-        plain, wrapped = [], []
-        for _ in range(args.repeat):  # alternate, so that load from other processes hits both
-            plain.append(plain_keras(est, X, y, args.epochs))
-            wrapped.append(through_rrlsk(est, X, y))
-        epoch_rrlsk = min(float(np.mean(times[1:])) for *_, times in wrapped)
-        epoch_keras = min(float(np.mean(times[1:])) for _, times in plain)
-        total, inside, _ = min(wrapped, key=lambda run: run[0])
-        est.predict(X[:256])  # trace once
-        start = time.perf_counter()
-        est.predict(X)
-        throughput = args.n / (time.perf_counter() - start)
-        params = sum(int(np.prod(w.shape)) for w in est.model_.trainable_weights)
-        print(f"| {name} | {params} | {epoch_rrlsk:.2f} | {epoch_keras:.2f} | {total:.1f} | {total - inside:.2f} | "
-              f"{min(t for t, _ in plain):.1f} | {throughput:.0f} |", flush=True)
+        results[name] = measure(name, X, y, args.epochs, args.repeat, jit)
+        print(speed_table({name: results[name]}, args.epochs).splitlines()[-1], flush=True)
+    if args.markdown:
+        run.finish()
+        rewrite(args.markdown, "networks.py", {"speed": markdown_block(results, run, args)})
 
 
 if __name__ == "__main__":

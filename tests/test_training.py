@@ -275,3 +275,22 @@ def test_convergence_markdown_rewrites_the_block_from_records_only(tmp_path, mon
     assert "plateau halving | 50 | 150 (146, cap) | 5.4 | 0.1010 | 0.1338 | 0.935 | 0.147 |" in written
     assert "| 50 | 12 (9) | 1.5 | 0.2000 | 0.2500 | 0.500 | nan |" in written
     assert written.endswith("| nan |\n<!-- /convergence.py -->\nafter\n")
+
+
+def test_networks_markdown_rewrites_the_speed_block(tmp_path, monkeypatch, capsys):
+    module = _benchmark("networks")
+    timed = {"params": 3897, "batch_size": 256, "epoch_rrlsk": 9.61, "epoch_keras": 8.2, "fit_rrlsk": 51.1,
+             "outside_fit": 0.6, "fit_keras": 60.1, "predict_per_s": 976.4}
+    monkeypatch.setattr(module, "warm_up", lambda X, y: None)  # no training: the rewrite is under test
+    monkeypatch.setattr(module, "measure", lambda name, X, y, epochs, repeat, jit: {**timed, "params": len(name)})
+    page = tmp_path / "page.md"
+    page.write_text("before\n<!-- networks.py: speed -->\nold\n<!-- /networks.py -->\nafter\n")
+    module.main(["--n", "32", "--steps", "4", "--epochs", "3", "--repeat", "1", "--nets", "GRU", "ResNet",
+                 "--markdown", str(page)])
+    assert "| GRU | 3 | 9.61 | 8.20 | 51.1 | 0.60 | 60.1 | 976 |" in capsys.readouterr().out
+    written = page.read_text()
+    assert written.startswith("before\n<!-- networks.py: speed -->\nMade by `")
+    assert "python benchmarks/networks.py --n 32 --steps 4 --epochs 3 --repeat 1 --nets GRU ResNet --markdown" in written
+    assert f"Keras {module.keras.__version__} with {module.keras.backend.backend()}" in written and "32 random sequences of 4 steps, batch 256" in written
+    assert "| net | params | rrlsk s/epoch | keras s/epoch | rrlsk fit s (3 ep.) |" in written and "old" not in written
+    assert written.endswith("| ResNet | 6 | 9.61 | 8.20 | 51.1 | 0.60 | 60.1 | 976 |\n<!-- /networks.py -->\nafter\n")
