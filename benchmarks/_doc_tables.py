@@ -56,16 +56,33 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], alig
     return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
 
 
-def rewrite(page: str | os.PathLike, script: str, tables: Mapping[str, str]) -> None:
+def rewrite(page: str | os.PathLike, script: str, tables: Mapping[str, str], *, partial: bool = False) -> None:
     """Replace each ``<!-- SCRIPT: NAME -->`` ... ``<!-- /SCRIPT -->`` block of ``page``.
+
+    Parameters
+    ----------
+    page : path
+        The Markdown page, rewritten in place.
+    script : str
+        The benchmark's file name, e.g. ``"convergence.py"``.
+    tables : mapping
+        Block name -> the Markdown that goes between its markers.
+    partial : bool
+        When a script writes blocks on several pages: replace only the blocks
+        whose markers ``page`` has (at least one).
 
     Raises
     ------
     ValueError
-        When a table's markers are missing or appear more than once.
+        When a table's markers are missing (with ``partial``: when all are)
+        or appear more than once.
     """
     page = Path(page)
     text = page.read_text(encoding="utf-8")
+    if partial:
+        tables = {name: table for name, table in tables.items() if f"<!-- {script}: {name} -->" in text}
+        if not tables:
+            raise ValueError(f"{page}: no '<!-- {script}: NAME -->' block")
     for name, table in tables.items():
         start, end = re.escape(f"<!-- {script}: {name} -->"), re.escape(f"<!-- /{script} -->")
         pattern = re.compile(rf"({start}\n)(?:.*?\n)??({end})", re.S)

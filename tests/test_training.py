@@ -234,7 +234,25 @@ def test_floor_benchmark_runs_tiny(tmp_path, capsys):
     truth = result["truth_floor_vs_true_feh"]
     # the best predictor from noise-free shape parameters beats the noisy labels against the truth
     assert truth["rmse"] < result["photometric_labels_vs_true_feh"]["rmse"]
-    assert "| best predictor from noise-free shape and period | true [Fe/H] |" in capsys.readouterr().out
+    table = "| best predictor from noise-free shape and period (gradient boosting on 2,000 other simulated stars) |"
+    assert table in capsys.readouterr().out
+    assert {"date", "cores", "load_start", "load"} <= set(result.index)
+
+
+def test_floor_markdown_rewrites_the_block_from_the_record_only(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    module = _benchmark("floor")
+    monkeypatch.setattr(module, "make_gaia_rrab", lambda *a, **k: pytest.fail("--markdown must not measure"))
+    page = tmp_path / "page.md"
+    page.write_text("before\n<!-- floor.py: floors -->\nold\n<!-- /floor.py -->\nafter\n")
+    record = Path(__file__).parents[1] / "benchmarks/measured/floor.json"
+    module.main(["--markdown", str(page), "--out", str(record)])
+    written = page.read_text()
+    assert written.startswith("before\n<!-- floor.py: floors -->\nMade by `") and "old\n" not in written
+    assert "measured on a date not recorded (load not recorded; it took 76 s)" in written  # the committed record
+    assert "| the photometric labels themselves | true [Fe/H] | 0.2355 | 0.2988 | 0.559 | 0.450 |\n" in written
+    assert written.endswith("| photometric labels | 0.0892 | 0.1229 | 0.946 | 0.529 |\n<!-- /floor.py -->\nafter\n")
 
 
 def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
@@ -249,7 +267,7 @@ def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
     assert result["epochs_run"] == 3 and len(result["curve"]) == 3
 
 
-def test_convergence_markdown_rewrites_the_block_from_records_only(tmp_path, monkeypatch):
+def test_convergence_markdown_rewrites_the_blocks_from_records_only(tmp_path, monkeypatch):
     import shutil
     from pathlib import Path
 
@@ -262,10 +280,13 @@ def test_convergence_markdown_rewrites_the_block_from_records_only(tmp_path, mon
              "cpu_s": 90.0, "mae": 0.2, "rmse": 0.25, "r2": 0.5, "label_sd": 0.5, "date": "2027-01-02 03:04 UTC",
              "cores": 8, "load_start": 1.3, "load": 2.0, "curve": [{"epoch": 1, "mae": 0.3}]}
     (records / "gru_new_50.json").write_text(json.dumps(newer))
-    page = tmp_path / "page.md"
-    page.write_text("before\n<!-- convergence.py: configurations -->\nold\n<!-- /convergence.py -->\nafter\n")
-    module.main(["--markdown", str(page), "--configs", "gru_old_50", "gru_new_50", "--out", str(records)])
-    written = page.read_text()
+    networks, results = tmp_path / "networks.md", tmp_path / "results.md"
+    networks.write_text("before\n<!-- convergence.py: configurations -->\nold\n<!-- /convergence.py -->\nafter\n")
+    results.write_text("<!-- convergence.py: paper -->\n<!-- /convergence.py -->\n"
+                       "<!-- convergence.py: checkpoints -->\nold\n<!-- /convergence.py -->\n")
+    module.main(["--markdown", str(networks), str(results), "--configs", "gru_old_50", "gru_new_50",
+                 "--out", str(records)])
+    written = networks.read_text()
     assert written.startswith("before\n<!-- convergence.py: configurations -->\nMade by `")
     assert "python benchmarks/convergence.py --markdown" in written and "old\n" not in written
     # each record's own date and load; a record without a date says so
@@ -273,8 +294,25 @@ def test_convergence_markdown_rewrites_the_block_from_records_only(tmp_path, mon
     assert "`gru_new_50` on 2027-01-02 03:04 UTC (8 cores, load average 1.3 at the start and 2.0 at the end)" in written
     # the committed record's figures, as docs/networks.md had them
     assert "plateau halving | 50 | 150 (146, cap) | 5.4 | 0.1010 | 0.1338 | 0.935 | 0.147 |" in written
-    assert "| 50 | 12 (9) | 1.5 | 0.2000 | 0.2500 | 0.500 | nan |" in written
-    assert written.endswith("| nan |\n<!-- /convergence.py -->\nafter\n")
+    assert written.endswith("| 50 | 12 (9) | 1.5 | 0.2000 | 0.2500 | 0.500 | - |\n<!-- /convergence.py -->\nafter\n")
+    written = results.read_text()
+    assert "old\n" not in written and written.count("Made by `") == 2
+    assert "| paper's GRU, real Gaia DR3 (their labels) | about 0.31 | 0.0565 | 0.18 | 0.0765 | 0.9401 |" in written
+    assert "(`gru_new_50`) | 0.500 | 0.2000 | 0.40 | 0.2500 | 0.500 |" in written
+    assert "plateau halving | 0.169 | 0.147 | 0.115 | 0.101 | 0.1010 (150, cap; 5.4) |" in written
+    assert "| - | - | - | - | 0.2000 (12, early-stopped; 1.5) |" in written
+
+
+def test_doc_tables_partial_rewrite_needs_one_block(tmp_path):
+    module = _benchmark("_doc_tables")
+    page = tmp_path / "page.md"
+    page.write_text("<!-- x.py: a -->\nold\n<!-- /x.py -->\n")
+    module.rewrite(page, "x.py", {"a": "new", "b": "elsewhere"}, partial=True)
+    assert page.read_text() == "<!-- x.py: a -->\nnew\n<!-- /x.py -->\n"
+    with pytest.raises(ValueError, match="expected one"):
+        module.rewrite(page, "x.py", {"a": "new", "b": "elsewhere"})
+    with pytest.raises(ValueError, match="no '<!-- x.py: NAME -->' block"):
+        module.rewrite(page, "x.py", {"b": "elsewhere"}, partial=True)
 
 
 def test_networks_markdown_rewrites_the_speed_block(tmp_path, monkeypatch, capsys):
