@@ -20,7 +20,7 @@ have improved with more epochs). Cells never run show as "not run".
 Usage::
 
     python benchmarks/rrc.py --models fourier_relation fourier_linear svr random_forest gradient_boosting
-    nice -n 10 python benchmarks/rrc.py --models gru --epochs 40
+    nice -n 10 python benchmarks/rrc.py --models gru         # early-stopped, the regressors' own defaults
     python benchmarks/rrc.py --models none --figure     # tables and figure from the cached cells
 """
 
@@ -48,6 +48,7 @@ from rrlsk.datasets import RRcPopulation, make_gaia_rrab, make_gaia_rrc, make_pa
 from rrlsk.evaluation import cross_validate_report  # noqa: E402
 from rrlsk.model_selection import BinnedStratifiedKFold  # noqa: E402
 from rrlsk.pipelines import make_pipeline  # noqa: E402
+from rrlsk.regressors import TRAINING_DEFAULTS  # noqa: E402
 from rrlsk.weights import density_weights  # noqa: E402
 
 BASELINES = ["fourier_relation", "fourier_linear", "svr", "random_forest", "gradient_boosting"]
@@ -64,8 +65,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--labels", nargs="+", default=LABELS, choices=LABELS)
     parser.add_argument("--models", nargs="+", default=MODELS, choices=[*MODELS, "none"])
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=40, help="most epochs per GRU fit (default 40)")
-    parser.add_argument("--patience", type=int, default=10, help="early-stopping patience, epochs (default 10)")
+    parser.add_argument("--epochs", type=int, default=TRAINING_DEFAULTS["epochs"],
+                        help=f"most epochs per GRU fit (default {TRAINING_DEFAULTS['epochs']}, the regressors' own)")
+    parser.add_argument("--patience", type=int, default=TRAINING_DEFAULTS["patience"],
+                        help=f"early-stopping patience, epochs (default {TRAINING_DEFAULTS['patience']}, the regressors' own)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/rrc_results"))
     parser.add_argument("--figure", type=Path, nargs="?", const=Path("docs/figures/rrc_fourier_parameters.png"),
                         default=None, help="also draw the realism figure (default path docs/figures/...)")

@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy.special import logsumexp
 
 from ._ragged import CHUNK_STARS
 
@@ -359,8 +360,10 @@ def _grid_stats(coefs: np.ndarray, n_grid: int = 1024) -> tuple[np.ndarray, np.n
         curves = coefs[lo : lo + CHUNK_STARS] @ design
         ptp[lo : lo + CHUNK_STARS] = _refined_max(curves) + _refined_max(-curves)
         centre = coefs[lo : lo + CHUNK_STARS, :1]
-        flux = np.mean(10.0 ** (-0.4 * (curves - centre)), axis=1)
-        int_average[lo : lo + CHUNK_STARS] = centre[:, 0] - 2.5 * np.log10(flux)
+        # log of the mean relative flux, as a log-sum-exp: finite even for
+        # curves of thousands of "magnitudes" (fluxes passed as magnitudes)
+        log_flux = logsumexp(-0.4 * np.log(10.0) * (curves - centre), axis=1) - np.log(n_grid)
+        int_average[lo : lo + CHUNK_STARS] = centre[:, 0] - 2.5 * log_flux / np.log(10.0)
     return ptp, int_average
 
 

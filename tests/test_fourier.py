@@ -1,5 +1,7 @@
 """Tests of the vectorised Fourier decomposition (rrlsk.fourier)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,16 @@ def test_intensity_average_and_ragged_evaluation():
     )
     with pytest.raises(ValueError, match="offsets"):
         evaluate_fourier(two, flat, np.array([0, 3]))
+
+
+def test_intensity_average_is_finite_for_fluxes_given_as_magnitudes():
+    # a flux curve of amplitude 20,000 passed as "magnitudes": 10**(0.4 * 20000)
+    # overflows; the log-sum-exp mean stays finite, between the brightest grid
+    # point and that point's flux alone averaged over the 1024-point grid
+    coefs = np.array([[50_000.0, 20_000.0, 0.0]])  # A0, sine and cosine terms of one harmonic
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        params = fourier_parameters(coefs)
+    brightest = 50_000.0 - 20_000.0
+    assert np.isfinite(params["int_average"].iloc[0])
+    assert brightest <= params["int_average"].iloc[0] <= brightest + 2.5 * np.log10(1024)
