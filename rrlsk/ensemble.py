@@ -5,7 +5,9 @@ and predict with all of them: the mean is the estimate, and the standard
 deviation across the models is an uncertainty for every star, including
 those far from the training sample. :class:`FoldEnsembleRegressor` does
 this for any scikit-learn regressor or pipeline, and records the
-out-of-fold predictions of its own training as a free validation.
+out-of-fold predictions of its own training as a free validation, and
+which stars each fold model left out, so that stars made from a training
+star (degraded copies) can be predicted out of fold too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ __all__ = ["FoldEnsembleRegressor"]
 
 def _predict_1d(estimator, X) -> np.ndarray:
     return np.asarray(estimator.predict(X), dtype=np.float64).reshape(-1)
+
+
+def _mean_of_folds(n_samples: int, pieces) -> np.ndarray:
+    """Mean of the ``(rows, prediction)`` pieces per row; nan where none."""
+    total = np.zeros(n_samples)
+    count = np.zeros(n_samples)
+    for rows, prediction in pieces:
+        np.add.at(total, rows, prediction)
+        np.add.at(count, rows, 1.0)
+    with np.errstate(invalid="ignore"):
+        return total / count
 
 
 def _fit_fold(estimator, X, y, sample_weight, train, test):
@@ -57,6 +70,10 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Out-of-fold prediction of each training row by the models that did
         not see it (their mean when the cv repeats; ``nan`` for rows no
         split tested), in the order of the training rows.
+    test_folds_ : list of ndarray of int
+        The training rows each fold model was tested on, never trained
+        on, in the order of ``estimators_`` (see
+        :meth:`predict_out_of_fold`).
     n_splits_ : int
         Number of fold models.
 
@@ -112,16 +129,45 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             delayed(_fit_fold)(clone(self.estimator), X, values, weight, train, test)
             for train, test in splits
         )
-        total = np.zeros(len(values))
-        count = np.zeros(len(values))
-        for (_, test), (_, prediction) in zip(splits, results):
-            np.add.at(total, test, prediction)
-            np.add.at(count, test, 1.0)
-        with np.errstate(invalid="ignore"):
-            self.oof_prediction_ = total / count
+        self.oof_prediction_ = _mean_of_folds(
+            len(values), ((test, prediction) for (_, test), (_, prediction) in zip(splits, results))
+        )
         self.estimators_ = [estimator for estimator, _ in results]
+        self.test_folds_ = [np.asarray(test) for _, test in splits]
         self.n_splits_ = len(splits)
         return self
+
+    def predict_out_of_fold(self, X, rows) -> np.ndarray:
+        """Predict stars made from training stars, by the models that never saw those.
+
+        The prediction of ``oof_prediction_`` for new rows derived from the
+        training rows (degraded copies of the training stars, see
+        :class:`rrlsk.degrade.LightCurveDegrader`): each row is predicted
+        only by the fold models whose test fold held the star it comes
+        from, so its error is an honest out-of-sample error.
+
+        Parameters
+        ----------
+        X : array-like or light-curve table
+            Rows to predict.
+        rows : array-like of int, shape (n_samples,)
+            Position, among the rows the ensemble was fitted on, of the
+            star each row of ``X`` derives from.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Mean prediction of those fold models, in the units of ``y``
+            ([Fe/H]: dex); ``nan`` for rows whose star no split tested.
+        """
+        check_is_fitted(self, "test_folds_")
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        pieces = []
+        for estimator, test in zip(self.estimators_, self.test_folds_):
+            held = np.flatnonzero(np.isin(rows, test))
+            if held.size:
+                pieces.append((held, _predict_1d(estimator, take_rows(X, held))))
+        return _mean_of_folds(len(rows), pieces)
 
     def predict(self, X, return_std: bool = False):
         """Mean prediction of the fold models, optionally with their spread.

@@ -99,6 +99,21 @@ def test_repeated_cv_averages_repeats():
     assert np.allclose(ens.oof_prediction_, by_repeat.mean(axis=0))
 
 
+def test_predict_out_of_fold_uses_the_models_that_never_saw_the_star():
+    X, y = light_curve_table()
+    cv = RepeatedBinnedStratifiedKFold(4, 2, random_state=0)
+    ens = FoldEnsembleRegressor(pipeline(), cv=cv).fit(X, y)
+    assert [list(test) for test in ens.test_folds_] == [list(test) for _, test in cv.split(X, y)]
+    assert np.allclose(ens.predict_out_of_fold(X, np.arange(len(X))), ens.oof_prediction_)
+    # new rows made from training stars 3, 3 and 10: predicted by the models that left those stars out
+    copies = X.iloc[[3, 3, 10]].assign(mag=[m + 0.01 for m in X["mag"].iloc[[3, 3, 10]]])
+    expected = [np.mean([est.predict(copies.iloc[[i]])[0] for est, test in zip(ens.estimators_, ens.test_folds_)
+                         if star in test]) for i, star in enumerate([3, 3, 10])]
+    assert np.allclose(ens.predict_out_of_fold(copies, [3, 3, 10]), expected)
+    with pytest.raises(NotFittedError):
+        FoldEnsembleRegressor(pipeline()).predict_out_of_fold(copies, [3, 3, 10])
+
+
 def test_reproducible_clone_pickle():
     X, y = light_curve_table()
     a = FoldEnsembleRegressor(pipeline(), cv=5, random_state=7).fit(X, y)
