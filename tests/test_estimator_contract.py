@@ -40,6 +40,7 @@ from sklearn.utils import estimator_checks
 import rrlsk
 from rrlsk import baselines, make_pipeline, preprocessing
 from rrlsk.datasets import make_gaia_rrab
+from rrlsk.degrade import LightCurveDegrader
 from rrlsk.domain import TrainingDomain
 from rrlsk.ensemble import FoldEnsembleRegressor
 from rrlsk.per_type import PerTypeRegressor
@@ -98,6 +99,7 @@ CASES = {
 #: Public estimator classes with no case of their own, and why.
 NOT_INSTANTIATED = {
     R.NetworkRegressor: "abstract base (no network); every concrete subclass has a case",
+    LightCurveDegrader: "no fit, transform or predict: parameters and degrade(X) (tests/test_degrade.py)",
 }
 
 #: API checks of scikit-learn that fit on a 2-D ndarray ``X``: their premise
