@@ -22,6 +22,34 @@ intervals cover the wanted share of it. Two scales are offered:
     the spread of a model that returns one, ``predict(X, return_std=True)``
     (a :class:`~rrlsk.ensemble.FoldEnsembleRegressor`).
 
+The scale can only be as wide as the stars it learns from and is
+calibrated on: trained on the paper's sample (>= 50 epochs, mostly
+G < 18), the difficulty model has never seen a sparse or a faint curve and
+gives a 20-epoch, G = 20 star the interval of a good one
+(``docs/accuracy.md``, "Accuracy over the whole catalogue"). With
+``degrade`` (a :class:`~rrlsk.degrade.LightCurveDegrader`) the difficulty
+model and the calibration also see degraded copies of the training stars
+(fewer epochs, fainter, noisier; same label and label error):
+
+- the copies of the stars the model is fitted on join the difficulty
+  model's training set, each predicted by the fold models that never saw
+  its star (out of fold, like the stars' own residuals;
+  :meth:`FoldEnsembleRegressor.predict_out_of_fold
+  <rrlsk.ensemble.FoldEnsembleRegressor.predict_out_of_fold>`, which a
+  fold ensemble records at no extra fit);
+- the copies of the calibration stars join the calibration, predicted by
+  the model, which never saw their stars.
+
+So no residual comes from a model that trained on the star it was made
+from (a copy keeps its star's true curve and label: predicting it with a
+model that trained on the star would be as optimistic as a training
+error), the difficulty model and the calibration still share no star, and
+the calibration keeps all its held-out stars. The conformal quantile then
+holds for the mixture of real stars and copies, and in every part of it as
+far as the scale follows the difficulty; copies of one star share its
+label, so the calibration rests on fewer independent stars than rows.
+With ``spread="ensemble"`` only the calibration sees the copies.
+
 Labels with errors (spectroscopic [Fe/H], ``y_err``) widen the residuals
 with noise that is not the model's. With ``y_err`` the calibration finds the
 scale factor ``k`` for which the label intervals
@@ -51,7 +79,7 @@ from threadpoolctl import threadpool_limits
 from ._validation import check_params
 from .domain import curve_features
 from .ensemble import FoldEnsembleRegressor
-from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
+from .model_selection import check_labels, fit_with_sample_weight, take_rows
 
 __all__ = ["ONE_SIGMA", "CalibratedRegressor", "make_calibrated_ensemble"]
 
@@ -111,9 +139,17 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     cv : int, default 5
         Folds of the out-of-fold predictions that train the difficulty
         model, when ``estimator`` does not record its own
-        (``oof_prediction_`` of a fold ensemble, which costs nothing).
+        (``oof_prediction_`` of a fold ensemble, and with ``degrade`` its
+        ``predict_out_of_fold``, which cost no fit).
     random_state : int or None, default None
         Seed of the calibration split and of the folds.
+    degrade : LightCurveDegrader, optional
+        Makes degraded copies of the training stars (anything with
+        ``degrade(X) -> (X_degraded, info)`` and ``info["origin"]``, the
+        position of each copy's star in ``X``) that the difficulty model
+        and the calibration also see (see the module notes); its own
+        ``random_state`` seeds the copies. None (default): the training
+        stars only.
 
     Attributes
     ----------
@@ -125,9 +161,10 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Mean ``y_err**2`` of the training stars, dex**2, removed from the
         difficulty model's variance (``spread="difficulty"`` only).
     calibration_ : pandas.DataFrame
-        One row per calibration star: ``residual`` (label minus
-        prediction, dex), ``scale`` (the uncalibrated per-star scale, dex)
-        and ``label_error`` (dex, 0 without ``y_err``).
+        One row per calibration star, then one per degraded copy of one:
+        ``residual`` (label minus prediction, dex), ``scale`` (the
+        uncalibrated per-star scale, dex), ``label_error`` (dex, 0 without
+        ``y_err``) and ``degraded`` (bool, True for a copy).
     std_factor_ : float
         Calibrated ``std / scale`` (the factor ``k`` at one sigma).
 
@@ -163,6 +200,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
+        "degrade": [None, HasMethods(["degrade"])],
     }
 
     def __init__(
@@ -174,6 +212,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         calibration_size: float = 0.25,
         cv: int = 5,
         random_state: int | None = None,
+        degrade=None,
     ):
         self.estimator = estimator
         self.spread = spread
@@ -181,6 +220,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.calibration_size = calibration_size
         self.cv = cv
         self.random_state = random_state
+        self.degrade = degrade
 
     # ------------------------------------------------------------------
     # fitting
@@ -195,17 +235,26 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         # scikit-learn's constraints, worded as before they were declared
         check_params(self, {"spread": "be 'difficulty' or 'ensemble'", "calibration_size": "be a fraction in (0, 1)"})
 
-    def _out_of_fold(self, X, y, weight) -> np.ndarray:
+    def _out_of_fold(self, X, y, weight, X_copies=None, copy_rows=None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Out-of-fold predictions of the fit stars and of their copies.
+
+        ``copy_rows`` gives, for each row of ``X_copies``, the position in
+        ``X`` of its star. The estimator's own record is used when it has
+        one (a fold ensemble's ``oof_prediction_`` and, for copies,
+        ``predict_out_of_fold``); otherwise a fold ensemble of ``cv`` clones
+        is fitted for the purpose.
+        """
         oof = getattr(self.estimator_, "oof_prediction_", None)
-        if oof is not None and np.isfinite(oof).all():
-            return np.asarray(oof, dtype=np.float64)
-        folds = BinnedStratifiedKFold(self.cv, random_state=self.random_state)
-        predictions = np.empty(len(y))
-        for train, test in folds.split(X, y):
-            w = None if weight is None else weight[train]
-            model = fit_with_sample_weight(clone(self.estimator), take_rows(X, train), y[train], w)
-            predictions[test] = np.asarray(model.predict(take_rows(X, test)), dtype=np.float64).reshape(-1)
-        return predictions
+        own = oof is not None and np.isfinite(oof).all()
+        if own and X_copies is not None:
+            own = hasattr(self.estimator_, "predict_out_of_fold")
+        folds = self.estimator_ if own else FoldEnsembleRegressor(
+            clone(self.estimator), cv=self.cv, random_state=self.random_state
+        ).fit(X, y, weight)
+        oof = np.asarray(folds.oof_prediction_, dtype=np.float64)
+        if X_copies is None:
+            return oof, None
+        return oof, np.asarray(folds.predict_out_of_fold(X_copies, copy_rows), dtype=np.float64)
 
     def fit(self, X, y, sample_weight=None, y_err=None):
         """Fit the model, its difficulty model, and the calibration.
@@ -238,27 +287,51 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         X_fit, y_fit = take_rows(X, fit_rows), values[fit_rows]
         w_fit = None if weight is None else weight[fit_rows]
 
+        X_copies, origin = self._copies(X)
+        fit_copies = np.flatnonzero(np.isin(origin, fit_rows))
+
         self.estimator_ = fit_with_sample_weight(clone(self.estimator), X_fit, y_fit, w_fit)
         if self.spread == "ensemble":
             self._check_ensemble()
         else:
-            oof = self._out_of_fold(X_fit, y_fit, w_fit)
+            X_fit_copies = None if X_copies is None else take_rows(X_copies, fit_copies)
+            oof, oof_copies = self._out_of_fold(
+                X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies])
+            )
             difficulty = _default_difficulty() if self.difficulty is None else clone(self.difficulty)
-            design = _difficulty_design(X_fit, oof)
+            design, target = _difficulty_design(X_fit, oof), np.abs(y_fit - oof)
+            if X_fit_copies is not None:
+                design = np.vstack([design, _difficulty_design(X_fit_copies, oof_copies)])
+                target = np.concatenate([target, np.abs(values[origin[fit_copies]] - oof_copies)])
             with _one_thread():
-                self.difficulty_ = difficulty.fit(design, np.abs(y_fit - oof))
+                self.difficulty_ = difficulty.fit(design, target)
                 typical = float(np.median(self.difficulty_.predict(design))) / _MAD_PER_SIGMA
             self.label_variance_ = float(np.mean(error[fit_rows] ** 2))
             self.scale_floor_ = max(0.1 * typical, 1e-6)
 
-        X_cal = take_rows(X, cal_rows)
-        prediction, scale = self._predict_scale(X_cal)
-        self.calibration_ = pd.DataFrame(
-            {"residual": values[cal_rows] - prediction, "scale": scale, "label_error": error[cal_rows]},
-            index=getattr(X_cal, "index", None),
-        )
+        calibration = [self._calibration_rows(take_rows(X, cal_rows), values[cal_rows], error[cal_rows], False)]
+        if X_copies is not None:
+            cal_copies = np.setdiff1d(np.arange(len(origin)), fit_copies)
+            calibration.append(self._calibration_rows(
+                take_rows(X_copies, cal_copies), values[origin[cal_copies]], error[origin[cal_copies]], True))
+        self.calibration_ = pd.concat(calibration)
         self.std_factor_ = self.factor(ONE_SIGMA)
         return self
+
+    def _copies(self, X) -> tuple[pd.DataFrame | None, np.ndarray]:
+        """``degrade``'s copies of the stars of ``X`` and each one's star (position in ``X``)."""
+        if self.degrade is None:
+            return None, np.empty(0, dtype=np.int64)
+        X_copies, info = self.degrade.degrade(X)
+        return X_copies, np.asarray(info["origin"], dtype=np.int64)
+
+    def _calibration_rows(self, X, labels: np.ndarray, errors: np.ndarray, degraded: bool) -> pd.DataFrame:
+        """Rows of ``calibration_`` for stars (or copies) the model never saw."""
+        prediction, scale = self._predict_scale(X)
+        return pd.DataFrame(
+            {"residual": labels - prediction, "scale": scale, "label_error": errors, "degraded": degraded},
+            index=getattr(X, "index", None),
+        )
 
     def _check_ensemble(self) -> None:
         try:
@@ -294,20 +367,23 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         dict
-            ``spread``; ``n_calibration`` (held-out stars); ``label_errors``
+            ``spread``; ``n_calibration`` (held-out stars); ``n_degraded``
+            (their degraded copies, 0 without ``degrade``); ``label_errors``
             (whether ``y_err`` was given: intervals for the true [Fe/H]);
             ``std_factor`` (calibrated std over the raw scale);
-            ``coverage_68`` (share of calibration stars whose label lies in
-            ``pred +- std``, with their label error added in quadrature);
-            ``median_std`` (dex, over the calibration stars).
+            ``coverage_68`` (share of calibration rows, copies included,
+            whose label lies in ``pred +- std``, with their label error
+            added in quadrature); ``median_std`` (dex, over the same rows).
         """
         check_is_fitted(self, "calibration_")
         cal = self.calibration_
         std = self.std_factor_ * cal["scale"].to_numpy()
         covered = np.abs(cal["residual"].to_numpy()) <= np.hypot(std, cal["label_error"].to_numpy())
+        n_degraded = int(cal["degraded"].sum())
         return {
             "spread": self.spread,
-            "n_calibration": len(cal),
+            "n_calibration": len(cal) - n_degraded,
+            "n_degraded": n_degraded,
             "label_errors": bool((cal["label_error"] > 0).any()),
             "std_factor": float(self.std_factor_),
             "coverage_68": float(covered.mean()),

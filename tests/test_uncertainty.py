@@ -1,4 +1,4 @@
-"""CalibratedRegressor: coverage, heteroscedasticity, nesting, persistence, errors."""
+"""CalibratedRegressor: coverage, heteroscedasticity, degraded copies, nesting, persistence, errors."""
 
 import subprocess
 import sys
@@ -13,8 +13,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 
 import rrlsk
-from rrlsk.ensemble import FoldEnsembleRegressor
+from rrlsk.degrade import LightCurveDegrader
 from rrlsk.domain import curve_features
+from rrlsk.ensemble import FoldEnsembleRegressor
 from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor, make_calibrated_ensemble
 
 N_TRAIN, N_TEST = 1000, 1500
@@ -34,6 +35,27 @@ def difficulty_model(stars):
     return CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0).fit(X, y)
 
 
+@pytest.fixture(scope="module")
+def degraded_model(stars):
+    """A calibrated fold ensemble whose calibration also saw degraded copies."""
+    (X, y, info), _ = stars
+    ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=3, random_state=0)
+    model = CalibratedRegressor(ensemble, random_state=0, degrade=LightCurveDegrader(random_state=0))
+    return model.fit(X.iloc[:600], y.iloc[:600], y_err=info["feh_error"].iloc[:600])
+
+
+@pytest.fixture(scope="module")
+def rich_and_degraded():
+    """Well-observed stars (>= 50 epochs, G < 18, like the paper's sample) to
+    train on, and sparser, fainter copies of 494 other such stars to test on."""
+    X, y, info = rrlsk.datasets.make_gaia_rrab(6000, labels="spectroscopic", random_state=4)
+    rich = ((info["n_epochs"] >= 50) & (info["mean_g"] < 18)).to_numpy()
+    X, y, info = X[rich], y[rich], info[rich]
+    X_test, copies = LightCurveDegrader(n_copies=3, random_state=99).degrade(X.iloc[1500:])
+    truth = info["feh_true"].to_numpy()[1500:][copies["origin"]]
+    return (X.iloc[:1500], y.iloc[:1500], info["feh_error"].iloc[:1500]), (X_test, copies, truth)
+
+
 def tolerance(confidence, n_calibration, n_test):
     """Three standard deviations of the coverage measured on n_test stars
     after calibrating on n_calibration stars (both binomial)."""
@@ -47,7 +69,7 @@ def coverage(lower, upper, truth):
 def test_intervals_cover_new_labels(stars, difficulty_model):
     _, (X, y, _) = stars
     n_cal = len(difficulty_model.calibration_)
-    assert n_cal == N_TRAIN // 4
+    assert n_cal == N_TRAIN // 4 and difficulty_model.calibration_info()["n_degraded"] == 0
     feh, std = difficulty_model.predict(X, return_std=True)
     assert np.allclose(feh, difficulty_model.predict(X))
     assert abs(np.mean(np.abs(y - feh) <= std) - ONE_SIGMA) < tolerance(ONE_SIGMA, n_cal, N_TEST)
@@ -75,6 +97,33 @@ def test_sparser_fainter_stars_get_wider_intervals(stars, difficulty_model):
     noise_per_star = features["scatter"] / np.sqrt(features["n_points"])
     assert spearmanr(std, noise_per_star)[0] > 0.1
     assert spearmanr(std, features["n_points"])[0] < -0.1
+
+
+def test_degraded_copies_widen_and_calibrate_sparse_faint_stars(rich_and_degraded):
+    """Trained on well-observed stars only, the intervals of sparse, faint
+    stars are too narrow; calibrated with degraded copies, they widen and
+    cover as wanted (within three binomial sigmas, counting the test stars,
+    not their copies, as independent)."""
+    (X, y, y_err), (X_test, copies, truth) = rich_and_degraded
+    hard = ((copies["n_epochs"] < 30) | (copies["dimming"] > 2)).to_numpy()
+    easy = ((copies["n_epochs"] >= 50) & (copies["dimming"] < 1)).to_numpy()
+    covered, std = {}, {}
+    for degrade in (None, LightCurveDegrader(random_state=0)):
+        model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, degrade=degrade)
+        model.fit(X, y, y_err=y_err)
+        feh, std[degrade is None] = model.predict(X_test, return_std=True)
+        lower, upper = model.predict_interval(X_test, 0.95)
+        covered[degrade is None] = (np.mean(np.abs(truth - feh) <= std[degrade is None]),
+                                    coverage(lower, upper, truth))
+    info = model.calibration_info()
+    assert info["n_degraded"] == info["n_calibration"] == len(X) // 4
+    n_test = copies["origin"].nunique()
+    tol68, tol95 = tolerance(ONE_SIGMA, info["n_calibration"], n_test), tolerance(0.95, info["n_calibration"], n_test)
+    assert covered[True][1] < 0.95 - tol95  # without copies: too narrow
+    assert abs(covered[False][0] - ONE_SIGMA) < tol68 and abs(covered[False][1] - 0.95) < tol95
+    assert covered[False][0] > covered[True][0] and covered[False][1] > covered[True][1]
+    assert np.median(std[False][hard]) > 1.2 * np.median(std[False][easy])
+    assert np.median(std[False][hard]) > np.median(std[True][hard])
 
 
 def test_label_errors_give_intervals_for_the_truth(stars, difficulty_model):
@@ -111,10 +160,24 @@ def test_same_seed_same_model_and_grid_search(stars):
     assert search.best_estimator_.get_params()["estimator__features__order"] in (3, 4)
 
 
-def test_joblib_round_trip_in_fresh_process(stars, difficulty_model, tmp_path):
+def test_degrade_clones_and_grid_searches(stars, degraded_model):
+    (X, y, info), _ = stars
+    X, y, y_err = X.iloc[:600], y.iloc[:600], info["feh_error"].iloc[:600]
+    copy = clone(degraded_model)
+    assert copy.get_params()["degrade__max_dimming"] == 3.0 and copy.degrade is not degraded_model.degrade
+    copy.fit(X, y, y_err=y_err)
+    np.testing.assert_array_equal(copy.predict_interval(X, 0.9), degraded_model.predict_interval(X, 0.9))
+    assert degraded_model.calibration_["degraded"].sum() == degraded_model.calibration_info()["n_calibration"] == 150
+    search = GridSearchCV(copy, {"degrade__max_dimming": [1.0, 2.0]}, cv=KFold(2)).fit(X, y)
+    assert search.best_estimator_.degrade.max_dimming == search.best_params_["degrade__max_dimming"]
+
+
+@pytest.mark.parametrize("fitted", ["difficulty_model", "degraded_model"])
+def test_joblib_round_trip_in_fresh_process(stars, fitted, request, tmp_path):
     _, (X, _, _) = stars
+    model = request.getfixturevalue(fitted)
     X = X.iloc[:50]
-    joblib.dump(difficulty_model, tmp_path / "model.joblib")
+    joblib.dump(model, tmp_path / "model.joblib")
     joblib.dump(X, tmp_path / "X.joblib")
     code = textwrap.dedent(f"""
         import joblib, numpy as np
@@ -122,7 +185,7 @@ def test_joblib_round_trip_in_fresh_process(stars, difficulty_model, tmp_path):
         np.save({str(tmp_path / "out.npy")!r}, np.array(model.predict_interval(X, 0.9)))
     """)
     subprocess.run([sys.executable, "-c", code], check=True)
-    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), np.array(difficulty_model.predict_interval(X, 0.9)))
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), np.array(model.predict_interval(X, 0.9)))
 
 
 def test_errors(stars, difficulty_model):
@@ -154,6 +217,7 @@ def test_parameters_are_declared(stars):
     for params, message in (({"cv": 1}, "'cv' parameter of CalibratedRegressor"),
                             ({"difficulty": "hgb"}, "'difficulty' parameter"),
                             ({"random_state": "seed"}, "'random_state' parameter"),
+                            ({"degrade": "faint"}, "'degrade' parameter"),
                             ({"spread": 3}, r"^spread must be 'difficulty' or 'ensemble', got 3$"),
                             ({"calibration_size": 0}, r"^calibration_size must be a fraction in \(0, 1\), got 0$")):
         with pytest.raises(InvalidParameterError, match=message):
