@@ -289,8 +289,13 @@ def _calibrate(args, model, X, y, weights, feh_error):
 
     if args.label_errors and feh_error is None:
         raise ValueError(f"{args.data}: --label-errors needs a feh_error column")
+    degrade = None
+    if args.degraded_copies:
+        from .degrade import LightCurveDegrader
+
+        degrade = LightCurveDegrader(n_copies=args.degraded_copies, random_state=args.random_state)
     calibrated = make_calibrated_ensemble(model, n_folds=args.splits, calibration_size=args.calibration_size,
-                                          random_state=args.random_state)
+                                          degrade=degrade, random_state=args.random_state)
     y_err = feh_error.to_numpy() if args.label_errors else None
     return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
 
@@ -298,7 +303,9 @@ def _calibrate(args, model, X, y, weights, feh_error):
 def _calibration_line(calibration: dict) -> str:
     target = "true [Fe/H] (label errors removed)" if calibration["label_errors"] else "labels"
     return (f"{calibration['spread']} spread of {calibration.get('fold_models', '?')} fold models, calibrated on "
-            f"{calibration['n_calibration']} held-out stars against the {target}; median 68 % std "
+            f"{calibration['n_calibration']} held-out stars"
+            + (f" and {calibration['n_degraded']} degraded copies" if calibration.get("n_degraded") else "")
+            + f" against the {target}; median 68 % std "
             f"{calibration['median_std']:.3f} dex")
 
 
@@ -695,6 +702,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "conformally calibrated on held-out stars")
     group.add_argument("--calibration-size", type=_fraction, default=0.25,
                        help="share of the stars held out for the calibration")
+    group.add_argument("--degraded-copies", type=_positive_int, default=None, metavar="N",
+                       help="with --calibrate: also learn and calibrate the uncertainties on N sparser, "
+                       "fainter copies of each star (20 or more of its epochs, up to 3 mag fainter), "
+                       "for catalogues beyond the training stars' cuts (docs/accuracy.md)")
     group.add_argument("--label-errors", action="store_true",
                        help="feh_error is independent noise of the labels (spectroscopic [Fe/H]): "
                        "calibrate intervals for the true [Fe/H]; not for photometric labels")

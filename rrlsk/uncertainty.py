@@ -379,7 +379,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         cal = self.calibration_
         std = self.std_factor_ * cal["scale"].to_numpy()
         covered = np.abs(cal["residual"].to_numpy()) <= np.hypot(std, cal["label_error"].to_numpy())
-        n_degraded = int(cal["degraded"].sum())
+        # models pickled before degraded copies existed have no such column
+        n_degraded = int(cal["degraded"].sum()) if "degraded" in cal else 0
         return {
             "spread": self.spread,
             "n_calibration": len(cal) - n_degraded,
@@ -478,7 +479,12 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
 
 def make_calibrated_ensemble(
-    estimator, *, n_folds: int = 5, calibration_size: float = 0.25, random_state: int | None = None
+    estimator,
+    *,
+    n_folds: int = 5,
+    calibration_size: float = 0.25,
+    degrade=None,
+    random_state: int | None = None,
 ) -> CalibratedRegressor:
     """A fold ensemble of a model, with calibrated per-star uncertainties.
 
@@ -497,6 +503,11 @@ def make_calibrated_ensemble(
         Folds of the ensemble, and so the number of fold models.
     calibration_size : float, default 0.25
         Share of the training stars held out for the calibration, in (0, 1).
+    degrade : LightCurveDegrader, optional
+        Also learn and calibrate the uncertainties on sparser, fainter
+        copies of the training stars (see :class:`CalibratedRegressor`);
+        for a catalogue with sparser or fainter curves than the training
+        stars.
     random_state : int or None, default None
         Seed of the ensemble's folds and of the calibration split.
 
@@ -520,4 +531,4 @@ def make_calibrated_ensemble(
     ('FoldEnsembleRegressor', 3)
     """
     ensemble = FoldEnsembleRegressor(clone(estimator), cv=n_folds, random_state=random_state)
-    return CalibratedRegressor(ensemble, calibration_size=calibration_size, random_state=random_state)
+    return CalibratedRegressor(ensemble, calibration_size=calibration_size, degrade=degrade, random_state=random_state)

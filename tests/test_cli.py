@@ -255,6 +255,13 @@ def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, c
     assert len(ok) > 350 and (ok["feh_std"] > 0).all()
     np.testing.assert_allclose(ok["feh_upper"] - ok["feh_lower"], 2 * ok["feh_std"])
 
+    status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--calibrate",
+                                "--degraded-copies", 2, "--splits", 3, "--out", "deg.joblib", "--quiet")
+    assert status == 0, err
+    assert model_info(tmp_path / "deg.joblib")["user"]["calibration"]["n_degraded"] == 200
+    assert "calibrated on 100 held-out stars and 200 degraded copies against the labels" \
+        in run_main(capsys, "info", "deg.joblib")[1]
+
     assert run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--out", "plain.joblib")[0] == 0
     assert "calibration none" in run_main(capsys, "info", "plain.joblib")[1]
     from rrlsk.io import read_parquet, write_parquet

@@ -78,6 +78,14 @@ def test_intervals_cover_new_labels(stars, difficulty_model):
         assert abs(coverage(lower, upper, y) - confidence) < tolerance(confidence, n_cal, N_TEST)
 
 
+def test_calibration_info_of_a_model_pickled_before_degraded_copies(difficulty_model):
+    import copy
+
+    old = copy.deepcopy(difficulty_model)
+    old.calibration_ = old.calibration_.drop(columns="degraded")  # as pickled by rrlsk before degrade=
+    assert old.calibration_info() == difficulty_model.calibration_info()
+
+
 def test_overconfident_ensemble_spread_is_corrected(stars):
     (X, y, _), (X_test, y_test, _) = stars
     ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=4, random_state=0)
