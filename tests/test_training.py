@@ -332,3 +332,28 @@ def test_networks_markdown_rewrites_the_speed_block(tmp_path, monkeypatch, capsy
     assert f"Keras {module.keras.__version__} with {module.keras.backend.backend()}" in written and "32 random sequences of 4 steps, batch 256" in written
     assert "| net | params | rrlsk s/epoch | keras s/epoch | rrlsk fit s (3 ep.) |" in written and "old" not in written
     assert written.endswith("| ResNet | 6 | 9.61 | 8.20 | 51.1 | 0.60 | 60.1 | 976 |\n<!-- /networks.py -->\nafter\n")
+
+
+def test_calibration_variants_runs_tiny_writes_its_blocks_and_reruns_from_the_cache(tmp_path, monkeypatch, capsys):
+    module = _benchmark("calibration_variants")
+    # the noise floor of a bin is about sqrt(c (1 - c) (1 / n_cal + 1 / n_bin))
+    assert module.noise_sd(0.95, 2000, 414) == pytest.approx(np.sqrt(0.95 * 0.05 * (1 / 2000 + 1 / 414)), rel=0.01)
+    page = tmp_path / "page.md"
+    end = "<!-- /calibration_variants.py -->\n"
+    page.write_text(f"before\n<!-- calibration_variants.py: spectroscopic -->\nold\n{end}"
+                    f"between\n<!-- calibration_variants.py: photometric -->\n{end}after\n")
+    argv = ["--tiny", "--cache", str(tmp_path / "cache"), "--markdown", str(page)]
+    module.main(argv)  # also asserts that its scale and factor reproduce CalibratedRegressor's intervals
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
+        "stars-photometric.parquet", "stars-spectroscopic.parquet"]
+    written = page.read_text()
+    assert written.startswith("before\n<!-- calibration_variants.py: spectroscopic -->\nMade by `")
+    assert "python benchmarks/calibration_variants.py --tiny --cache" in written and "old\n" not in written
+    assert written.count("| library | 150 |") == 2 and written.count("| cross-conformal | 600 |") == 2
+    assert "| quantile models | 150 |" in written and "chance alone (Monte Carlo) | 150 |" in written
+    assert "| stars | n | noise sd 68 / 95 (points, 150 calibration stars) | library | Mondrian by epochs |" in written
+    assert f"\n{end}between\n" in written and written.endswith(f"\n{end}after\n")
+    capsys.readouterr()
+    monkeypatch.setattr(module, "fit_stars", lambda *a: pytest.fail("a rerun reads the cache"))
+    module.main(argv[:3])
+    assert "SIMULATED stars, photometric labels, coverage of the labels" in capsys.readouterr().out
