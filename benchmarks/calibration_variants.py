@@ -69,7 +69,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy.special import ndtri  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
 import rrlsk  # noqa: E402
@@ -77,7 +76,8 @@ from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder
 from rrlsk.datasets import make_gaia_rrab  # noqa: E402
 from rrlsk.domain import FEATURES, curve_features  # noqa: E402
 from rrlsk.ensemble import FoldEnsembleRegressor  # noqa: E402
-from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor, _default_difficulty, _one_thread  # noqa: E402
+from rrlsk.uncertainty import (  # noqa: E402
+    ONE_SIGMA, CalibratedRegressor, _abs_normal_quantile, _default_difficulty, _inverse_line, _one_thread)
 from uncertainty import BINS as ALL_BINS, binned  # noqa: E402  (benchmarks/uncertainty.py: the same bins)
 
 HERE = Path(__file__).resolve().parent
@@ -203,31 +203,35 @@ def load_stars(args: argparse.Namespace, labels: str) -> pd.DataFrame:
 # building blocks: the library's own scale and conformal factor
 # ----------------------------------------------------------------------
 
-def conformal_factor(calibration: pd.DataFrame, confidence: float) -> float:
+def conformal_factor(calibration: pd.DataFrame, confidence: float, line: tuple[float, float] | None = None) -> float:
     """The library's :meth:`CalibratedRegressor.factor` on these calibration rows.
 
     Parameters
     ----------
     calibration : pandas.DataFrame
-        ``residual`` (label minus prediction), ``scale`` and ``label_error``
-        (dex), one row per calibration star.
+        ``residual`` (label minus prediction), ``prediction``, ``scale``
+        and ``label_error`` (dex), one row per calibration star.
     confidence : float
         Wanted coverage, in (0, 1).
+    line : (float, float), optional
+        ``(intercept, slope)`` of ``interval="classical"``; None: the
+        prediction interval.
 
     Returns
     -------
     float
         Interval half-width of the true value over the scale.
     """
-    calibrated = CalibratedRegressor(None)
+    calibrated = CalibratedRegressor(None, interval="prediction" if line is None else "classical")
     calibrated.calibration_ = calibration
+    calibrated.intercept_, calibrated.slope_ = (0.0, 1.0) if line is None else line
     return calibrated.factor(confidence)
 
 
 def calibration_rows(stars: pd.DataFrame, prediction: str, scale) -> pd.DataFrame:
     """Calibration rows of :func:`conformal_factor` for ``stars``."""
-    return pd.DataFrame({"residual": stars["label"] - stars[prediction], "scale": scale,
-                         "label_error": stars["label_error"]})
+    return pd.DataFrame({"residual": stars["label"] - stars[prediction], "prediction": stars[prediction],
+                         "scale": scale, "label_error": stars["label_error"]})
 
 
 def _design(stars: pd.DataFrame, prediction: str) -> np.ndarray:
@@ -265,7 +269,7 @@ def difficulty_scale(
     difficulty = _default_difficulty()
     if quantile != 0.5:
         difficulty.set_params(loss="quantile", quantile=quantile)
-    per_sigma = float(ndtri(0.5 + quantile / 2.0))  # quantile of |N(0, 1)|
+    per_sigma = _abs_normal_quantile(quantile)
     design = _design(fit, prediction)
     with _one_thread():
         difficulty.fit(design, np.abs(fit["label"] - fit[prediction]).to_numpy())
@@ -332,6 +336,24 @@ def quantile_models(stars: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return out, cal["label"] - cal["pred"]
 
 
+def classical(stars: pd.DataFrame, per_confidence: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+    """``CalibratedRegressor(interval="classical")``: the prediction inverted through its line against [Fe/H].
+
+    The line is fitted to the fit stars' out-of-fold predictions
+    (:func:`rrlsk.uncertainty._inverse_line`); with ``per_confidence`` the
+    scale of each confidence is :func:`quantile_models`' (the library's
+    ``difficulty_quantiles=(ONE_SIGMA, 0.95)``), otherwise the library's.
+    """
+    fit, cal, test = (stars[stars["part"] == part] for part in ("fit", "calibration", "test"))
+    line = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
+    out = pd.DataFrame({"pred": (test["pred"] - line[0]) / line[1]})
+    for level, (confidence, _) in LEVELS.items():
+        scale = difficulty_scale(fit, "pred", quantile=confidence) if per_confidence else (lambda s: s["scale"])
+        rows = calibration_rows(cal, "pred", scale(cal))
+        out[f"half{level}"] = conformal_factor(rows, confidence, line) * scale(test)
+    return out, cal["label"] - cal["pred"]
+
+
 def cross_conformal(stars: pd.DataFrame, random_state: int) -> tuple[pd.DataFrame, pd.Series]:
     """All training stars calibrate: the full ensemble's out-of-fold residuals.
 
@@ -360,6 +382,8 @@ def variants(stars: pd.DataFrame, random_state: int) -> dict[str, tuple[pd.DataF
         "Mondrian by predicted [Fe/H]": mondrian(stars, "pred", FEH_EDGES),
         "quantile models": quantile_models(stars),
         "cross-conformal": cross_conformal(stars, random_state),
+        "classical": classical(stars),
+        "classical, quantile models": classical(stars, per_confidence=True),
     }
 
 
@@ -405,7 +429,7 @@ def score(test: pd.DataFrame, intervals: pd.DataFrame, calibration_residual: pd.
         table[f"dev{level}"] = (table[f"cov{level}"] - confidence) / tolerance
         table["missed"] |= held & (table[f"dev{level}"].abs() > 1)
         table["beyond"] |= held & (table[f"dev{level}"].abs() * tolerance > tolerance + 2 * table[f"sd{level}"])
-    table.attrs = {"n_calibration": n_calibration, "median_residual": (
+    table.attrs = {"n_calibration": n_calibration, "mae": float(error.mean()), "median_residual": (
         float(calibration_residual.abs().median()), float((test["label"] - intervals["pred"]).abs().median()))}
     return table
 
@@ -454,7 +478,7 @@ def _pair(a: float, b: float, digits: int = 1, scale: float = 100.0) -> str:
 def summary_markdown(tables: dict[str, pd.DataFrame], ideal: dict[str, float], n_calibration: int) -> str:
     """One row per variant, then the noise-only expectation."""
     header = ["variant", "calibration stars", "bins missed", "beyond noise", "worst dev / tol",
-              "overall coverage 68 / 95 %", "mean width 68 / 95 (dex)",
+              "overall coverage 68 / 95 %", "mean width 68 / 95 (dex)", "test MAE (dex)",
               "median abs residual, calibration / test (dex)"]
     rows = []
     for name, table in tables.items():
@@ -462,11 +486,11 @@ def summary_markdown(tables: dict[str, pd.DataFrame], ideal: dict[str, float], n
         worst = bins[["dev68", "dev95"]].abs().to_numpy().max()
         rows.append([name, f"{table.attrs['n_calibration']:,}", f"{int(bins['missed'].sum())} of {len(bins)}",
                      int(bins["beyond"].sum()), f"{worst:.2f}", _pair(overall["cov68"], overall["cov95"]),
-                     _pair(overall["width68"], overall["width95"], 2, 1.0),
+                     _pair(overall["width68"], overall["width95"], 2, 1.0), f"{table.attrs['mae']:.4f}",
                      _pair(*table.attrs["median_residual"], 4, 1.0)])
     rows.append(["exact coverage in every bin, chance alone (Monte Carlo)", f"{n_calibration:,}",
                  f"{ideal['missed']:.1f} (mean)", f"{ideal['beyond']:.2f} (mean)", f"{ideal['worst']:.2f} (median)",
-                 _pair(LEVELS["68"][0], LEVELS["95"][0]), "-", "-"])
+                 _pair(LEVELS["68"][0], LEVELS["95"][0]), "-", "-", "-"])
     return markdown_table(header, rows, "l" + "r" * (len(header) - 1))
 
 
@@ -501,7 +525,9 @@ def page_block(run: Run, labels: str, stars: pd.DataFrame, tables: dict[str, pd.
         f"(< {FEH_EDGES[0]:g}, {FEH_EDGES[0]:g} to {FEH_EDGES[1]:g}, >= {FEH_EDGES[1]:g} dex); *quantile models*: "
         f"one difficulty model per interval, of the 68.3 % or 95 % quantile of the absolute residual; "
         f"*cross-conformal*: an ensemble fitted on all {n_train:,} training stars, calibrated on their "
-        f"out-of-fold residuals. *bins missed*: outside the goal; *beyond noise*: outside it by more than twice "
+        f"out-of-fold residuals; *classical*: `CalibratedRegressor(interval=\"classical\")`, the prediction "
+        f"inverted through its line against [Fe/H] (with the library's scale, or with the quantile models'). "
+        f"*test MAE*: of the estimate against {target}. *bins missed*: outside the goal; *beyond noise*: outside it by more than twice "
         f"the bin's noise sd; *worst dev / tol*: largest |coverage - goal| / tolerance.\n\n"
         + summary_markdown(tables, ideal, n_calibration)
         + "\n\nPer bin: coverage 68 / 95 %, outside the goal in bold.\n\n"

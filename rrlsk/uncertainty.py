@@ -50,6 +50,43 @@ far as the scale follows the difficulty; copies of one star share its
 label, so the calibration rests on fewer independent stars than rows.
 With ``spread="ensemble"`` only the calibration sees the copies.
 
+The difficulty model predicts the median absolute residual, read as a
+standard deviation, and every confidence stretches that one scale: right
+when the residuals have the same shape everywhere. Sparse curves have
+heavier-tailed errors than well-sampled ones (``docs/accuracy.md``, "In
+every bin?"), so their 95 % intervals are too short and the well-sampled
+stars' too long. ``difficulty_quantiles`` fits one difficulty model per
+quantile of the absolute residual (HistGradientBoosting's quantile loss);
+the scale of a confidence between two of them is interpolated linearly in
+the confidence, and every confidence is still calibrated on its own
+(conformally, on the interpolated scale), so coverage holds overall
+whatever the interpolation.
+
+Two kinds of interval (``interval``):
+
+``"prediction"`` (default)
+    around the model's prediction: the conformal interval, which holds for
+    stars drawn like the calibration stars. A regression model pulls its
+    predictions toward the training sample's mean (regression dilution):
+    at the metal-poor and metal-rich ends the error has a sign that the
+    light curve does not reveal, and there the intervals cover the true
+    [Fe/H] less often than the wanted share, and more often near the mean.
+``"classical"``
+    classical calibration (inverse prediction; Eisenhart 1939, Osborne
+    1991): a straight line ``prediction = intercept + slope [Fe/H]`` is
+    fitted to the out-of-fold predictions of the fit stars (a Huber fit,
+    its slope corrected for the label errors by the reliability ratio
+    ``1 - mean(y_err**2) / var(y)``; Fuller 1987) and inverted: the
+    [Fe/H] is ``(prediction - intercept) / slope``, and the interval
+    ``|intercept + slope [Fe/H] - prediction| <= half-width`` is calibrated
+    on the held-out stars, so that it holds for any true [Fe/H] as far as
+    the line describes the model. The estimate is unbiased at every
+    [Fe/H], also for a catalogue whose metallicity distribution is not the
+    training sample's, at the price of a larger scatter (``1 / slope``) and
+    wider intervals. Use it to map metallicity distributions and gradients
+    (which prediction intervals would compress) and to trust the ends of
+    the range; ``"prediction"`` for the smallest error per star.
+
 Labels with errors (spectroscopic [Fe/H], ``y_err``) widen the residuals
 with noise that is not the model's. With ``y_err`` the calibration finds the
 scale factor ``k`` for which the label intervals
@@ -71,6 +108,7 @@ import pandas as pd
 from scipy.special import ndtri
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import HuberRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -86,9 +124,6 @@ __all__ = ["ONE_SIGMA", "CalibratedRegressor", "make_calibrated_ensemble"]
 #: Share of a normal distribution within one standard deviation of its mean:
 #: ``pred +- std`` is the central interval of this confidence.
 ONE_SIGMA = math.erf(1.0 / math.sqrt(2.0))
-
-#: Median absolute deviation of a standard normal distribution.
-_MAD_PER_SIGMA = float(ndtri(0.75))
 
 def _difficulty_design(X, prediction: np.ndarray) -> np.ndarray:
     return np.column_stack([curve_features(X).to_numpy(), prediction])
@@ -107,6 +142,47 @@ def _default_difficulty():
     return HistGradientBoostingRegressor(
         loss="absolute_error", max_depth=3, learning_rate=0.05, max_iter=200, min_samples_leaf=100, random_state=0
     )
+
+
+def _abs_normal_quantile(quantile: float) -> float:
+    """The ``quantile`` of ``|N(0, 1)|``: the share ``quantile`` of a normal lies within this many sigma."""
+    return float(ndtri(0.5 + quantile / 2.0))
+
+
+def _interpolate(levels: np.ndarray, scales: np.ndarray, confidence: float) -> np.ndarray:
+    """Per-star scale of ``confidence``: linear in the confidence between the
+    two bracketing levels, the nearest level's outside them.
+
+    ``scales`` has one column per level (sorted ``levels``)."""
+    if scales.shape[1] == 1:
+        return scales[:, 0]
+    upper = int(np.clip(np.searchsorted(levels, confidence), 1, len(levels) - 1))
+    share = float(np.clip((confidence - levels[upper - 1]) / (levels[upper] - levels[upper - 1]), 0.0, 1.0))
+    return (1.0 - share) * scales[:, upper - 1] + share * scales[:, upper]
+
+
+def _inverse_line(prediction: np.ndarray, labels: np.ndarray, errors: np.ndarray) -> tuple[float, float]:
+    """``prediction = intercept + slope [Fe/H]``, from noisy labels.
+
+    A Huber fit of the predictions on the labels (robust to a few wild
+    labels or predictions) whose slope is divided by the reliability ratio
+    ``1 - mean(errors**2) / var(labels)``: regressing on labels with errors
+    flattens the slope by that ratio (errors-in-variables; Fuller 1987,
+    ch. 1.1). The intercept is the median of ``prediction - slope labels``.
+    """
+    reliability = 1.0 - float(np.mean(errors**2)) / float(np.var(labels))
+    if not reliability > 0.2:
+        raise ValueError(
+            f"interval='classical' needs labels spread wider than their errors: the label variance "
+            f"{np.var(labels):.3g} dex**2 against a mean squared error of {np.mean(errors**2):.3g} dex**2"
+        )
+    slope = float(HuberRegressor().fit(labels.reshape(-1, 1), prediction).coef_[0]) / reliability
+    if not slope > 0.1:
+        raise ValueError(
+            f"interval='classical' needs predictions that follow the labels, but their slope against the "
+            f"labels is {slope:.3g}: the model has no skill to invert"
+        )
+    return float(np.median(prediction - slope * labels)), slope
 
 
 def _check_confidence(confidence) -> float:
@@ -143,6 +219,21 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         ``predict_out_of_fold``, which cost no fit).
     random_state : int or None, default None
         Seed of the calibration split and of the folds.
+    difficulty_quantiles : tuple of float, default (0.5,)
+        Quantiles of the absolute out-of-fold residual that difficulty
+        models predict, each in (0, 1); one model each (``difficulty``,
+        with ``loss="quantile"`` and the quantile set, for all but 0.5),
+        read as standard deviations through the same quantile of
+        ``|N(0, 1)|``. The scale of a confidence is interpolated between
+        them (see the module notes): ``(ONE_SIGMA, 0.95)`` follows the
+        shape of each star's error distribution at the usual confidences.
+        ``spread="difficulty"`` only.
+    interval : {"prediction", "classical"}, default "prediction"
+        ``"prediction"``: intervals around the model's prediction, for
+        stars drawn like the training stars. ``"classical"``: the
+        prediction inverted through its fitted line against [Fe/H], and an
+        interval that holds at every true [Fe/H] (see the module notes);
+        :meth:`predict` then returns the inverted estimate.
     degrade : LightCurveDegrader, optional
         Makes degraded copies of the training stars (anything with
         ``degrade(X) -> (X_degraded, info)`` and ``info["origin"]``, the
@@ -156,15 +247,25 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     estimator_ : estimator
         The model fitted on the non-calibration stars.
     difficulty_ : estimator
-        The fitted difficulty model (``spread="difficulty"`` only).
+        The fitted difficulty model of the first of ``difficulty_quantiles``
+        (``spread="difficulty"`` only).
+    difficulty_models_ : list of estimator
+        One fitted difficulty model per sorted ``difficulty_quantiles``.
+    intercept_, slope_ : float
+        The line ``prediction = intercept_ + slope_ [Fe/H]`` that
+        ``interval="classical"`` inverts (dex, and dimensionless); 0 and 1
+        for ``interval="prediction"``.
     label_variance_ : float
         Mean ``y_err**2`` of the training stars, dex**2, removed from the
         difficulty model's variance (``spread="difficulty"`` only).
     calibration_ : pandas.DataFrame
         One row per calibration star, then one per degraded copy of one:
-        ``residual`` (label minus prediction, dex), ``scale`` (the
-        uncalibrated per-star scale, dex), ``label_error`` (dex, 0 without
-        ``y_err``) and ``degraded`` (bool, True for a copy).
+        ``residual`` (label minus prediction, dex), ``prediction`` (dex),
+        ``scale`` (the uncalibrated per-star scale at one sigma, dex),
+        ``label_error`` (dex, 0 without ``y_err``) and ``degraded`` (bool,
+        True for a copy).
+    calibration_scales_ : ndarray of shape (n_rows, n_quantiles)
+        The calibration rows' scales at each difficulty quantile, dex.
     std_factor_ : float
         Calibrated ``std / scale`` (the factor ``k`` at one sigma).
 
@@ -200,6 +301,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
+        "difficulty_quantiles": ["array-like"],
+        "interval": [StrOptions({"prediction", "classical"})],
         "degrade": [None, HasMethods(["degrade"])],
     }
 
@@ -212,6 +315,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         calibration_size: float = 0.25,
         cv: int = 5,
         random_state: int | None = None,
+        difficulty_quantiles: tuple[float, ...] = (0.5,),
+        interval: str = "prediction",
         degrade=None,
     ):
         self.estimator = estimator
@@ -220,6 +325,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.calibration_size = calibration_size
         self.cv = cv
         self.random_state = random_state
+        self.difficulty_quantiles = difficulty_quantiles
+        self.interval = interval
         self.degrade = degrade
 
     # ------------------------------------------------------------------
@@ -234,6 +341,30 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     def _check_params(self) -> None:
         # scikit-learn's constraints, worded as before they were declared
         check_params(self, {"spread": "be 'difficulty' or 'ensemble'", "calibration_size": "be a fraction in (0, 1)"})
+        self._levels()
+
+    def _levels(self) -> np.ndarray:
+        """The sorted ``difficulty_quantiles`` (one level with ``spread="ensemble"``)."""
+        if self.spread == "ensemble":
+            return np.array([0.5])
+        levels = np.asarray(self.difficulty_quantiles, dtype=np.float64).reshape(-1)
+        if not (levels.size and np.all((levels > 0) & (levels < 1)) and np.unique(levels).size == levels.size):
+            raise ValueError(
+                f"difficulty_quantiles must be distinct numbers in (0, 1), got {self.difficulty_quantiles!r}"
+            )
+        return np.sort(levels)
+
+    def _difficulty_model(self, quantile: float):
+        """An unfitted difficulty model of the ``quantile`` of the absolute residual."""
+        model = _default_difficulty() if self.difficulty is None else clone(self.difficulty)
+        if quantile == 0.5:
+            return model
+        if not {"loss", "quantile"} <= set(model.get_params()):
+            raise ValueError(
+                f"difficulty_quantiles other than 0.5 need a difficulty model with 'loss' and 'quantile' "
+                f"parameters (such as HistGradientBoostingRegressor), got {type(model).__name__}"
+            )
+        return model.set_params(loss="quantile", quantile=quantile)
 
     def _out_of_fold(self, X, y, weight, X_copies=None, copy_rows=None) -> tuple[np.ndarray, np.ndarray | None]:
         """Out-of-fold predictions of the fit stars and of their copies.
@@ -291,30 +422,41 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         fit_copies = np.flatnonzero(np.isin(origin, fit_rows))
 
         self.estimator_ = fit_with_sample_weight(clone(self.estimator), X_fit, y_fit, w_fit)
+        self.intercept_, self.slope_ = 0.0, 1.0
         if self.spread == "ensemble":
             self._check_ensemble()
+            if self.interval == "classical":
+                oof, _ = self._out_of_fold(X_fit, y_fit, w_fit)
+                self.intercept_, self.slope_ = _inverse_line(oof, y_fit, error[fit_rows])
         else:
             X_fit_copies = None if X_copies is None else take_rows(X_copies, fit_copies)
             oof, oof_copies = self._out_of_fold(
                 X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies])
             )
-            difficulty = _default_difficulty() if self.difficulty is None else clone(self.difficulty)
+            if self.interval == "classical":
+                self.intercept_, self.slope_ = _inverse_line(oof, y_fit, error[fit_rows])
             design, target = _difficulty_design(X_fit, oof), np.abs(y_fit - oof)
             if X_fit_copies is not None:
                 design = np.vstack([design, _difficulty_design(X_fit_copies, oof_copies)])
                 target = np.concatenate([target, np.abs(values[origin[fit_copies]] - oof_copies)])
+            self.difficulty_models_, floors = [], []
             with _one_thread():
-                self.difficulty_ = difficulty.fit(design, target)
-                typical = float(np.median(self.difficulty_.predict(design))) / _MAD_PER_SIGMA
+                for level in self._levels():
+                    model = self._difficulty_model(level).fit(design, target)
+                    self.difficulty_models_.append(model)
+                    floors.append(max(0.1 * float(np.median(model.predict(design))) / _abs_normal_quantile(level), 1e-6))
+            self.difficulty_ = self.difficulty_models_[0]
             self.label_variance_ = float(np.mean(error[fit_rows] ** 2))
-            self.scale_floor_ = max(0.1 * typical, 1e-6)
+            self.scale_floor_ = np.array(floors)
 
         calibration = [self._calibration_rows(take_rows(X, cal_rows), values[cal_rows], error[cal_rows], False)]
         if X_copies is not None:
             cal_copies = np.setdiff1d(np.arange(len(origin)), fit_copies)
             calibration.append(self._calibration_rows(
                 take_rows(X_copies, cal_copies), values[origin[cal_copies]], error[origin[cal_copies]], True))
-        self.calibration_ = pd.concat(calibration)
+        self.calibration_scales_ = np.vstack([scales for _, scales in calibration])
+        self.calibration_ = pd.concat([rows for rows, _ in calibration])
+        self.calibration_["scale"] = _interpolate(self._levels(), self.calibration_scales_, ONE_SIGMA)
         self.std_factor_ = self.factor(ONE_SIGMA)
         return self
 
@@ -325,13 +467,17 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         X_copies, info = self.degrade.degrade(X)
         return X_copies, np.asarray(info["origin"], dtype=np.int64)
 
-    def _calibration_rows(self, X, labels: np.ndarray, errors: np.ndarray, degraded: bool) -> pd.DataFrame:
-        """Rows of ``calibration_`` for stars (or copies) the model never saw."""
-        prediction, scale = self._predict_scale(X)
-        return pd.DataFrame(
-            {"residual": labels - prediction, "scale": scale, "label_error": errors, "degraded": degraded},
+    def _calibration_rows(
+        self, X, labels: np.ndarray, errors: np.ndarray, degraded: bool
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows of ``calibration_`` for stars (or copies) the model never
+        saw (``scale`` is filled in by :meth:`fit`), and their scales."""
+        prediction, scales = self._predict_scales(X)
+        rows = pd.DataFrame(
+            {"residual": labels - prediction, "prediction": prediction, "label_error": errors, "degraded": degraded},
             index=getattr(X, "index", None),
         )
+        return rows, scales
 
     def _check_ensemble(self) -> None:
         try:
@@ -344,18 +490,34 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"(e.g. FoldEnsembleRegressor), got {type(self.estimator).__name__}"
             )
 
-    def _predict_scale(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """Point prediction and uncalibrated per-star scale (dex)."""
+    def _predict_scales(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Point prediction of the model (dex) and the uncalibrated per-star
+        scale at each difficulty quantile (dex), shape ``(n_stars, n_quantiles)``."""
         if self.spread == "ensemble":
             prediction, scale = self.estimator_.predict(X, return_std=True)
+            scales = np.asarray(scale, dtype=np.float64).reshape(-1, 1)
         else:
             prediction = self.estimator_.predict(X)
             prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
+            # models pickled before difficulty_quantiles have one median model
+            models = getattr(self, "difficulty_models_", [self.difficulty_])
+            levels = self._levels() if hasattr(self, "difficulty_models_") else np.array([0.5])
+            design = _difficulty_design(X, prediction)
             with _one_thread():
-                sigma = self.difficulty_.predict(_difficulty_design(X, prediction)) / _MAD_PER_SIGMA
-            scale = np.sqrt(np.maximum(sigma**2 - self.label_variance_, self.scale_floor_**2))
+                sigma = np.column_stack([
+                    model.predict(design) / _abs_normal_quantile(level) for model, level in zip(models, levels)
+                ])
+            scales = np.sqrt(np.maximum(sigma**2 - self.label_variance_, np.atleast_1d(self.scale_floor_) ** 2))
         prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
-        return prediction, np.maximum(np.asarray(scale, dtype=np.float64).reshape(-1), 1e-9)
+        return prediction, np.maximum(scales, 1e-9)
+
+    def _centre_scale(self, X, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+        """The [Fe/H] estimate (inverted for ``interval="classical"``) and the
+        uncalibrated scale of ``confidence``, both dex."""
+        prediction, scales = self._predict_scales(X)
+        levels = self._levels() if scales.shape[1] > 1 else np.array([0.5])
+        intercept, slope = getattr(self, "intercept_", 0.0), getattr(self, "slope_", 1.0)
+        return (prediction - intercept) / slope, _interpolate(levels, scales, confidence)
 
     # ------------------------------------------------------------------
     # calibration and prediction
@@ -378,27 +540,45 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         check_is_fitted(self, "calibration_")
         cal = self.calibration_
         std = self.std_factor_ * cal["scale"].to_numpy()
-        covered = np.abs(cal["residual"].to_numpy()) <= np.hypot(std, cal["label_error"].to_numpy())
+        covered = np.abs(self._calibration_misses()) <= np.hypot(std, cal["label_error"].to_numpy())
         # models pickled before degraded copies existed have no such column
         n_degraded = int(cal["degraded"].sum()) if "degraded" in cal else 0
         return {
             "spread": self.spread,
+            "interval": getattr(self, "interval", "prediction"),
+            "difficulty_quantiles": [float(level) for level in self._levels()] if hasattr(self, "calibration_scales_") else [0.5],
             "n_calibration": len(cal) - n_degraded,
             "n_degraded": n_degraded,
             "label_errors": bool((cal["label_error"] > 0).any()),
             "std_factor": float(self.std_factor_),
             "coverage_68": float(covered.mean()),
             "median_std": float(np.median(std)),
+            "intercept": float(getattr(self, "intercept_", 0.0)),
+            "slope": float(getattr(self, "slope_", 1.0)),
         }
+
+    def _calibration_misses(self) -> np.ndarray:
+        """Label minus [Fe/H] estimate of each calibration row, dex (the
+        residual, or for ``interval="classical"`` the label minus the
+        inverted prediction)."""
+        cal = self.calibration_
+        residual = cal["residual"].to_numpy()
+        if getattr(self, "interval", "prediction") == "prediction":
+            return residual
+        prediction = cal["prediction"].to_numpy()
+        return prediction + residual - (prediction - self.intercept_) / self.slope_
 
     def factor(self, confidence: float) -> float:
         """Calibrated half-width of the ``confidence`` interval, in scales.
 
-        The smallest ``z k`` such that ``|residual| <= z sqrt(k**2 scale**2 +
-        label_error**2)`` for at least ``ceil((n + 1) confidence)`` of the
-        ``n`` calibration stars, where ``z`` is the normal quantile of
-        ``confidence``. Without label errors this is the conformal quantile
-        of ``|residual| / scale``.
+        The smallest ``z k`` such that ``|label - estimate| <= z sqrt(k**2
+        scale**2 + label_error**2)`` for at least ``ceil((n + 1)
+        confidence)`` of the ``n`` calibration stars, where ``z`` is the
+        normal quantile of ``confidence``, ``scale`` each star's scale of
+        that confidence and ``estimate`` the prediction (or, for
+        ``interval="classical"``, the inverted prediction). Without label
+        errors this is the conformal quantile of ``|label - estimate| /
+        scale``.
 
         Parameters
         ----------
@@ -426,10 +606,14 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"{n} calibration stars cannot calibrate a {confidence:g} interval; "
                 f"use more stars or a larger calibration_size"
             )
-        z = float(ndtri(0.5 + confidence / 2.0))
+        z = _abs_normal_quantile(confidence)
         # each star is covered once k reaches its own threshold
-        excess = (cal["residual"].to_numpy() / z) ** 2 - cal["label_error"].to_numpy() ** 2
-        thresholds = np.sqrt(np.maximum(excess, 0.0)) / cal["scale"].to_numpy()
+        excess = (self._calibration_misses() / z) ** 2 - cal["label_error"].to_numpy() ** 2
+        if hasattr(self, "calibration_scales_"):
+            scale = _interpolate(self._levels(), self.calibration_scales_, confidence)
+        else:  # pickled before difficulty_quantiles
+            scale = cal["scale"].to_numpy()
+        thresholds = np.sqrt(np.maximum(excess, 0.0)) / scale
         return z * float(np.partition(thresholds, rank - 1)[rank - 1])
 
     def predict(self, X, return_std: bool = False):
@@ -446,15 +630,18 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         pred : ndarray of shape (n_stars,)
-            [Fe/H], dex.
+            [Fe/H], dex: the model's prediction, or for
+            ``interval="classical"`` its inversion ``(prediction -
+            intercept_) / slope_``.
         std : ndarray of shape (n_stars,)
             Calibrated standard deviation, dex; only with ``return_std``.
         """
         check_is_fitted(self, "calibration_")
         if not return_std:
-            return np.asarray(self.estimator_.predict(X), dtype=np.float64).reshape(-1)
-        prediction, scale = self._predict_scale(X)
-        return prediction, self.std_factor_ * scale
+            prediction = np.asarray(self.estimator_.predict(X), dtype=np.float64).reshape(-1)
+            return (prediction - getattr(self, "intercept_", 0.0)) / getattr(self, "slope_", 1.0)
+        centre, scale = self._centre_scale(X, ONE_SIGMA)
+        return centre, self.std_factor_ * scale
 
     def predict_interval(self, X, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
         """Central interval of the given confidence for each star.
@@ -474,8 +661,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             Upper bound, dex.
         """
         half = self.factor(confidence)
-        prediction, scale = self._predict_scale(X)
-        return prediction - half * scale, prediction + half * scale
+        centre, scale = self._centre_scale(X, confidence)
+        return centre - half * scale, centre + half * scale
 
 
 def make_calibrated_ensemble(
