@@ -203,35 +203,31 @@ def load_stars(args: argparse.Namespace, labels: str) -> pd.DataFrame:
 # building blocks: the library's own scale and conformal factor
 # ----------------------------------------------------------------------
 
-def conformal_factor(calibration: pd.DataFrame, confidence: float, line: tuple[float, float] | None = None) -> float:
+def conformal_factor(calibration: pd.DataFrame, confidence: float) -> float:
     """The library's :meth:`CalibratedRegressor.factor` on these calibration rows.
 
     Parameters
     ----------
     calibration : pandas.DataFrame
-        ``residual`` (label minus prediction), ``prediction``, ``scale``
-        and ``label_error`` (dex), one row per calibration star.
+        ``residual`` (label minus [Fe/H] estimate), ``scale`` and
+        ``label_error`` (dex), one row per calibration star.
     confidence : float
         Wanted coverage, in (0, 1).
-    line : (float, float), optional
-        ``(intercept, slope)`` of ``interval="classical"``; None: the
-        prediction interval.
 
     Returns
     -------
     float
         Interval half-width of the true value over the scale.
     """
-    calibrated = CalibratedRegressor(None, interval="prediction" if line is None else "classical")
+    calibrated = CalibratedRegressor(None)
     calibrated.calibration_ = calibration
-    calibrated.intercept_, calibrated.slope_ = (0.0, 1.0) if line is None else line
     return calibrated.factor(confidence)
 
 
 def calibration_rows(stars: pd.DataFrame, prediction: str, scale) -> pd.DataFrame:
     """Calibration rows of :func:`conformal_factor` for ``stars``."""
-    return pd.DataFrame({"residual": stars["label"] - stars[prediction], "prediction": stars[prediction],
-                         "scale": scale, "label_error": stars["label_error"]})
+    return pd.DataFrame({"residual": stars["label"] - stars[prediction], "scale": scale,
+                         "label_error": stars["label_error"]})
 
 
 def _design(stars: pd.DataFrame, prediction: str) -> np.ndarray:
@@ -340,18 +336,21 @@ def classical(stars: pd.DataFrame, per_confidence: bool = False) -> tuple[pd.Dat
     """``CalibratedRegressor(interval="classical")``: the prediction inverted through its line against [Fe/H].
 
     The line is fitted to the fit stars' out-of-fold predictions
-    (:func:`rrlsk.uncertainty._inverse_line`); with ``per_confidence`` the
-    scale of each confidence is :func:`quantile_models`' (the library's
-    ``difficulty_quantiles=(ONE_SIGMA, 0.95)``), otherwise the library's.
+    (:func:`rrlsk.uncertainty._inverse_line`), and the difficulty model
+    learns the inverted estimate's out-of-fold errors, as the library's;
+    with ``per_confidence`` one per confidence, of that quantile (the
+    library's ``difficulty_quantiles=(ONE_SIGMA, 0.95)`` at these two
+    confidences, up to its per-star sorting where the two models cross).
     """
+    fit = stars[stars["part"] == "fit"]
+    intercept, slope = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
+    stars = stars.assign(estimate=(stars["pred"] - intercept) / slope)
     fit, cal, test = (stars[stars["part"] == part] for part in ("fit", "calibration", "test"))
-    line = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
-    out = pd.DataFrame({"pred": (test["pred"] - line[0]) / line[1]})
+    out = pd.DataFrame({"pred": test["estimate"]})
     for level, (confidence, _) in LEVELS.items():
-        scale = difficulty_scale(fit, "pred", quantile=confidence) if per_confidence else (lambda s: s["scale"])
-        rows = calibration_rows(cal, "pred", scale(cal))
-        out[f"half{level}"] = conformal_factor(rows, confidence, line) * scale(test)
-    return out, cal["label"] - cal["pred"]
+        scale = difficulty_scale(fit, "estimate", quantile=confidence if per_confidence else 0.5)
+        out[f"half{level}"] = conformal_factor(calibration_rows(cal, "estimate", scale(cal)), confidence) * scale(test)
+    return out, cal["label"] - cal["estimate"]
 
 
 def cross_conformal(stars: pd.DataFrame, random_state: int) -> tuple[pd.DataFrame, pd.Series]:

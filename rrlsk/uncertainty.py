@@ -56,11 +56,13 @@ when the residuals have the same shape everywhere. Sparse curves have
 heavier-tailed errors than well-sampled ones (``docs/accuracy.md``, "In
 every bin?"), so their 95 % intervals are too short and the well-sampled
 stars' too long. ``difficulty_quantiles`` fits one difficulty model per
-quantile of the absolute residual (HistGradientBoosting's quantile loss);
-the scale of a confidence between two of them is interpolated linearly in
-the confidence, and every confidence is still calibrated on its own
-(conformally, on the interpolated scale), so coverage holds overall
-whatever the interpolation.
+quantile of the absolute residual (HistGradientBoosting's quantile loss),
+and each is calibrated on its own, so the interval of each of these
+confidences holds overall whatever its model. The calibrated half-widths
+are sorted per star, so that intervals nest even where two quantile
+models cross (rearrangement; Chernozhukov, Fernandez-Val & Galichon 2010),
+and interpolated linearly in the confidence between two quantiles; a
+confidence outside them takes the nearest quantile's scale, calibrated.
 
 Two kinds of interval (``interval``):
 
@@ -77,11 +79,12 @@ Two kinds of interval (``interval``):
     fitted to the out-of-fold predictions of the fit stars (a Huber fit,
     its slope corrected for the label errors by the reliability ratio
     ``1 - mean(y_err**2) / var(y)``; Fuller 1987) and inverted: the
-    [Fe/H] is ``(prediction - intercept) / slope``, and the interval
-    ``|intercept + slope [Fe/H] - prediction| <= half-width`` is calibrated
-    on the held-out stars, so that it holds for any true [Fe/H] as far as
-    the line describes the model. The estimate is unbiased at every
-    [Fe/H], also for a catalogue whose metallicity distribution is not the
+    [Fe/H] is ``(prediction - intercept) / slope``. The interval around it,
+    from a difficulty model of the inverted estimate's own out-of-fold
+    errors (larger at the ends of the range, where the model learnt from
+    fewer stars), is calibrated on the held-out stars. The estimate is
+    unbiased at every [Fe/H] as far as the line describes the model, and
+    the intervals hold there, also for a catalogue whose metallicity distribution is not the
     training sample's, at the price of a larger scatter (``1 / slope``) and
     wider intervals. Use it to map metallicity distributions and gradients
     (which prediction intervals would compress) and to trust the ends of
@@ -260,8 +263,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         difficulty model's variance (``spread="difficulty"`` only).
     calibration_ : pandas.DataFrame
         One row per calibration star, then one per degraded copy of one:
-        ``residual`` (label minus prediction, dex), ``prediction`` (dex),
-        ``scale`` (the uncalibrated per-star scale at one sigma, dex),
+        ``residual`` (label minus the [Fe/H] estimate, dex), ``scale`` (the uncalibrated per-star scale at one sigma, dex),
         ``label_error`` (dex, 0 without ``y_err``) and ``degraded`` (bool,
         True for a copy).
     calibration_scales_ : ndarray of shape (n_rows, n_quantiles)
@@ -434,7 +436,10 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies])
             )
             if self.interval == "classical":
+                # the difficulty model learns the errors of the inverted estimate
                 self.intercept_, self.slope_ = _inverse_line(oof, y_fit, error[fit_rows])
+                oof = self._invert(oof)
+                oof_copies = None if oof_copies is None else self._invert(oof_copies)
             design, target = _difficulty_design(X_fit, oof), np.abs(y_fit - oof)
             if X_fit_copies is not None:
                 design = np.vstack([design, _difficulty_design(X_fit_copies, oof_copies)])
@@ -472,9 +477,9 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Rows of ``calibration_`` for stars (or copies) the model never
         saw (``scale`` is filled in by :meth:`fit`), and their scales."""
-        prediction, scales = self._predict_scales(X)
+        estimate, scales = self._predict_scales(X)
         rows = pd.DataFrame(
-            {"residual": labels - prediction, "prediction": prediction, "label_error": errors, "degraded": degraded},
+            {"residual": labels - estimate, "label_error": errors, "degraded": degraded},
             index=getattr(X, "index", None),
         )
         return rows, scales
@@ -490,15 +495,23 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"(e.g. FoldEnsembleRegressor), got {type(self.estimator).__name__}"
             )
 
+    def _invert(self, prediction) -> np.ndarray:
+        """The [Fe/H] estimate of a model prediction (dex): itself, or for
+        ``interval="classical"`` its inversion through the fitted line."""
+        prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
+        # models pickled before interval= have no line
+        return (prediction - getattr(self, "intercept_", 0.0)) / getattr(self, "slope_", 1.0)
+
     def _predict_scales(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """Point prediction of the model (dex) and the uncalibrated per-star
-        scale at each difficulty quantile (dex), shape ``(n_stars, n_quantiles)``."""
+        """The [Fe/H] estimate (dex; :meth:`_invert`) and the uncalibrated
+        per-star scale at each difficulty quantile (dex), shape
+        ``(n_stars, n_quantiles)``."""
         if self.spread == "ensemble":
             prediction, scale = self.estimator_.predict(X, return_std=True)
-            scales = np.asarray(scale, dtype=np.float64).reshape(-1, 1)
+            prediction = self._invert(prediction)
+            scales = np.asarray(scale, dtype=np.float64).reshape(-1, 1) / getattr(self, "slope_", 1.0)
         else:
-            prediction = self.estimator_.predict(X)
-            prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
+            prediction = self._invert(self.estimator_.predict(X))
             # models pickled before difficulty_quantiles have one median model
             models = getattr(self, "difficulty_models_", [self.difficulty_])
             levels = self._levels() if hasattr(self, "difficulty_models_") else np.array([0.5])
@@ -508,16 +521,30 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                     model.predict(design) / _abs_normal_quantile(level) for model, level in zip(models, levels)
                 ])
             scales = np.sqrt(np.maximum(sigma**2 - self.label_variance_, np.atleast_1d(self.scale_floor_) ** 2))
-        prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
         return prediction, np.maximum(scales, 1e-9)
 
-    def _centre_scale(self, X, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-        """The [Fe/H] estimate (inverted for ``interval="classical"``) and the
-        uncalibrated scale of ``confidence``, both dex."""
-        prediction, scales = self._predict_scales(X)
-        levels = self._levels() if scales.shape[1] > 1 else np.array([0.5])
-        intercept, slope = getattr(self, "intercept_", 0.0), getattr(self, "slope_", 1.0)
-        return (prediction - intercept) / slope, _interpolate(levels, scales, confidence)
+    def _estimate_half(self, X, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+        """The [Fe/H] estimate and the calibrated half-width of the
+        ``confidence`` interval, both dex.
+
+        With several difficulty quantiles, each one's calibrated half-widths
+        are sorted per star (the quantile models may cross; rearrangement,
+        Chernozhukov, Fernandez-Val & Galichon 2010), so that intervals
+        nest. Between two quantiles the half-width is interpolated linearly
+        in the confidence; outside them it is the nearest one's on the same
+        scale, stretched by the conformal factors.
+        """
+        estimate, scales = self._predict_scales(X)
+        if scales.shape[1] == 1:
+            return estimate, self.factor(confidence) * scales[:, 0]
+        levels = self._levels()
+        factors = np.array([self.factor(level) for level in levels])
+        halves = np.sort(scales * factors, axis=1)
+        if confidence <= levels[0]:
+            return estimate, halves[:, 0] * self.factor(confidence) / factors[0]
+        if confidence >= levels[-1]:
+            return estimate, halves[:, -1] * self.factor(confidence) / factors[-1]
+        return estimate, _interpolate(levels, halves, confidence)
 
     # ------------------------------------------------------------------
     # calibration and prediction
@@ -540,7 +567,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         check_is_fitted(self, "calibration_")
         cal = self.calibration_
         std = self.std_factor_ * cal["scale"].to_numpy()
-        covered = np.abs(self._calibration_misses()) <= np.hypot(std, cal["label_error"].to_numpy())
+        covered = np.abs(cal["residual"].to_numpy()) <= np.hypot(std, cal["label_error"].to_numpy())
         # models pickled before degraded copies existed have no such column
         n_degraded = int(cal["degraded"].sum()) if "degraded" in cal else 0
         return {
@@ -557,28 +584,16 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             "slope": float(getattr(self, "slope_", 1.0)),
         }
 
-    def _calibration_misses(self) -> np.ndarray:
-        """Label minus [Fe/H] estimate of each calibration row, dex (the
-        residual, or for ``interval="classical"`` the label minus the
-        inverted prediction)."""
-        cal = self.calibration_
-        residual = cal["residual"].to_numpy()
-        if getattr(self, "interval", "prediction") == "prediction":
-            return residual
-        prediction = cal["prediction"].to_numpy()
-        return prediction + residual - (prediction - self.intercept_) / self.slope_
-
     def factor(self, confidence: float) -> float:
         """Calibrated half-width of the ``confidence`` interval, in scales.
 
-        The smallest ``z k`` such that ``|label - estimate| <= z sqrt(k**2
-        scale**2 + label_error**2)`` for at least ``ceil((n + 1)
-        confidence)`` of the ``n`` calibration stars, where ``z`` is the
-        normal quantile of ``confidence``, ``scale`` each star's scale of
-        that confidence and ``estimate`` the prediction (or, for
-        ``interval="classical"``, the inverted prediction). Without label
-        errors this is the conformal quantile of ``|label - estimate| /
-        scale``.
+        The smallest ``z k`` such that ``|residual| <= z sqrt(k**2 scale**2 +
+        label_error**2)`` for at least ``ceil((n + 1) confidence)`` of the
+        ``n`` calibration stars, where ``z`` is the normal quantile of
+        ``confidence``, ``scale`` each star's scale of that confidence and
+        ``residual`` the label minus the [Fe/H] estimate (the prediction,
+        or for ``interval="classical"`` its inversion). Without label
+        errors this is the conformal quantile of ``|residual| / scale``.
 
         Parameters
         ----------
@@ -608,7 +623,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             )
         z = _abs_normal_quantile(confidence)
         # each star is covered once k reaches its own threshold
-        excess = (self._calibration_misses() / z) ** 2 - cal["label_error"].to_numpy() ** 2
+        excess = (cal["residual"].to_numpy() / z) ** 2 - cal["label_error"].to_numpy() ** 2
         if hasattr(self, "calibration_scales_"):
             scale = _interpolate(self._levels(), self.calibration_scales_, confidence)
         else:  # pickled before difficulty_quantiles
@@ -638,10 +653,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "calibration_")
         if not return_std:
-            prediction = np.asarray(self.estimator_.predict(X), dtype=np.float64).reshape(-1)
-            return (prediction - getattr(self, "intercept_", 0.0)) / getattr(self, "slope_", 1.0)
-        centre, scale = self._centre_scale(X, ONE_SIGMA)
-        return centre, self.std_factor_ * scale
+            return self._invert(self.estimator_.predict(X))
+        return self._estimate_half(X, ONE_SIGMA)
 
     def predict_interval(self, X, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
         """Central interval of the given confidence for each star.
@@ -660,9 +673,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         upper : ndarray of shape (n_stars,)
             Upper bound, dex.
         """
-        half = self.factor(confidence)
-        centre, scale = self._centre_scale(X, confidence)
-        return centre - half * scale, centre + half * scale
+        centre, half = self._estimate_half(X, _check_confidence(confidence))
+        return centre - half, centre + half
 
 
 def make_calibrated_ensemble(

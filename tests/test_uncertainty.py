@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 from sklearn.base import clone
+from sklearn.dummy import DummyRegressor
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 
 import rrlsk
@@ -42,6 +44,15 @@ def degraded_model(stars):
     ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=3, random_state=0)
     model = CalibratedRegressor(ensemble, random_state=0, degrade=LightCurveDegrader(random_state=0))
     return model.fit(X.iloc[:600], y.iloc[:600], y_err=info["feh_error"].iloc[:600])
+
+
+@pytest.fixture(scope="module")
+def classical_model(stars):
+    """Intervals inverted through the line against [Fe/H], one difficulty model per confidence."""
+    (X, y, info), _ = stars
+    model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, interval="classical",
+                                difficulty_quantiles=(ONE_SIGMA, 0.95))
+    return model.fit(X, y, y_err=info["feh_error"])
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +95,58 @@ def test_calibration_info_of_a_model_pickled_before_degraded_copies(difficulty_m
     old = copy.deepcopy(difficulty_model)
     old.calibration_ = old.calibration_.drop(columns="degraded")  # as pickled by rrlsk before degrade=
     assert old.calibration_info() == difficulty_model.calibration_info()
+
+
+def test_a_model_pickled_before_classical_intervals_predicts_the_same(difficulty_model):
+    import copy
+
+    old = copy.deepcopy(difficulty_model)
+    for name in ("difficulty_models_", "calibration_scales_", "intercept_", "slope_", "interval", "difficulty_quantiles"):
+        delattr(old, name)  # as pickled by rrlsk before interval= and difficulty_quantiles=
+    old.scale_floor_ = float(old.scale_floor_[0])
+    assert old.factor(0.9) == difficulty_model.factor(0.9)
+    assert old.calibration_info()["interval"] == "prediction"
+
+
+def test_classical_intervals_hold_at_both_ends_of_the_true_feh(stars, difficulty_model, classical_model):
+    """A shrinking model (Fourier-parameter ridge: slope 0.68 against the
+    truth) under-covers the metal-poor and metal-rich ends and over-covers the
+    middle; inverted through its line, the estimate is unbiased and its
+    intervals cover both alike."""
+    (X, y, info), (X_test, _, info_test) = stars
+    truth = info_test["feh_true"].to_numpy()
+    ends = (truth < np.quantile(truth, 0.2)) | (truth > np.quantile(truth, 0.8))
+    prediction = clone(difficulty_model).fit(X, y, y_err=info["feh_error"])
+    gaps = {}
+    for name, model in (("prediction", prediction), ("classical", classical_model)):
+        feh, std = model.predict(X_test, return_std=True)
+        np.testing.assert_allclose(feh, model.predict(X_test))
+        covered = np.abs(truth - feh) <= std
+        gaps[name] = covered[~ends].mean() - covered[ends].mean()
+        gaps[name + " slope"] = np.polyfit(truth, feh, 1)[0]
+    assert 0.6 < classical_model.slope_ < 0.8 and prediction.slope_ == 1.0
+    assert gaps["prediction slope"] < 0.75 and abs(gaps["classical slope"] - 1) < 0.06
+    # three standard deviations of the difference of two binomial shares at 68 %
+    noise = 3 * np.sqrt(ONE_SIGMA * (1 - ONE_SIGMA) * (1 / ends.sum() + 1 / (~ends).sum()))
+    assert gaps["prediction"] > noise > abs(gaps["classical"])
+    info_ = classical_model.calibration_info()
+    assert info_["interval"] == "classical" and info_["slope"] == classical_model.slope_
+    assert info_["difficulty_quantiles"] == [ONE_SIGMA, 0.95]
+
+
+def test_one_difficulty_model_per_quantile(stars, classical_model):
+    _, (X, y, info) = stars
+    assert len(classical_model.difficulty_models_) == 2
+    assert classical_model.calibration_scales_.shape == (len(classical_model.calibration_), 2)
+    halves = {c: np.subtract(*classical_model.predict_interval(X, c)[::-1]) / 2 for c in (0.5, ONE_SIGMA, 0.8, 0.95)}
+    assert all((halves[a] < halves[b]).all() for a, b in ((0.5, ONE_SIGMA), (ONE_SIGMA, 0.8), (0.8, 0.95)))
+    _, std = classical_model.predict(X, return_std=True)
+    np.testing.assert_allclose(halves[ONE_SIGMA], std)
+    ratio = halves[0.95] / halves[ONE_SIGMA]
+    assert ratio.std() > 0.1  # the tails' shape follows each star, not a fixed 1.96
+    lower, upper = classical_model.predict_interval(X, 0.95)
+    truth = info["feh_true"].to_numpy()
+    assert abs(coverage(lower, upper, truth) - 0.95) < tolerance(0.95, len(classical_model.calibration_), N_TEST)
 
 
 def test_overconfident_ensemble_spread_is_corrected(stars):
@@ -180,7 +243,7 @@ def test_degrade_clones_and_grid_searches(stars, degraded_model):
     assert search.best_estimator_.degrade.max_dimming == search.best_params_["degrade__max_dimming"]
 
 
-@pytest.mark.parametrize("fitted", ["difficulty_model", "degraded_model"])
+@pytest.mark.parametrize("fitted", ["difficulty_model", "degraded_model", "classical_model"])
 def test_joblib_round_trip_in_fresh_process(stars, fitted, request, tmp_path):
     _, (X, _, _) = stars
     model = request.getfixturevalue(fitted)
@@ -213,6 +276,13 @@ def test_errors(stars, difficulty_model):
         difficulty_model.predict_interval(X, 1.0)
     with pytest.raises(ValueError, match="cannot calibrate"):
         difficulty_model.predict_interval(X, 0.999)
+    with pytest.raises(ValueError, match=r"difficulty_quantiles must be distinct numbers in \(0, 1\), got \(0.5, 1.2\)"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), difficulty_quantiles=(0.5, 1.2)).fit(X, y)
+    with pytest.raises(ValueError, match="need a difficulty model with 'loss' and 'quantile' parameters.*got Ridge"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), difficulty=Ridge(),
+                            difficulty_quantiles=(0.5, 0.9)).fit(X, y)
+    with pytest.raises(ValueError, match="slope against the labels is -?0[.0-9]*: the model has no skill to invert"):
+        CalibratedRegressor(DummyRegressor(), interval="classical").fit(X, y)
 
 
 def test_parameters_are_declared(stars):
@@ -226,6 +296,8 @@ def test_parameters_are_declared(stars):
                             ({"difficulty": "hgb"}, "'difficulty' parameter"),
                             ({"random_state": "seed"}, "'random_state' parameter"),
                             ({"degrade": "faint"}, "'degrade' parameter"),
+                            ({"interval": "bayes"}, "'interval' parameter"),
+                            ({"difficulty_quantiles": 0.9}, "'difficulty_quantiles' parameter"),
                             ({"spread": 3}, r"^spread must be 'difficulty' or 'ensemble', got 3$"),
                             ({"calibration_size": 0}, r"^calibration_size must be a fraction in \(0, 1\), got 0$")):
         with pytest.raises(InvalidParameterError, match=message):
