@@ -295,14 +295,17 @@ def _calibrate(args, model, X, y, weights, feh_error):
 
         degrade = LightCurveDegrader(n_copies=args.degraded_copies, random_state=args.random_state)
     calibrated = make_calibrated_ensemble(model, n_folds=args.splits, calibration_size=args.calibration_size,
-                                          degrade=degrade, random_state=args.random_state)
+                                          degrade=degrade, interval=args.interval, random_state=args.random_state)
     y_err = feh_error.to_numpy() if args.label_errors else None
     return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
 
 
 def _calibration_line(calibration: dict) -> str:
     target = "true [Fe/H] (label errors removed)" if calibration["label_errors"] else "labels"
-    return (f"{calibration['spread']} spread of {calibration.get('fold_models', '?')} fold models, calibrated on "
+    interval = calibration.get("interval", "prediction")
+    inverted = (f"classical intervals ([Fe/H] = (prediction - {calibration['intercept']:.3f}) / "
+                f"{calibration['slope']:.3f}), " if interval == "classical" else "")
+    return (inverted + f"{calibration['spread']} spread of {calibration.get('fold_models', '?')} fold models, calibrated on "
             f"{calibration['n_calibration']} held-out stars"
             + (f" and {calibration['n_degraded']} degraded copies" if calibration.get("n_degraded") else "")
             + f" against the {target}; median 68 % std "
@@ -706,6 +709,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --calibrate: also learn and calibrate the uncertainties on N sparser, "
                        "fainter copies of each star (20 or more of its epochs, up to 3 mag fainter), "
                        "for catalogues beyond the training stars' cuts (docs/accuracy.md)")
+    group.add_argument("--interval", choices=("prediction", "classical"), default="prediction",
+                       help="with --calibrate: 'prediction' intervals around the model's [Fe/H] (smallest "
+                       "error per star), or 'classical': the [Fe/H] inverted through its line against the "
+                       "labels, unbiased and covered at every [Fe/H], for metallicity distributions and "
+                       "gradients (docs/accuracy.md)")
     group.add_argument("--label-errors", action="store_true",
                        help="feh_error is independent noise of the labels (spectroscopic [Fe/H]): "
                        "calibrate intervals for the true [Fe/H]; not for photometric labels")

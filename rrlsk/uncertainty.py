@@ -683,6 +683,7 @@ def make_calibrated_ensemble(
     n_folds: int = 5,
     calibration_size: float = 0.25,
     degrade=None,
+    interval: str = "prediction",
     random_state: int | None = None,
 ) -> CalibratedRegressor:
     """A fold ensemble of a model, with calibrated per-star uncertainties.
@@ -707,6 +708,8 @@ def make_calibrated_ensemble(
         copies of the training stars (see :class:`CalibratedRegressor`);
         for a catalogue with sparser or fainter curves than the training
         stars.
+    interval : {"prediction", "classical"}, default "prediction"
+        The kind of interval (see :class:`CalibratedRegressor`).
     random_state : int or None, default None
         Seed of the ensemble's folds and of the calibration split.
 
@@ -730,4 +733,6 @@ def make_calibrated_ensemble(
     ('FoldEnsembleRegressor', 3)
     """
     ensemble = FoldEnsembleRegressor(clone(estimator), cv=n_folds, random_state=random_state)
-    return CalibratedRegressor(ensemble, calibration_size=calibration_size, degrade=degrade, random_state=random_state)
+    return CalibratedRegressor(
+        ensemble, calibration_size=calibration_size, degrade=degrade, interval=interval, random_state=random_state
+    )

@@ -256,11 +256,15 @@ def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, c
     np.testing.assert_allclose(ok["feh_upper"] - ok["feh_lower"], 2 * ok["feh_std"])
 
     status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--calibrate",
-                                "--degraded-copies", 2, "--splits", 3, "--out", "deg.joblib", "--quiet")
+                                "--degraded-copies", 2, "--splits", 3, "--interval", "classical",
+                                "--out", "deg.joblib", "--quiet")
     assert status == 0, err
-    assert model_info(tmp_path / "deg.joblib")["user"]["calibration"]["n_degraded"] == 200
-    assert "calibrated on 100 held-out stars and 200 degraded copies against the labels" \
-        in run_main(capsys, "info", "deg.joblib")[1]
+    calibration = model_info(tmp_path / "deg.joblib")["user"]["calibration"]
+    assert calibration["n_degraded"] == 200 and calibration["interval"] == "classical"
+    said = run_main(capsys, "info", "deg.joblib")[1]
+    assert f"classical intervals ([Fe/H] = (prediction - {calibration['intercept']:.3f}) / " \
+        f"{calibration['slope']:.3f}), difficulty spread" in said
+    assert "calibrated on 100 held-out stars and 200 degraded copies against the labels" in said
 
     assert run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--out", "plain.joblib")[0] == 0
     assert "calibration none" in run_main(capsys, "info", "plain.joblib")[1]
