@@ -413,7 +413,7 @@ def score(test: pd.DataFrame, intervals: pd.DataFrame, calibration_residual: pd.
     error = (stars["target"] - stars["pred"]).abs()
 
     def summarise(group: pd.DataFrame) -> dict:
-        out = {"n": len(group)}
+        out = {"n": len(group), "bias": float((group["pred"] - group["target"]).mean()) if len(group) else np.nan}
         for level in LEVELS:
             out[f"cov{level}"] = float((error[group.index] <= group[f"half{level}"]).mean()) if len(group) else np.nan
             out[f"width{level}"] = float(2 * group[f"half{level}"].mean()) if len(group) else np.nan
@@ -509,12 +509,23 @@ def detail_markdown(tables: dict[str, pd.DataFrame], n_calibration: int) -> str:
     return markdown_table(header, rows, "l" + "r" * (len(header) - 1))
 
 
+def bias_markdown(tables: dict[str, pd.DataFrame]) -> str:
+    """Mean error (estimate minus target) of the library and of the classical estimate in bins of true [Fe/H]."""
+    names = ["library", "classical"]
+    first = tables[names[0]]
+    rows = [[row["bin"], f"{int(row['n']):,}", *(f"{tables[name].loc[i, 'bias']:+.3f}" for name in names)]
+            for i, row in first.iterrows() if row["variable"] == "[Fe/H]" and row["n"] > 0]
+    return markdown_table(["true [Fe/H]", "n", *names], rows, "lrrr")
+
+
 def page_block(run: Run, labels: str, stars: pd.DataFrame, tables: dict[str, pd.DataFrame],
                ideal: dict[str, float], n_calibration: int) -> str:
     """The Markdown block of one kind of labels."""
     target = "the true [Fe/H]" if labels == "spectroscopic" else "the labels"
     n_train = int((stars["part"] != "test").sum())
     fitted = stars.attrs
+    fit = stars[stars["part"] == "fit"]
+    intercept, slope = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
     return (
         f"{run.provenance()} The two fold-ensemble fits: {fitted['date']}, {fitted['seconds']} s at load "
         f"{fitted['load']}. SIMULATED stars, {labels} labels, coverage of {target}; bins of {MIN_BIN}+ test stars "
@@ -531,6 +542,10 @@ def page_block(run: Run, labels: str, stars: pd.DataFrame, tables: dict[str, pd.
         + summary_markdown(tables, ideal, n_calibration)
         + "\n\nPer bin: coverage 68 / 95 %, outside the goal in bold.\n\n"
         + detail_markdown(tables, n_calibration)
+        + "\n\nMean error of the estimate (minus the target, dex) in bins of true [Fe/H]; the classical "
+        f"estimate inverts the line prediction = {intercept:.3f} + {slope:.3f} [Fe/H] (out-of-fold "
+        "predictions of the fit stars).\n\n"
+        + bias_markdown(tables)
     )
 
 
