@@ -79,7 +79,12 @@ CASES = {
         "features",
     ),
     TrainingDomain: ([{}, {"quantiles": (0.1, 0.9)}], "raw"),
-    CalibratedRegressor: ([{"estimator": make_pipeline("fourier_linear"), "cv": 3, "random_state": 0}], "raw"),
+    CalibratedRegressor: (
+        [{"estimator": make_pipeline("fourier_linear"), "cv": 3, "random_state": 0},
+         {"estimator": make_pipeline("fourier_linear"), "cv": 3, "random_state": 0, "interval": "classical",
+          "difficulty_quantiles": (0.5, 0.9)}],
+        "raw",
+    ),
     PerTypeRegressor: ([{"models": {"RRab": make_pipeline("fourier_linear")}, "default_type": "RRab"}], "raw"),
     R.FCNRegressor: ([{"filters": (2,), "kernel_sizes": (3,), **_NET}], "tensor"),
     R.ResNetRegressor: ([{"filters": (2,), "kernel_sizes": (3,), **_NET}], "tensor"),
