@@ -28,7 +28,11 @@ Gaia.
    calibration also fed degraded copies of the paper-sample stars
    (``CalibratedRegressor(degrade=LightCurveDegrader())``: fewer epochs,
    fainter, noisier); the point model and its predictions are the same,
-   only the intervals change.
+   only the intervals change. ``catalogue-quantiles.csv``: degraded copies
+   and one difficulty model per confidence
+   (``difficulty_quantiles=(ONE_SIGMA, 0.95)``); ``catalogue-classical.csv``:
+   the same with ``interval="classical"`` (the prediction inverted through
+   its line against [Fe/H]: the estimates change too).
 
 The model is a parameter (``--model``, any name of ``rrlsk.make_pipeline``;
 ``--folds`` fold models). Each stage writes its small result tables to
@@ -114,6 +118,14 @@ def make_degrader(args) -> LightCurveDegrader:
     return LightCurveDegrader(random_state=args.random_state)
 
 
+#: The whole-catalogue stages after ``catalogue``: degraded copies, and the options of ``CalibratedRegressor``.
+CATALOGUE_OPTIONS = {
+    "catalogue-degraded": {},
+    "catalogue-quantiles": {"difficulty_quantiles": (ONE_SIGMA, 0.95)},
+    "catalogue-classical": {"difficulty_quantiles": (ONE_SIGMA, 0.95), "interval": "classical"},
+}
+
+
 def make_model(args) -> FoldEnsembleRegressor:
     params = {"random_state": args.random_state} if args.model in rrlsk.pipelines.NETWORKS else {}
     if args.epochs is not None:
@@ -197,16 +209,19 @@ def calibration_study(args, labels: str) -> pd.DataFrame:
     return stars
 
 
-def catalogue_study(args, degrade: LightCurveDegrader | None = None) -> pd.DataFrame:
-    """Study 2 (calibrated with ``degrade``'s copies too, if given); returns the per-star catalogue table."""
+def catalogue_study(args, degrade: LightCurveDegrader | None = None, **options) -> pd.DataFrame:
+    """Study 2 (calibrated with ``degrade``'s copies too, if given; ``options`` of
+    ``CalibratedRegressor``); returns the per-star catalogue table."""
     X, y, info = make_paper_sample(args.n_paper, labels="spectroscopic", random_state=args.random_state)
-    model = CalibratedRegressor(make_model(args), random_state=args.random_state, degrade=degrade)
+    model = CalibratedRegressor(make_model(args), random_state=args.random_state, degrade=degrade, **options)
     _timed("paper-sample fit", model.fit, X, y, y_err=info["feh_error"])
     X_cat, _, stars = make_gaia_rrab(args.n_catalogue, labels="spectroscopic", random_state=args.random_state + 1)
     selected, _ = select_paper_sample(_vari_rrlyrae(X_cat, stars, stars["n_epochs"].to_numpy()))
     table = _timed("catalogue predict_table", rrlsk.batch.predict_table, model, X_cat)
     stars = stars.join(table.rename(columns={"feh": "feh_pred"}))
-    stars["half95"] = stars["feh_std"] * model.factor(0.95) / model.factor(ONE_SIGMA)
+    predicted = stars.index[stars["feh_std"].notna()]
+    lower, upper = _timed("95 % intervals", model.predict_interval, X_cat.loc[predicted], 0.95)
+    stars.loc[predicted, "half95"] = (upper - lower) / 2
     stars["paper_cuts"] = stars.index.isin(selected.index).astype(float)
     return stars
 
@@ -215,7 +230,7 @@ def catalogue_table(stars: pd.DataFrame) -> pd.DataFrame:
     """Accuracy and coverage of the predicted catalogue stars, overall and by bin."""
     predicted = stars[stars["status"].isin(["ok", "flagged"])].copy()
     predicted["outside"] = predicted["outside_training_domain"].astype(float)
-    bins = {**{k: BINS[k] for k in ("epochs", "G", "amplitude", "Blazhko")},
+    bins = {**{k: BINS[k] for k in ("epochs", "G", "amplitude", "Blazhko", "[Fe/H]")},
             "paper cuts": ("paper_cuts", [0, 0.5, 1.5]), "training domain": ("outside", [0, 0.5, 1.5])}
     table = binned(predicted, accuracy_summary, bins)
     table.loc[table["variable"] == "paper cuts", "bin"] = ["fails", "passes"]
@@ -255,18 +270,22 @@ def catalogue_markdown(table: pd.DataFrame) -> str:
     return _markdown(out)
 
 
-def degraded_markdown(plain: pd.DataFrame, degraded: pd.DataFrame) -> str:
-    """Coverage and median std over the catalogue, calibrated without and with degraded copies."""
-    both = plain.merge(degraded, on=["variable", "bin"], suffixes=("", " degraded"))
-    both = both[both["variable"].isin(["all", "epochs", "G", "amplitude", "paper cuts", "training domain"])
-                & (both["n"] > 0)]
-    if not (both["n"] == both["n degraded"]).all():
-        raise ValueError("the two catalogue tables count different stars: recompute both stages")
+def degraded_markdown(tables: dict[str, pd.DataFrame]) -> str:
+    """Coverage, median std and MAE over the catalogue, one column per way of calibrating (title: table)."""
+    both = None
+    for number, table in enumerate(tables.values()):
+        table = table.rename(columns={c: f"{c} {number}" for c in table.columns if c not in ("variable", "bin")})
+        both = table if both is None else both.merge(table, on=["variable", "bin"])
+    both = both[both["variable"].isin(["all", "epochs", "G", "amplitude", "[Fe/H]", "paper cuts", "training domain"])
+                & (both["n 0"] > 0)]
+    if not all((both["n 0"] == both[f"n {number}"]).all() for number in range(len(tables))):
+        raise ValueError("the catalogue tables count different stars: recompute their stages")
     out = both[["variable", "bin"]].copy()
-    out["n"] = both["n"].map("{:,}".format)
-    for title, suffix in (("paper sample only", ""), ("with degraded copies", " degraded")):
-        columns = [f"cov68{suffix}", f"cov95{suffix}", f"median std{suffix}"]
-        out[title] = [f"{100 * c68:.1f} / {100 * c95:.1f} ({std:.3f})" for c68, c95, std in both[columns].to_numpy()]
+    out["n"] = both["n 0"].map("{:,}".format)
+    for number, title in enumerate(tables):
+        columns = [f"cov68 {number}", f"cov95 {number}", f"median std {number}", f"MAE {number}"]
+        out[title] = [f"{100 * c68:.1f} / {100 * c95:.1f} ({std:.3f}; {mae:.3f})"
+                      for c68, c95, std, mae in both[columns].to_numpy()]
     return _markdown(out)
 
 
@@ -289,11 +308,13 @@ def page_tables(args, command: str) -> dict[str, str]:
     degrader = make_degrader(args)
     copies = f"{degrader.n_copies} degraded cop{'y' if degrader.n_copies == 1 else 'ies'} of each star"
     tables["catalogue-degraded"] = made + " Each cell: coverage of the true [Fe/H] by the 68 % / 95 % " \
-        f"interval in percent (median std, dex), calibrated on the paper's sample alone or with {copies} " \
-        f"(`LightCurveDegrader`: {degrader.min_epochs} epochs to all of them, 0-{degrader.max_dimming:g} mag " \
-        "fainter).\n\n" \
-        + degraded_markdown(pd.read_csv(args.tables / "catalogue.csv"),
-                            pd.read_csv(args.tables / "catalogue-degraded.csv"))
+        "interval in percent (median std; MAE against the true [Fe/H], dex), calibrated on the paper's sample " \
+        f"alone or with {copies} (`LightCurveDegrader`: {degrader.min_epochs} epochs to all of them, " \
+        f"0-{degrader.max_dimming:g} mag fainter); *quantiles*: also `difficulty_quantiles=(ONE_SIGMA, 0.95)`; " \
+        "*classical*: also `interval=\"classical\"`.\n\n" \
+        + degraded_markdown({title: pd.read_csv(args.tables / f"{stage}.csv") for title, stage in (
+            ("paper sample only", "catalogue"), ("with degraded copies", "catalogue-degraded"),
+            ("copies, quantiles", "catalogue-quantiles"), ("copies, quantiles, classical", "catalogue-classical"))})
     return tables
 
 
@@ -361,13 +382,14 @@ def main(argv=None) -> int:
         catalogue_table(stars).to_csv(out, index=False, float_format="%.4f")
         (args.tables / "catalogue-status.json").write_text(json.dumps(stars["status"].value_counts().to_dict()))
         _record(args, "catalogue", time.perf_counter() - start, load)
-    out_degraded = args.tables / "catalogue-degraded.csv"
-    if not out_degraded.exists():
+    for stage, options in CATALOGUE_OPTIONS.items():
+        if (args.tables / f"{stage}.csv").exists():
+            continue
         start = time.perf_counter()
-        stars = catalogue_study(args, make_degrader(args))
-        stars.to_parquet(args.cache / "catalogue-degraded.parquet")
-        catalogue_table(stars).to_csv(out_degraded, index=False, float_format="%.4f")
-        _record(args, "catalogue-degraded", time.perf_counter() - start, load)
+        stars = catalogue_study(args, make_degrader(args), **options)
+        stars.to_parquet(args.cache / f"{stage}.parquet")
+        catalogue_table(stars).to_csv(args.tables / f"{stage}.csv", index=False, float_format="%.4f")
+        _record(args, stage, time.perf_counter() - start, load)
     plot_catalogue(pd.read_csv(out), args.cache / "catalogue.png")
     command = " ".join(["nice", "-n", str(os.nice(0))] * bool(os.nice(0)) + ["python", "benchmarks/uncertainty.py"]
                        + [shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])])
