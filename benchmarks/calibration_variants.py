@@ -53,6 +53,7 @@ minute each on one core); their per-star predictions and curve features are cach
 Usage::
 
     nice -n 10 python benchmarks/calibration_variants.py --markdown docs/accuracy.md
+    nice -n 10 python benchmarks/calibration_variants.py --random-state 1 --markdown docs/accuracy.md  # summaries
     python benchmarks/calibration_variants.py --tiny            # smoke test, under a minute
 """
 
@@ -564,8 +565,12 @@ def main(argv=None) -> int:
         sizes = library_table.loc[(library_table["variable"] != "all") & (library_table["n"] >= MIN_BIN), "n"]
         ideal = ideal_misses(n_calibration, sizes.to_numpy(dtype=np.int64), args.random_state)
         run.finish()
-        blocks[labels] = page_block(run, labels, stars, tables, ideal, n_calibration)
-        print(blocks[labels], "\n", flush=True)
+        block = page_block(run, labels, stars, tables, ideal, n_calibration)
+        print(block, "\n", flush=True)
+        if args.random_state:  # another seed: its summary, in blocks of its own
+            blocks[f"{labels}-seed{args.random_state}"] = block.split("\n\nPer bin:")[0]
+        else:
+            blocks[labels] = block
     if args.markdown:
         rewrite(args.markdown, "calibration_variants.py", blocks)
     return 0

@@ -436,8 +436,14 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies])
             )
             if self.interval == "classical":
+                # the line is that of the stars and their copies, as the catalogue will mix them
+                on_copies = np.zeros(0, dtype=np.int64) if oof_copies is None else origin[fit_copies]
+                self.intercept_, self.slope_ = _inverse_line(
+                    np.concatenate([oof, np.zeros(0) if oof_copies is None else oof_copies]),
+                    np.concatenate([y_fit, values[on_copies]]),
+                    np.concatenate([error[fit_rows], error[on_copies]]),
+                )
                 # the difficulty model learns the errors of the inverted estimate
-                self.intercept_, self.slope_ = _inverse_line(oof, y_fit, error[fit_rows])
                 oof = self._invert(oof)
                 oof_copies = None if oof_copies is None else self._invert(oof_copies)
             design, target = _difficulty_design(X_fit, oof), np.abs(y_fit - oof)
