@@ -237,7 +237,7 @@ def _design(stars: pd.DataFrame, prediction: str) -> np.ndarray:
 
 
 def difficulty_scale(
-    fit: pd.DataFrame, prediction: str, quantile: float = 0.5
+    fit: pd.DataFrame, prediction: str, quantile: float | None = 0.5
 ) -> Callable[[pd.DataFrame], np.ndarray]:
     """The library's difficulty scale, learnt from the out-of-fold residuals of ``fit``.
 
@@ -255,14 +255,28 @@ def difficulty_scale(
         out-of-fold ``prediction`` column.
     prediction : str
         Column of the predictions.
-    quantile : float, default 0.5
-        Quantile of the absolute residual the difficulty model predicts.
+    quantile : float or None, default 0.5
+        Quantile of the absolute residual the difficulty model predicts;
+        None: the variance, from each star's squared residual less its
+        label variance (``difficulty_target="variance"``).
 
     Returns
     -------
     callable
         ``scale(stars) -> ndarray``, the per-star scale (dex).
     """
+    if quantile is None:
+        variance = _default_difficulty("squared_error")
+        design = _design(fit, prediction)
+        with _one_thread():
+            variance.fit(design, ((fit["label"] - fit[prediction]) ** 2 - fit["label_error"] ** 2).to_numpy())
+            floor = max(0.1 * float(np.sqrt(max(np.median(variance.predict(design)), 0.0))), 1e-6)
+
+        def variance_scale(stars: pd.DataFrame) -> np.ndarray:
+            with _one_thread():
+                return np.maximum(np.sqrt(np.maximum(variance.predict(_design(stars, prediction)), floor**2)), 1e-9)
+
+        return variance_scale
     difficulty = _default_difficulty()
     if quantile != 0.5:
         difficulty.set_params(loss="quantile", quantile=quantile)
@@ -333,7 +347,7 @@ def quantile_models(stars: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return out, cal["label"] - cal["pred"]
 
 
-def classical(stars: pd.DataFrame, per_confidence: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+def classical(stars: pd.DataFrame, per_confidence: bool = False, variance: bool = False) -> tuple[pd.DataFrame, pd.Series]:
     """``CalibratedRegressor(interval="classical")``: the prediction inverted through its line against [Fe/H].
 
     The line is fitted to the fit stars' out-of-fold predictions
@@ -341,7 +355,9 @@ def classical(stars: pd.DataFrame, per_confidence: bool = False) -> tuple[pd.Dat
     learns the inverted estimate's out-of-fold errors, as the library's;
     with ``per_confidence`` one per confidence, of that quantile (the
     library's ``difficulty_quantiles=(ONE_SIGMA, 0.95)`` at these two
-    confidences, up to its per-star sorting where the two models cross).
+    confidences, up to its per-star sorting where the two models cross);
+    with ``variance`` one model of the error variance
+    (``difficulty_target="variance"``).
     """
     fit = stars[stars["part"] == "fit"]
     intercept, slope = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
@@ -349,7 +365,7 @@ def classical(stars: pd.DataFrame, per_confidence: bool = False) -> tuple[pd.Dat
     fit, cal, test = (stars[stars["part"] == part] for part in ("fit", "calibration", "test"))
     out = pd.DataFrame({"pred": test["estimate"]})
     for level, (confidence, _) in LEVELS.items():
-        scale = difficulty_scale(fit, "estimate", quantile=confidence if per_confidence else 0.5)
+        scale = difficulty_scale(fit, "estimate", quantile=None if variance else confidence if per_confidence else 0.5)
         out[f"half{level}"] = conformal_factor(calibration_rows(cal, "estimate", scale(cal)), confidence) * scale(test)
     return out, cal["label"] - cal["estimate"]
 
@@ -384,6 +400,7 @@ def variants(stars: pd.DataFrame, random_state: int) -> dict[str, tuple[pd.DataF
         "cross-conformal": cross_conformal(stars, random_state),
         "classical": classical(stars),
         "classical, quantile models": classical(stars, per_confidence=True),
+        "classical, variance model": classical(stars, variance=True),
     }
 
 
@@ -537,7 +554,8 @@ def page_block(run: Run, labels: str, stars: pd.DataFrame, tables: dict[str, pd.
         f"one difficulty model per interval, of the 68.3 % or 95 % quantile of the absolute residual; "
         f"*cross-conformal*: an ensemble fitted on all {n_train:,} training stars, calibrated on their "
         f"out-of-fold residuals; *classical*: `CalibratedRegressor(interval=\"classical\")`, the prediction "
-        f"inverted through its line against [Fe/H] (with the library's scale, or with the quantile models'). "
+        f"inverted through its line against [Fe/H] (with the library's scale, the quantile models', or a model of "
+        f"the error variance, `difficulty_target=\"variance\"`). "
         f"*test MAE*: of the estimate against {target}. *bins missed*: outside the goal; *beyond noise*: outside it by more than twice "
         f"the bin's noise sd; *worst dev / tol*: largest |coverage - goal| / tolerance.\n\n"
         + summary_markdown(tables, ideal, n_calibration)

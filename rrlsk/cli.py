@@ -295,7 +295,8 @@ def _calibrate(args, model, X, y, weights, feh_error):
 
         degrade = LightCurveDegrader(n_copies=args.degraded_copies, random_state=args.random_state)
     calibrated = make_calibrated_ensemble(model, n_folds=args.splits, calibration_size=args.calibration_size,
-                                          degrade=degrade, interval=args.interval, random_state=args.random_state)
+                                          degrade=degrade, interval=args.interval,
+                                          difficulty_target=args.difficulty_target, random_state=args.random_state)
     y_err = feh_error.to_numpy() if args.label_errors else None
     return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
 
@@ -714,6 +715,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "error per star), or 'classical': the [Fe/H] inverted through its line against the "
                        "labels, unbiased and covered at every [Fe/H], for metallicity distributions and "
                        "gradients (docs/accuracy.md)")
+    group.add_argument("--difficulty-target", choices=("abs", "variance"), default="abs",
+                       help="with --calibrate: what the difficulty model learns, quantiles of the absolute "
+                       "residual ('abs'), or with --label-errors each star's squared residual less its own "
+                       "label variance ('variance'; with --interval classical, docs/accuracy.md)")
     group.add_argument("--label-errors", action="store_true",
                        help="feh_error is independent noise of the labels (spectroscopic [Fe/H]): "
                        "calibrate intervals for the true [Fe/H]; not for photometric labels")

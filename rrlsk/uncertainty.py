@@ -64,6 +64,15 @@ models cross (rearrangement; Chernozhukov, Fernandez-Val & Galichon 2010),
 and interpolated linearly in the confidence between two quantiles; a
 confidence outside them takes the nearest quantile's scale, calibrated.
 
+With label errors, removing the *mean* label variance from a quantile of
+the absolute residual is exact on average but not star by star: where the
+model's own error is small beside the label noise (bright, well-sampled
+curves) the difference is mostly noise and the scale too small.
+``difficulty_target="variance"`` learns instead the mean of each star's
+squared residual less its own label variance, an unbiased estimate of the
+model's error variance (the price: a few wild labels would dominate it, so
+it is for labels with honest errors, not photometric ones).
+
 Two kinds of interval (``interval``):
 
 ``"prediction"`` (default)
@@ -139,11 +148,11 @@ def _one_thread():
     return threadpool_limits(1, user_api="openmp")
 
 
-def _default_difficulty():
-    # the median, not the mean: a few wild labels (photometric [Fe/H] from a
-    # badly fitted phi31) would otherwise set the scale of every star
+def _default_difficulty(loss: str = "absolute_error"):
+    # the median, not the mean, by default: a few wild labels (photometric
+    # [Fe/H] from a badly fitted phi31) would otherwise set the scale of every star
     return HistGradientBoostingRegressor(
-        loss="absolute_error", max_depth=3, learning_rate=0.05, max_iter=200, min_samples_leaf=100, random_state=0
+        loss=loss, max_depth=3, learning_rate=0.05, max_iter=200, min_samples_leaf=100, random_state=0
     )
 
 
@@ -237,6 +246,17 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         prediction inverted through its fitted line against [Fe/H], and an
         interval that holds at every true [Fe/H] (see the module notes);
         :meth:`predict` then returns the inverted estimate.
+    difficulty_target : {"abs", "variance"}, default "abs"
+        What the difficulty model learns. ``"abs"``: quantiles of the
+        absolute out-of-fold residual (``difficulty_quantiles``), from which
+        the mean label variance is removed; robust to a few wild labels.
+        ``"variance"``: the model's error variance, from each star's squared
+        residual less its own label variance (``y_err**2``), unbiased
+        whatever each star's label error (``difficulty`` then a regressor
+        of the mean; the default one has ``loss="squared_error"``). Needs
+        ``y_err``: for labels with errors, best with ``interval="classical"``
+        (``docs/accuracy.md``); without label errors a few wild labels would
+        set its scale. ``spread="difficulty"`` only.
     degrade : LightCurveDegrader, optional
         Makes degraded copies of the training stars (anything with
         ``degrade(X) -> (X_degraded, info)`` and ``info["origin"]``, the
@@ -305,6 +325,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "difficulty_quantiles": ["array-like"],
         "interval": [StrOptions({"prediction", "classical"})],
+        "difficulty_target": [StrOptions({"abs", "variance"})],
         "degrade": [None, HasMethods(["degrade"])],
     }
 
@@ -319,6 +340,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         random_state: int | None = None,
         difficulty_quantiles: tuple[float, ...] = (0.5,),
         interval: str = "prediction",
+        difficulty_target: str = "abs",
         degrade=None,
     ):
         self.estimator = estimator
@@ -329,6 +351,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.difficulty_quantiles = difficulty_quantiles
         self.interval = interval
+        self.difficulty_target = difficulty_target
         self.degrade = degrade
 
     # ------------------------------------------------------------------
@@ -345,6 +368,10 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         check_params(self, {"spread": "be 'difficulty' or 'ensemble'", "calibration_size": "be a fraction in (0, 1)"})
         self._levels()
 
+    def _target(self) -> str:
+        """``difficulty_target`` ("abs" for models pickled before it existed)."""
+        return getattr(self, "difficulty_target", "abs")
+
     def _levels(self) -> np.ndarray:
         """The sorted ``difficulty_quantiles`` (one level with ``spread="ensemble"``)."""
         if self.spread == "ensemble":
@@ -354,12 +381,21 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"difficulty_quantiles must be distinct numbers in (0, 1), got {self.difficulty_quantiles!r}"
             )
+        if self._target() == "variance" and levels.size > 1:
+            raise ValueError(
+                "difficulty_target='variance' models one variance per star, not quantiles: "
+                f"leave difficulty_quantiles at (0.5,), got {self.difficulty_quantiles!r}"
+            )
         return np.sort(levels)
 
-    def _difficulty_model(self, quantile: float):
-        """An unfitted difficulty model of the ``quantile`` of the absolute residual."""
-        model = _default_difficulty() if self.difficulty is None else clone(self.difficulty)
-        if quantile == 0.5:
+    def _difficulty_model(self, quantile: float | None):
+        """An unfitted difficulty model of the ``quantile`` of the absolute
+        residual (None: of the variance, ``difficulty_target="variance"``)."""
+        if self.difficulty is not None:
+            model = clone(self.difficulty)
+        else:
+            model = _default_difficulty("squared_error" if quantile is None else "absolute_error")
+        if quantile is None or quantile == 0.5:
             return model
         if not {"loss", "quantile"} <= set(model.get_params()):
             raise ValueError(
@@ -413,6 +449,11 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self._check_params()
         values, weight = check_labels(X, y, sample_weight)
         _, error = check_labels(X, y, y_err, weight_name="y_err")
+        if error is None and self.difficulty_target == "variance" and self.spread == "difficulty":
+            raise ValueError(
+                "difficulty_target='variance' is for labels with errors: give y_err (without it a few wild "
+                "labels, such as photometric [Fe/H] from a badly fitted phi31, would set every star's scale)"
+            )
         error = np.zeros_like(values) if error is None else error
         rows = np.arange(len(values))
         fit_rows, cal_rows = train_test_split(rows, test_size=self.calibration_size, random_state=self.random_state)
@@ -446,18 +487,28 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 # the difficulty model learns the errors of the inverted estimate
                 oof = self._invert(oof)
                 oof_copies = None if oof_copies is None else self._invert(oof_copies)
-            design, target = _difficulty_design(X_fit, oof), np.abs(y_fit - oof)
+            design, residual = _difficulty_design(X_fit, oof), y_fit - oof
+            label_error = error[fit_rows]
             if X_fit_copies is not None:
                 design = np.vstack([design, _difficulty_design(X_fit_copies, oof_copies)])
-                target = np.concatenate([target, np.abs(values[origin[fit_copies]] - oof_copies)])
+                residual = np.concatenate([residual, values[origin[fit_copies]] - oof_copies])
+                label_error = np.concatenate([label_error, error[origin[fit_copies]]])
             self.difficulty_models_, floors = [], []
             with _one_thread():
-                for level in self._levels():
-                    model = self._difficulty_model(level).fit(design, target)
+                if self.difficulty_target == "variance":
+                    # each star's squared residual less its own label variance: unbiased for the model's
+                    model = self._difficulty_model(None).fit(design, residual**2 - label_error**2)
                     self.difficulty_models_.append(model)
-                    floors.append(max(0.1 * float(np.median(model.predict(design))) / _abs_normal_quantile(level), 1e-6))
+                    floors.append(max(0.1 * math.sqrt(max(float(np.median(model.predict(design))), 0.0)), 1e-6))
+                    self.label_variance_ = 0.0
+                else:
+                    for level in self._levels():
+                        model = self._difficulty_model(level).fit(design, np.abs(residual))
+                        self.difficulty_models_.append(model)
+                        typical = float(np.median(model.predict(design))) / _abs_normal_quantile(level)
+                        floors.append(max(0.1 * typical, 1e-6))
+                    self.label_variance_ = float(np.mean(error[fit_rows] ** 2))
             self.difficulty_ = self.difficulty_models_[0]
-            self.label_variance_ = float(np.mean(error[fit_rows] ** 2))
             self.scale_floor_ = np.array(floors)
 
         calibration = [self._calibration_rows(take_rows(X, cal_rows), values[cal_rows], error[cal_rows], False)]
@@ -522,11 +573,14 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             models = getattr(self, "difficulty_models_", [self.difficulty_])
             levels = self._levels() if hasattr(self, "difficulty_models_") else np.array([0.5])
             design = _difficulty_design(X, prediction)
+            floor = np.atleast_1d(self.scale_floor_)
             with _one_thread():
+                if self._target() == "variance":
+                    return prediction, np.sqrt(np.maximum(models[0].predict(design), floor**2)).reshape(-1, 1)
                 sigma = np.column_stack([
                     model.predict(design) / _abs_normal_quantile(level) for model, level in zip(models, levels)
                 ])
-            scales = np.sqrt(np.maximum(sigma**2 - self.label_variance_, np.atleast_1d(self.scale_floor_) ** 2))
+            scales = np.sqrt(np.maximum(sigma**2 - self.label_variance_, floor**2))
         return prediction, np.maximum(scales, 1e-9)
 
     def _estimate_half(self, X, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -579,6 +633,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return {
             "spread": self.spread,
             "interval": getattr(self, "interval", "prediction"),
+            "difficulty_target": self._target(),
             "difficulty_quantiles": [float(level) for level in self._levels()] if hasattr(self, "calibration_scales_") else [0.5],
             "n_calibration": len(cal) - n_degraded,
             "n_degraded": n_degraded,
@@ -690,6 +745,7 @@ def make_calibrated_ensemble(
     calibration_size: float = 0.25,
     degrade=None,
     interval: str = "prediction",
+    difficulty_target: str = "abs",
     random_state: int | None = None,
 ) -> CalibratedRegressor:
     """A fold ensemble of a model, with calibrated per-star uncertainties.
@@ -716,6 +772,8 @@ def make_calibrated_ensemble(
         stars.
     interval : {"prediction", "classical"}, default "prediction"
         The kind of interval (see :class:`CalibratedRegressor`).
+    difficulty_target : {"abs", "variance"}, default "abs"
+        What the difficulty model learns (see :class:`CalibratedRegressor`).
     random_state : int or None, default None
         Seed of the ensemble's folds and of the calibration split.
 
@@ -740,5 +798,6 @@ def make_calibrated_ensemble(
     """
     ensemble = FoldEnsembleRegressor(clone(estimator), cv=n_folds, random_state=random_state)
     return CalibratedRegressor(
-        ensemble, calibration_size=calibration_size, degrade=degrade, interval=interval, random_state=random_state
+        ensemble, calibration_size=calibration_size, degrade=degrade, interval=interval,
+        difficulty_target=difficulty_target, random_state=random_state,
     )

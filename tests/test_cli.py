@@ -242,10 +242,12 @@ def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     assert run_main(capsys, "simulate", "sim.parquet", "--n-stars", 400, "--labels", "spectroscopic")[0] == 0
     status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--calibrate",
-                                "--label-errors", "--splits", 3, "--out", "cal.joblib", "--quiet")
+                                "--label-errors", "--splits", 3, "--difficulty-target", "variance",
+                                "--out", "cal.joblib", "--quiet")
     assert status == 0, err
     calibration = model_info(tmp_path / "cal.joblib")["user"]["calibration"]
     assert calibration["n_calibration"] == 100 and calibration["label_errors"] and calibration["fold_models"] == 3
+    assert calibration["difficulty_target"] == "variance"
     assert "calibration difficulty spread of 3 fold models, calibrated on 100 held-out stars against the true" \
         in run_main(capsys, "info", "cal.joblib")[1]
     status, out, err = run_main(capsys, "predict", "cal.joblib", "sim.parquet", "--out", "pred", "--quiet")

@@ -352,6 +352,7 @@ def test_calibration_variants_runs_tiny_writes_its_blocks_and_reruns_from_the_ca
     assert written.count("| library | 150 |") == 2 and written.count("| cross-conformal | 600 |") == 2
     assert "| quantile models | 150 |" in written and "chance alone (Monte Carlo) | 150 |" in written
     assert written.count("| classical | 150 |") == written.count("| classical, quantile models | 150 |") == 2
+    assert written.count("| classical, variance model | 150 |") == 2
     assert written.count("the classical estimate inverts the line prediction = ") == 2
     assert "| stars | n | noise sd 68 / 95 (points, 150 calibration stars) | library | Mondrian by epochs |" in written
     assert f"\n{end}between\n" in written and written.endswith(f"\n{end}after\n")

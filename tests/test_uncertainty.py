@@ -101,7 +101,8 @@ def test_a_model_pickled_before_classical_intervals_predicts_the_same(difficulty
     import copy
 
     old = copy.deepcopy(difficulty_model)
-    for name in ("difficulty_models_", "calibration_scales_", "intercept_", "slope_", "interval", "difficulty_quantiles"):
+    for name in ("difficulty_models_", "calibration_scales_", "intercept_", "slope_", "interval", "difficulty_quantiles",
+                 "difficulty_target"):
         delattr(old, name)  # as pickled by rrlsk before interval= and difficulty_quantiles=
     old.scale_floor_ = float(old.scale_floor_[0])
     assert old.factor(0.9) == difficulty_model.factor(0.9)
@@ -147,6 +148,25 @@ def test_one_difficulty_model_per_quantile(stars, classical_model):
     lower, upper = classical_model.predict_interval(X, 0.95)
     truth = info["feh_true"].to_numpy()
     assert abs(coverage(lower, upper, truth) - 0.95) < tolerance(0.95, len(classical_model.calibration_), N_TEST)
+
+
+def test_variance_target_covers_the_truth_when_label_errors_differ(stars):
+    """Labels whose errors differ from star to star (0.05 or 0.30 dex, at
+    random): the variance target takes each star's own label variance out of
+    its squared residual, and the intervals cover the truth."""
+    (X, y, info), (X_test, _, info_test) = stars
+    rng = np.random.default_rng(0)
+    y_err = rng.choice([0.05, 0.30], size=len(y))
+    noisy = info["feh_true"].to_numpy() + rng.normal(0.0, y_err)
+    model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, interval="classical",
+                                difficulty_target="variance").fit(X, noisy, y_err=y_err)
+    assert model.label_variance_ == 0.0 and model.calibration_info()["difficulty_target"] == "variance"
+    assert model.difficulty_.get_params()["loss"] == "squared_error"
+    feh, std = model.predict(X_test, return_std=True)
+    truth = info_test["feh_true"].to_numpy()
+    assert abs(np.mean(np.abs(truth - feh) <= std) - ONE_SIGMA) < tolerance(ONE_SIGMA, len(model.calibration_), N_TEST)
+    lower, upper = model.predict_interval(X_test, 0.95)
+    assert abs(coverage(lower, upper, truth) - 0.95) < tolerance(0.95, len(model.calibration_), N_TEST)
 
 
 def test_overconfident_ensemble_spread_is_corrected(stars):
@@ -281,6 +301,11 @@ def test_errors(stars, difficulty_model):
     with pytest.raises(ValueError, match="need a difficulty model with 'loss' and 'quantile' parameters.*got Ridge"):
         CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), difficulty=Ridge(),
                             difficulty_quantiles=(0.5, 0.9)).fit(X, y)
+    with pytest.raises(ValueError, match=r"difficulty_target='variance' models one variance per star, not quantiles"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), difficulty_target="variance",
+                            difficulty_quantiles=(0.5, 0.9)).fit(X, y, y_err=np.full(100, 0.1))
+    with pytest.raises(ValueError, match=r"difficulty_target='variance' is for labels with errors: give y_err"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), difficulty_target="variance").fit(X, y)
     with pytest.raises(ValueError, match="slope against the labels is -?0[.0-9]*: the model has no skill to invert"):
         CalibratedRegressor(DummyRegressor(), interval="classical").fit(X, y)
 
@@ -297,6 +322,7 @@ def test_parameters_are_declared(stars):
                             ({"random_state": "seed"}, "'random_state' parameter"),
                             ({"degrade": "faint"}, "'degrade' parameter"),
                             ({"interval": "bayes"}, "'interval' parameter"),
+                            ({"difficulty_target": "mad"}, "'difficulty_target' parameter"),
                             ({"difficulty_quantiles": 0.9}, "'difficulty_quantiles' parameter"),
                             ({"spread": 3}, r"^spread must be 'difficulty' or 'ensemble', got 3$"),
                             ({"calibration_size": 0}, r"^calibration_size must be a fraction in \(0, 1\), got 0$")):
