@@ -32,7 +32,9 @@ Gaia.
    and one difficulty model per confidence
    (``difficulty_quantiles=(ONE_SIGMA, 0.95)``); ``catalogue-classical.csv``:
    the same with ``interval="classical"`` (the prediction inverted through
-   its line against [Fe/H]: the estimates change too).
+   its line against [Fe/H]: the estimates change too);
+   ``catalogue-variance.csv``: degraded copies, classical intervals and
+   ``difficulty_target="variance"``.
 
 The model is a parameter (``--model``, any name of ``rrlsk.make_pipeline``;
 ``--folds`` fold models). Each stage writes its small result tables to
@@ -123,6 +125,7 @@ CATALOGUE_OPTIONS = {
     "catalogue-degraded": {},
     "catalogue-quantiles": {"difficulty_quantiles": (ONE_SIGMA, 0.95)},
     "catalogue-classical": {"difficulty_quantiles": (ONE_SIGMA, 0.95), "interval": "classical"},
+    "catalogue-variance": {"difficulty_target": "variance", "interval": "classical"},
 }
 
 
@@ -311,10 +314,12 @@ def page_tables(args, command: str) -> dict[str, str]:
         "interval in percent (median std; MAE against the true [Fe/H], dex), calibrated on the paper's sample " \
         f"alone or with {copies} (`LightCurveDegrader`: {degrader.min_epochs} epochs to all of them, " \
         f"0-{degrader.max_dimming:g} mag fainter); *quantiles*: also `difficulty_quantiles=(ONE_SIGMA, 0.95)`; " \
-        "*classical*: also `interval=\"classical\"`.\n\n" \
+        "*classical*: also `interval=\"classical\"`; *variance*: copies, `interval=\"classical\"` and " \
+        "`difficulty_target=\"variance\"`.\n\n" \
         + degraded_markdown({title: pd.read_csv(args.tables / f"{stage}.csv") for title, stage in (
             ("paper sample only", "catalogue"), ("with degraded copies", "catalogue-degraded"),
-            ("copies, quantiles", "catalogue-quantiles"), ("copies, quantiles, classical", "catalogue-classical"))})
+            ("copies, quantiles", "catalogue-quantiles"), ("copies, quantiles, classical", "catalogue-classical"),
+            ("copies, variance, classical", "catalogue-variance"))})
     return tables
 
 
