@@ -360,3 +360,19 @@ def test_calibration_variants_runs_tiny_writes_its_blocks_and_reruns_from_the_ca
     monkeypatch.setattr(module, "fit_stars", lambda *a: pytest.fail("a rerun reads the cache"))
     module.main(argv[:3])
     assert "SIMULATED stars, photometric labels, coverage of the labels" in capsys.readouterr().out
+
+
+def test_uncertainty_benchmark_catalogue_comparison_table():
+    module = _benchmark("uncertainty")
+
+    def table(cov68: float, n: int = 10) -> pd.DataFrame:
+        return pd.DataFrame({"variable": ["all", "Blazhko"], "bin": ["all", "none"], "n": [n, n], "bias": [0.0, 0.0],
+                             "MAE": [0.1, 0.1], "RMSE": [0.1, 0.1], "cov68": [cov68, cov68], "cov95": [0.9, 0.9],
+                             "median std": [0.12, 0.12]})
+
+    written = module.degraded_markdown({"plain": table(0.55), "copies": table(0.61)})
+    assert written.splitlines()[0] == "| stars | n | plain | copies |"
+    assert written.splitlines()[2] == "| all: all | 10 | 55.0 / 90.0 (0.120; 0.100) | 61.0 / 90.0 (0.120; 0.100) |"
+    assert "Blazhko" not in written  # only the bins the comparison shows
+    with pytest.raises(ValueError, match="count different stars: recompute their stages"):
+        module.degraded_markdown({"plain": table(0.55), "copies": table(0.61, n=11)})
