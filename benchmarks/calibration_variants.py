@@ -81,7 +81,7 @@ from rrlsk.domain import FEATURES, curve_features  # noqa: E402
 from rrlsk.ensemble import FoldEnsembleRegressor  # noqa: E402
 from rrlsk.uncertainty import (  # noqa: E402
     ONE_SIGMA, CalibratedRegressor, _abs_normal_quantile, _default_difficulty, _inverse_line, _one_thread)
-from uncertainty import BINS as ALL_BINS, binned  # noqa: E402  (benchmarks/uncertainty.py: the same bins)
+from uncertainty import BINS as ALL_BINS, RECOMMENDED, binned  # noqa: E402  (benchmarks/uncertainty.py: the same bins)
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("spectroscopic", "photometric")
@@ -93,9 +93,6 @@ BINS = {name: ALL_BINS[name] for name in ("G", "epochs", "period", "[Fe/H]")}
 MIN_BIN = 200
 #: A Mondrian group with fewer calibration stars takes the global factor.
 MIN_GROUP = 100
-#: The setting docs/accuracy.md recommends per kind of labels (with ``interval="classical"``).
-RECOMMENDED = {"spectroscopic": {"difficulty_target": "variance"},
-               "photometric": {"difficulty_quantiles": (ONE_SIGMA, 0.95)}}
 #: Mondrian group edges: number of epochs, predicted [Fe/H] (dex).
 EPOCH_EDGES = [30, 50]
 FEH_EDGES = [-2.0, -1.0]
