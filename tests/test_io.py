@@ -433,3 +433,31 @@ def test_unreadable_files_are_named(tmp_path, transits):
     for read in (rio.read_parquet, lambda p: list(rio.iter_parquet(p, 2))):
         with pytest.raises(ValueError, match="cut.parquet: cannot read as Parquet .* truncated or corrupt"):
             read(tmp_path / "cut.parquet")
+
+
+def test_source_ids_are_exact_integers_or_refused_naming_file_and_row(tmp_path):
+    ids = np.arange(10, dtype=np.int64) + 4_000_000_000_000_000_000  # 512 apart in float64
+    frame = pd.DataFrame({"source_id": ids.astype(np.float64), "period": 0.5})
+    frame.to_parquet(tmp_path / "merged.parquet")
+    with pytest.raises(ValueError, match=r"merged.parquet: source_id is stored as a floating-point number.*"
+                                         r"data row 1 \(4e\+18\)"):
+        rio.read_parquet(tmp_path / "merged.parquet")
+    frame["source_id"] = np.r_[1.0, 2.0, 3.0, ids[3:]]
+    frame.to_parquet(tmp_path / "merged.parquet")
+    with pytest.raises(ValueError, match=r"merged.parquet: source_id is stored as a floating-point.*: data row 4 "):
+        list(rio.iter_parquet(tmp_path / "merged.parquet", 3))
+    pd.DataFrame({"source_id": [1.0, np.nan], "period": 0.5}).to_parquet(tmp_path / "nan.parquet")
+    with pytest.raises(ValueError, match=r"nan.parquet: source_id is missing: data row 2"):
+        rio.read_parquet(tmp_path / "nan.parquet")
+    small = pd.DataFrame({"source_id": [1.0, 2.0], "period": 0.5})
+    small.to_parquet(tmp_path / "small.parquet")
+    assert rio.read_parquet(tmp_path / "small.parquet").index.tolist() == [1, 2]
+    big = pd.DataFrame({"source_id": np.array([5, 2**63 + 5], dtype=np.uint64), "period": 0.5})
+    big.to_parquet(tmp_path / "uint.parquet")
+    with pytest.raises(ValueError, match=r"uint.parquet: source_id is larger than .* data row 2 \(9223372036854775813\)"):
+        rio.read_parquet(tmp_path / "uint.parquet")
+    labels = pd.DataFrame({"source_id": ["12", "Gaia DR3 99999999999999999999"[:28]], "feh": [-1.0, -1.5],
+                           "feh_error": [0.1, 0.2]})
+    labels.to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.raises(ValueError, match=r"labels.csv: source_id is larger than .* data row 2"):
+        rio.read_labels(tmp_path / "labels.csv")

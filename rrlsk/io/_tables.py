@@ -171,15 +171,22 @@ def to_frame(table, source: str) -> pd.DataFrame:
 _SOURCE_ID_TEXT = re.compile(r"^\s*(?:gaia\s+e?dr\d+\s+)?(\d{1,19})\s*$", re.IGNORECASE)
 
 
-def parse_source_ids(values, source: str) -> np.ndarray:
+def parse_source_ids(values, source: str, first_row: int = 0) -> np.ndarray:
     """``source_id`` values as int64: integers, or text such as ``"Gaia DR3 123"``.
+
+    Ids are exact integers or refused: a float64 holds integers exactly only
+    up to 2**53 (Gaia ids near 4e18 are 512 apart in float64, so neighbours
+    merge), and an id beyond int64 would wrap or overflow.
 
     Parameters
     ----------
     values : array-like or pandas.Series
-        The ids (no missing values).
+        The ids.
     source : str
         Name of the file or table, for messages.
+    first_row : int, default 0
+        Data row number (0-based) of the first value in ``source``, for
+        messages about a chunk of a file.
 
     Returns
     -------
@@ -188,25 +195,50 @@ def parse_source_ids(values, source: str) -> np.ndarray:
     Raises
     ------
     ValueError
-        Naming the file and a few values that are not integers (floats with
-        a fraction included: a float64 cannot hold every 19-digit id).
+        Naming the file, the data rows (1-based) and a few of the values
+        that are missing, not whole numbers, floats beyond 2**53 or outside
+        int64.
     """
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
-    if pd.api.types.is_integer_dtype(series.dtype):
-        return series.to_numpy(dtype=np.int64)
-    if pd.api.types.is_float_dtype(series.dtype):
-        numbers = series.to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
-        if not bad.any():
-            return numbers.astype(np.int64)
-        raise ValueError(f"{source}: source_id must be whole numbers, got {numbers[bad][:5].tolist()}")
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
+        numbers = series.to_numpy()
+        if numbers.dtype.kind == "u":
+            _refuse_ids(source, first_row, numbers > np.iinfo(np.int64).max, numbers,
+                        "is larger than the largest 64-bit signed integer (9223372036854775807)")
+        return numbers.astype(np.int64)
+    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
+        numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        _refuse_ids(source, first_row, ~np.isfinite(numbers), numbers, "is missing")
+        _refuse_ids(source, first_row, numbers != np.round(numbers), numbers, "is not a whole number")
+        _refuse_ids(source, first_row, np.abs(numbers) > _FLOAT_EXACT, numbers,
+                    "is stored as a floating-point number, which cannot hold a 19-digit Gaia id exactly",
+                    "; it may already be rounded to a neighbour's id: store source_id as 64-bit integers "
+                    "(e.g. frame['source_id'].astype('Int64') before a merge brings in missing values)")
+        return numbers.astype(np.int64)
     text = series.astype(object).map(lambda v: str(v.decode() if isinstance(v, bytes) else v))
     found = text.str.extract(_SOURCE_ID_TEXT, expand=False)
     bad = found.isna().to_numpy()
     if bad.any():
         raise ValueError(f"{source}: source_id {text[bad].unique()[:5].tolist()} is not a number "
                          "(expected e.g. 123 or 'Gaia DR3 123')")
-    return np.array([int(v) for v in found], dtype=np.int64)
+    numbers = np.array([int(v) for v in found], dtype=object)
+    _refuse_ids(source, first_row, numbers > np.iinfo(np.int64).max, text.to_numpy(dtype=object),
+                "is larger than the largest 64-bit signed integer (9223372036854775807)")
+    return numbers.astype(np.int64)
+
+
+#: Largest float64 below which every integer is exact.
+_FLOAT_EXACT = 2.0**53
+
+
+def _refuse_ids(source: str, first_row: int, bad: np.ndarray, values: np.ndarray, why: str, hint: str = "") -> None:
+    """Raise a ValueError naming the file, the first data rows (1-based) and values where ``bad``."""
+    rows = np.flatnonzero(bad)
+    if rows.size:
+        shown = ", ".join(f"data row {first_row + r + 1} ({value!r})"
+                          for r, value in zip(rows[:5], values[rows[:5]].tolist()))
+        more = f" and {rows.size - 5} more" if rows.size > 5 else ""
+        raise ValueError(f"{source}: source_id {why}: {shown}{more}{hint}")
 
 
 def _decode_text(frame: pd.DataFrame, source: str) -> None:

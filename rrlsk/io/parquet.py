@@ -90,11 +90,12 @@ def _meta(schema: pa.Schema, path: PathLike) -> dict:
     return {"columns": names, "arrays": arrays, "attrs": {}, "inferred": True}
 
 
-def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None, path: PathLike = "") -> pd.DataFrame:
+def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None, path: PathLike = "",
+              first_row: int = 0) -> pd.DataFrame:
     arrays = [c for c in meta["arrays"] if c in table.column_names]
     scalars = [c for c in table.column_names if c not in arrays and not c.startswith("__index_level_")]
     frame = table.select(scalars).to_pandas(ignore_metadata=meta.get("inferred", False))
-    frame = frame.set_index(pd.Index(parse_source_ids(frame.pop("source_id"), str(path)), name="source_id"))
+    frame = frame.set_index(pd.Index(parse_source_ids(frame.pop("source_id"), str(path), first_row), name="source_id"))
     for name in arrays:
         column = table.column(name).combine_chunks()
         values = np.array(column.values.to_numpy(zero_copy_only=False))
@@ -183,6 +184,7 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
     handle = _open(path)
     meta = _meta(handle.schema_arrow, path)
     batches = handle.iter_batches(batch_size=int(chunk_size), columns=_column_list(columns, meta, path))
+    first_row = 0
     while True:
         try:
             batch = next(batches, None)
@@ -190,4 +192,5 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
             raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
         if batch is None:
             return
-        yield _to_frame(pa.Table.from_batches([batch]), meta, columns, path)
+        yield _to_frame(pa.Table.from_batches([batch]), meta, columns, path, first_row)
+        first_row += batch.num_rows
