@@ -9,6 +9,7 @@ a malformed command line.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import math
@@ -30,6 +31,15 @@ __all__ = ["main", "build_parser"]
 CATALOGUES = ("spline", "spline_nomean", "raw")
 #: rrlsk.weights.density_weights' default threshold, /dex (repeated for the same reason)
 DENSITY_THRESHOLD = 0.5
+#: rrlsk.regressors.TRAINING_DEFAULTS that the network options show (repeated for the same reason)
+NETWORK_DEFAULTS = {"epochs": 400, "batch_size": 256, "learning_rate": 0.01, "patience": 40}
+#: rrlsk.TransformerRegressor.default_learning_rate (the one network with its own)
+TRANSFORMER_LEARNING_RATE = 0.001
+#: The networks' default dropout rates, per layer, as --help shows them
+NETWORK_DROPOUT = ("0.2/0.2/0.1 in the recurrent nets, 0.2/0.1 in convlstm and convgru, 0.1 in "
+                   "transformer, 0 in fcn, resnet and inception")
+#: rrlsk.make_pipeline's default n_points, phase points of the spline grid
+N_POINTS = 100
 GAIA_FORMATS = ("csv", "ecsv", "votable", "fits")
 RR_TYPES = ("RRab", "RRc")
 
@@ -41,6 +51,35 @@ RR_TYPES = ("RRab", "RRc")
 
 def _say(*parts) -> None:
     print(*parts, flush=True)
+
+
+def _refuse_overwriting_inputs(output: str | os.PathLike, option: str, inputs: Sequence[tuple[str, object]]) -> None:
+    """Refuse an output file that is one of the command's input files, or inside an input folder.
+
+    Parameters
+    ----------
+    output : path
+        The file the command will write.
+    option : str
+        The option naming it, for the message (``"--csv"``).
+    inputs : sequence of (str, path or None)
+        What each input is (``"the model file"``) and its path; None for
+        inputs not given.
+
+    Raises
+    ------
+    ValueError
+        Naming the output, the option and the input it would overwrite.
+    """
+    target = Path(output).resolve()
+    for what, path in inputs:
+        if path is None:
+            continue
+        source = Path(path).resolve()
+        if target == source or (source.is_dir() and source in target.parents):
+            where = "is" if target == source else "is inside"
+            raise ValueError(f"{option} {output} {where} {what} ({path}); writing there would destroy "
+                             f"or mix with an input: give {option} another path")
 
 
 def models_help() -> str:
@@ -82,8 +121,36 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _model_name(text: str) -> str:
+    """A model name of :func:`models_help`, in any case; a near miss gets a "did you mean".
+
+    Parameters
+    ----------
+    text : str
+        The name as typed (``"GRU"``, ``"InceptionTime"``).
+
+    Returns
+    -------
+    str
+        The registered name (``"gru"``).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For a name that is not a model, with the closest names, if any, and
+        the list of models.
+    """
+    name = text.strip().lower()
+    known = [*network_names(), *BASELINES]
+    if name in known:
+        return name
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+    guess = f"did you mean {' or '.join(close)}? " if close else ""
+    raise argparse.ArgumentTypeError(f"unknown model {text!r}; {guess}({models_help()})")
+
+
 def _model_list(text: str) -> list[str]:
-    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    names = [_model_name(name) for name in text.split(",") if name.strip()]
     if not names:
         raise argparse.ArgumentTypeError("expected one or more model names separated by commas")
     return names
@@ -318,6 +385,7 @@ def cmd_train(args) -> int:
     from .model_selection import fit_with_sample_weight
     from .persistence import save_model
 
+    _refuse_overwriting_inputs(args.out, "--out", [("the training data", args.data), ("the labels file", args.labels)])
     X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
     # a progress bar over epochs for a single fit; the grid search reports per fit instead
     pipe = _pipeline(args, args.model, verbose=0 if args.quiet or args.grid else 1)
@@ -415,6 +483,11 @@ def cmd_predict(args) -> int:
     for source in sources:
         if not Path(source).exists():
             raise FileNotFoundError(f"{source}: no such file or folder")
+    if args.csv:
+        _refuse_overwriting_inputs(args.csv, "--csv", [
+            *(("the light curves", s) for s in sources), ("the model file", model),
+            ("the --model-rrab file", args.model_rrab), ("the --model-rrc file", args.model_rrc),
+            ("the --rrlyrae file", args.rrlyrae)])
     source = sources[0] if len(sources) == 1 else sources
     summary = predict_catalogue(
         _predict_model(model, args.model_rrab, args.model_rrc), source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
@@ -548,7 +621,7 @@ def cmd_demo(args) -> int:
 
 
 class _Formatter(argparse.HelpFormatter):
-    """Shows ``(default: ...)`` where there is a default to show."""
+    """Shows ``(default: ...)`` where there is a default to show; a list as typed (``gru,svr``)."""
 
     def _get_help_string(self, action):
         text = action.help or ""
@@ -556,21 +629,27 @@ class _Formatter(argparse.HelpFormatter):
         if "default" in text or default is None or default is False or default == argparse.SUPPRESS \
                 or not action.option_strings:
             return text
+        if isinstance(default, (list, tuple)):
+            return f"{text} (default: {','.join(map(str, default))})".replace("%", "%%")
         return f"{text} (default: %(default)s)"
 
 
 def _add_network_options(parser) -> None:
     group = parser.add_argument_group("network training (ignored by classical baselines)")
     group.add_argument("--epochs", type=_positive_int, default=None,
-                       help="maximum training epochs per fit (default: the network's, early stopping ends sooner)")
+                       help=f"maximum training epochs per fit; early stopping usually ends sooner "
+                       f"(default: {NETWORK_DEFAULTS['epochs']})")
     group.add_argument("--batch-size", type=_positive_int, default=None,
-                       help="mini-batch size, stars (default: the network's, 256 in the paper)")
+                       help=f"mini-batch size, stars (default: {NETWORK_DEFAULTS['batch_size']})")
     group.add_argument("--learning-rate", type=_positive_float, default=None,
-                       help="Adam learning rate (default: the network's, 0.01 in the paper)")
+                       help=f"initial Adam learning rate (default: {NETWORK_DEFAULTS['learning_rate']:g}; "
+                       f"{TRANSFORMER_LEARNING_RATE:g} for transformer)")
     group.add_argument("--dropout", type=_fraction, default=None,
-                       help="dropout rate in (0, 1) (default: the network's)")
+                       help="one dropout rate in (0, 1) for every layer (default: per layer, "
+                       f"{NETWORK_DROPOUT})")
     group.add_argument("--patience", type=_positive_int, default=None,
-                       help="early-stopping patience, epochs without improvement (default: the network's)")
+                       help="early-stopping patience, epochs without improvement "
+                       f"(default: {NETWORK_DEFAULTS['patience']})")
 
 
 def _add_data_options(parser) -> None:
@@ -583,7 +662,7 @@ def _add_data_options(parser) -> None:
                         help="preprocessing: spline-resampled and mean-subtracted (paper's best), "
                         "spline without mean subtraction, or raw padded curves")
     parser.add_argument("--n-points", type=_positive_int, default=None,
-                        help="phase points of the resampled curve (default: the pipeline's)")
+                        help=f"phase points of the resampled curve (default: {N_POINTS})")
     parser.add_argument("--weights", choices=("density", "density_error", "none"), default="density",
                         help="training sample weights: inverse [Fe/H] density (paper), the same "
                         "divided by feh_error^2, or none")
@@ -694,7 +773,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("train", cmd_train, "train a network or baseline (optionally grid-searched) and save it")
     _add_data_options(p)
-    p.add_argument("--model", default="gru", help=models_help())
+    p.add_argument("--model", type=_model_name, default="gru", help=models_help() + " (any case)")
     p.add_argument("--grid", default=None,
                    help="grid search before the final fit: 'paper' (dropout x learning rate x batch "
                    "size, 60 candidates) or e.g. 'dropout=0.1,0.2;batch_size=128,256'")

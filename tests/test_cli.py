@@ -364,3 +364,21 @@ def test_small_training_sets_and_bad_grid_values_say_what_to_do(tmp_path, monkey
     assert status == 0, err
     with pytest.raises(ValueError, match=r"--grid: dropout=abc is not a number; gru's dropout takes numbers"):
         parse_grid("dropout=abc", "gru", rrlsk.GRURegressor())
+
+
+def test_an_output_that_is_an_input_is_refused(lc_model, tmp_path, monkeypatch, capsys):
+    model, X = lc_model
+    monkeypatch.chdir(tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in ("curves.parquet", "lc.joblib")}
+    for csv, what in (("curves.parquet", "is the light curves"), ("lc.joblib", "is the model file"),
+                      ("./curves.parquet", "is the light curves")):
+        status, out, err = run_main(capsys, "predict", model, "curves.parquet", "--out", "p", "--csv", csv)
+        assert status == 1 and f"--csv {csv} {what}" in err and "give --csv another path" in err, err
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "curves.parquet").write_bytes(before["curves.parquet"])
+    status, out, err = run_main(capsys, "predict", model, "folder", "--out", "p", "--csv", "folder/p.csv")
+    assert status == 1 and "is inside the light curves (folder)" in err
+    status, out, err = run_main(capsys, "train", "curves.parquet", "--model", "fourier_linear", "--out",
+                                "curves.parquet")
+    assert status == 1 and "--out curves.parquet is the training data" in err
+    assert before == {name: (tmp_path / name).read_bytes() for name in before}
