@@ -1,7 +1,6 @@
 """Shared pytest fixtures."""
 
 import os
-import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +22,6 @@ def dr2_curves(tmp_path_factory):
     """
     if not DR2_TARBALL.exists():
         pytest.skip("real Gaia DR2 curves not available (../shared/data)")
-    curves = {}
-    with tarfile.open(DR2_TARBALL) as tar:
-        for member in tar:
-            if not member.isfile() or not member.name.endswith("_bin.dat"):
-                continue
-            source_id = int(Path(member.name).name.split("_")[0])
-            data = np.loadtxt(tar.extractfile(member), ndmin=2)
-            keep = data[:, 0] < 1.0
-            curves[source_id] = (data[keep, 0], data[keep, 1])
-    return curves
+    from rrlsk.datasets import read_folded_curves
+
+    return read_folded_curves(DR2_TARBALL)
