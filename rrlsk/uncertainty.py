@@ -113,6 +113,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -132,6 +133,9 @@ from .ensemble import FoldEnsembleRegressor
 from .model_selection import check_labels, fit_with_sample_weight, take_rows
 
 __all__ = ["ONE_SIGMA", "CalibratedRegressor", "make_calibrated_ensemble"]
+
+#: The smallest calibrated factor with label errors, as a share of the factor without them.
+_FACTOR_FLOOR = 0.1
 
 #: Share of a normal distribution within one standard deviation of its mean:
 #: ``pred +- std`` is the central interval of this confidence.
@@ -519,8 +523,43 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.calibration_scales_ = np.vstack([scales for _, scales in calibration])
         self.calibration_ = pd.concat([rows for rows, _ in calibration])
         self.calibration_["scale"] = _interpolate(self._levels(), self.calibration_scales_, ONE_SIGMA)
+        self._check_label_errors()
         self.std_factor_ = self.factor(ONE_SIGMA)
         return self
+
+    def _check_label_errors(self) -> None:
+        """Refuse label errors that explain the residuals on their own; warn where the factor is floored.
+
+        Raises
+        ------
+        ValueError
+            When the label errors alone cover a 68 % interval of the
+            calibration labels: the calibration factor would be 0 and every
+            standard deviation 0.
+        """
+        cal = self.calibration_
+        if not (cal["label_error"] > 0).any():
+            return
+        raw, _ = self._factors(ONE_SIGMA)
+        if raw == 0.0:
+            explained = float(np.mean(np.abs(cal["residual"]) <= cal["label_error"]))
+            raise ValueError(
+                f"the label errors (y_err) alone cover {explained:.0%} of the calibration stars' labels within "
+                f"1 sigma (a 68 % interval needs {ONE_SIGMA:.1%}): they are as large as the model's residuals, so "
+                "the model's own error cannot be told apart from them and every uncertainty would be 0. Give "
+                "y_err only for independent 1-sigma label noise (spectroscopic [Fe/H] with honest errors); for "
+                "photometric labels or overstated errors fit without y_err (rrlsk train: drop --label-errors)"
+            )
+        floored = [c for c in (ONE_SIGMA, 0.95) if math.ceil((len(cal) + 1) * c) <= len(cal)
+                   and self._factors(c)[0] < self._factors(c)[1]]
+        if floored:
+            warnings.warn(
+                f"the label errors (y_err) explain nearly all of the residuals at confidence(s) "
+                f"{', '.join(f'{c:.3g}' for c in floored)}: the calibrated uncertainty is held at its floor, "
+                f"{_FACTOR_FLOOR:g} times that of a calibration without y_err; check that y_err are independent "
+                "1-sigma label errors, not overstated",
+                UserWarning, stacklevel=3,
+            )
 
     def _copies(self, X) -> tuple[pd.DataFrame | None, np.ndarray]:
         """``degrade``'s copies of the stars of ``X`` and each one's star (position in ``X``)."""
@@ -655,6 +694,9 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         ``residual`` the label minus the [Fe/H] estimate (the prediction,
         or for ``interval="classical"`` its inversion). Without label
         errors this is the conformal quantile of ``|residual| / scale``.
+        With label errors it is never less than a tenth of that quantile
+        (:meth:`fit` warns when the floor holds): label errors as large as
+        the residuals would otherwise make it 0.
 
         Parameters
         ----------
@@ -672,8 +714,11 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             When there are too few calibration stars for ``confidence``
             (fewer than ``1 / (1 - confidence) - 1``).
         """
+        return max(self._factors(_check_confidence(confidence)))
+
+    def _factors(self, confidence: float) -> tuple[float, float]:
+        """The factor of :meth:`factor` before its floor, and the floor."""
         check_is_fitted(self, "calibration_")
-        confidence = _check_confidence(confidence)
         cal = self.calibration_
         n = len(cal)
         rank = math.ceil((n + 1) * confidence)
@@ -683,14 +728,17 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"use more stars or a larger calibration_size"
             )
         z = _abs_normal_quantile(confidence)
-        # each star is covered once k reaches its own threshold
-        excess = (cal["residual"].to_numpy() / z) ** 2 - cal["label_error"].to_numpy() ** 2
         if hasattr(self, "calibration_scales_"):
             scale = _interpolate(self._levels(), self.calibration_scales_, confidence)
         else:  # pickled before difficulty_quantiles
             scale = cal["scale"].to_numpy()
+        residual = np.abs(cal["residual"].to_numpy())
+        # each star is covered once k reaches its own threshold
+        excess = (residual / z) ** 2 - cal["label_error"].to_numpy() ** 2
         thresholds = np.sqrt(np.maximum(excess, 0.0)) / scale
-        return z * float(np.partition(thresholds, rank - 1)[rank - 1])
+        raw = z * float(np.partition(thresholds, rank - 1)[rank - 1])
+        plain = float(np.partition(residual / scale, rank - 1)[rank - 1])  # the labels' own interval
+        return raw, _FACTOR_FLOOR * plain
 
     def predict(self, X, return_std: bool = False):
         """[Fe/H] and, optionally, its calibrated per-star uncertainty.

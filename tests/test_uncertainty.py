@@ -348,3 +348,17 @@ def test_make_calibrated_ensemble(stars):
     assert info_["n_calibration"] == 120 and info_["label_errors"]
     feh, std = model.predict(X.iloc[:5], return_std=True)
     assert feh.shape == std.shape == (5,) and (std > 0).all()
+
+
+def test_label_errors_as_large_as_the_residuals_never_give_zero_uncertainties(stars):
+    (X, y, info), (X_test, _, info_test) = stars
+    model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0)
+    with pytest.raises(ValueError, match=r"the label errors \(y_err\) alone cover \d+% .*drop --label-errors"):
+        model.fit(X, y, y_err=3 * info["feh_error"])
+    with pytest.warns(UserWarning, match=r"explain nearly all of the residuals at confidence\(s\) 0.95.*floor"):
+        model.fit(X, y, y_err=2.2 * info["feh_error"])
+    _, std = model.predict(X_test, return_std=True)
+    lower, upper = model.predict_interval(X_test, 0.95)
+    assert (std > 0).all() and (upper - lower > 0).all()
+    assert model.factor(0.95) >= 0.1 * np.quantile(
+        np.abs(model.calibration_["residual"]) / model.calibration_scales_[:, 0], 0.95)
