@@ -137,6 +137,57 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         return self
 
+    @classmethod
+    def from_fitted(cls, estimator, cv, estimators, X, y) -> FoldEnsembleRegressor:
+        """The ensemble of fold models fitted elsewhere, as :meth:`fit` would make it.
+
+        For fold models trained one at a time (a long cross-validation
+        that caches each fold as it finishes): ``estimators[k]`` must have
+        been fitted on the training rows of the ``k``-th split of ``cv``
+        over ``(X, y)``. The out-of-fold predictions are recomputed from
+        them, so a model fitted on the wrong rows shows as a wrong
+        ``oof_prediction_``, never as a silent copy of a record.
+
+        Parameters
+        ----------
+        estimator : regressor or Pipeline
+            The unfitted recipe the fold models were made from (kept as the
+            ``estimator`` parameter, so ``clone`` and ``get_params`` work).
+        cv : splitter
+            The splitter whose splits the fold models were trained on, e.g.
+            ``PredefinedSplit(fold)`` for a sample with fixed folds.
+        estimators : sequence of fitted estimators
+            One per split, in split order.
+        X : array-like or light-curve table
+            The rows the splits index.
+        y : array-like of shape (n_samples,)
+            Their labels ([Fe/H], dex).
+
+        Returns
+        -------
+        FoldEnsembleRegressor
+            Fitted: ``estimators_``, ``oof_prediction_``, ``test_folds_``,
+            ``n_splits_``.
+
+        Raises
+        ------
+        ValueError
+            If the number of fold models differs from the number of splits.
+        """
+        ensemble = cls(estimator, cv=cv)
+        values, _ = check_labels(X, y)
+        splits = list(ensemble._splitter().split(X, values))
+        estimators = list(estimators)
+        if len(estimators) != len(splits):
+            raise ValueError(f"{len(estimators)} fold models for the {len(splits)} splits of {cv!r}")
+        ensemble.oof_prediction_ = _mean_of_folds(
+            len(values), ((test, _predict_1d(model, take_rows(X, test))) for model, (_, test) in zip(estimators, splits))
+        )
+        ensemble.estimators_ = estimators
+        ensemble.test_folds_ = [np.asarray(test) for _, test in splits]
+        ensemble.n_splits_ = len(splits)
+        return ensemble
+
     def predict_out_of_fold(self, X, rows) -> np.ndarray:
         """Predict stars made from training stars, by the models that never saw those.
 

@@ -142,3 +142,22 @@ def test_errors():
         FoldEnsembleRegressor(pipeline(), cv="five").fit(X, y)
     with pytest.raises(ValueError, match="one label per row"):
         FoldEnsembleRegressor(pipeline()).fit(X, y.iloc[:10])
+
+
+def test_from_fitted_equals_fit_and_checks_the_models():
+    """Fold models fitted one at a time assemble into the ensemble fit would make."""
+    from sklearn.model_selection import PredefinedSplit
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(90, 3))
+    y = X @ [0.3, -0.2, 0.1] - 1.5 + rng.normal(0, 0.05, 90)
+    cv = PredefinedSplit(np.arange(90) % 3)
+    fitted = FoldEnsembleRegressor(Ridge(), cv=cv).fit(X, y)
+    models = [Ridge().fit(X[train], y[train]) for train, _ in cv.split(X, y)]
+    assembled = FoldEnsembleRegressor.from_fitted(Ridge(), cv, models, X, y)
+    np.testing.assert_allclose(assembled.oof_prediction_, fitted.oof_prediction_)
+    np.testing.assert_allclose(assembled.predict(X[:5], return_std=True), fitted.predict(X[:5], return_std=True))
+    assert [t.tolist() for t in assembled.test_folds_] == [t.tolist() for t in fitted.test_folds_]
+    np.testing.assert_array_equal(clone(assembled).get_params()["cv"].test_fold, cv.test_fold)
+    with pytest.raises(ValueError, match="2 fold models for the 3 splits"):
+        FoldEnsembleRegressor.from_fitted(Ridge(), cv, models[:2], X, y)
