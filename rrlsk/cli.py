@@ -16,6 +16,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -281,6 +282,150 @@ def cmd_info(args) -> int:
     return 0
 
 
+#: Columns of a plain light-curve CSV that change along the curve; every other column holds a
+#: per-star value (period, epoch, type, feh, ...) repeated on each of the star's rows.
+PLAIN_CSV_ARRAYS = ("time", "mag", "mag_err")
+
+
+def is_plain_csv(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a plain light-curve CSV (see :func:`read_plain_csv`).
+
+    Parameters
+    ----------
+    path : path
+        Any file or folder.
+
+    Returns
+    -------
+    bool
+        True for a ``.csv`` file with columns ``source_id``, ``time``,
+        ``mag`` and no ``band`` (a column of Gaia's epoch photometry).
+    """
+    path = Path(path)
+    if not (path.is_file() and path.suffix.lower() == ".csv"):
+        return False
+    import pandas as pd
+
+    columns = {str(c).strip().lower() for c in pd.read_csv(path, nrows=0).columns}
+    return {"source_id", "time", "mag"} <= columns and "band" not in columns
+
+
+def read_plain_csv(path: str | os.PathLike):
+    """Read a plain light-curve CSV into a light-curve table.
+
+    Parameters
+    ----------
+    path : path
+        CSV with one row per observation and the columns (any case)
+        ``source_id``, ``time`` (d), ``mag`` and optionally ``mag_err``
+        (mag); every other column (``period``, ``epoch``, ``type``,
+        ``feh``, ``feh_error``, ...) holds a per-star value repeated on each
+        of the star's rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The light-curve table: index ``source_id`` (int64), ``time``,
+        ``mag`` (and ``mag_err``) arrays sorted by time, and one scalar
+        column per other column of the file.
+
+    Raises
+    ------
+    ValueError
+        Naming the file: a required column is missing, a source_id is not
+        a whole number, or a per-star column differs within a star.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import _ragged
+    from .io._tables import parse_source_ids
+
+    frame = pd.read_csv(path)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("source_id", "time", "mag") if c not in frame]
+    if missing:
+        raise ValueError(f"{path}: a light-curve CSV has the columns source_id, time, mag; {missing} missing")
+    frame["source_id"] = parse_source_ids(frame["source_id"], str(path))
+    frame = frame.sort_values(["source_id", "time"], kind="stable", ignore_index=True)
+    ids, starts = np.unique(frame["source_id"].to_numpy(), return_index=True)
+    offsets = np.append(starts, len(frame))
+    arrays = [c for c in PLAIN_CSV_ARRAYS if c in frame]
+    table = pd.DataFrame({c: _ragged.split(frame[c].to_numpy(dtype=np.float64), offsets) for c in arrays},
+                         index=pd.Index(ids, name="source_id"))
+    per_star = frame.drop(columns=arrays).groupby("source_id", sort=True)
+    varying = [c for c, n in per_star.nunique().max().items() if n > 1]
+    if varying:
+        raise ValueError(f"{path}: {varying} differ within a star; a per-star value (period, epoch, ...) "
+                         "repeats on each of the star's rows")
+    return table.join(per_star.first())
+
+
+@contextmanager
+def _as_readable_source(source, rrlyrae):
+    """``rrlsk predict``'s sources, with each plain light-curve CSV as a temporary Parquet file."""
+    paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    if not any(is_plain_csv(path) for path in paths):
+        yield source
+        return
+    from .io import write_parquet
+
+    with tempfile.TemporaryDirectory(prefix="rrlsk-csv-") as scratch:
+        readable = []
+        for i, path in enumerate(paths):
+            if not is_plain_csv(path):
+                readable.append(path)
+                continue
+            X = read_plain_csv(path)
+            missing = [c for c in ("period", "epoch") if c not in X]
+            if missing and rrlyrae is None:
+                raise ValueError(f"{path}: no {' and '.join(missing)} column; add it (days, on each of a "
+                                 "star's rows) or give --rrlyrae FILE")
+            readable.append(Path(scratch) / f"{i:05d}-{Path(path).stem}.parquet")
+            write_parquet(X, readable[-1])
+        yield readable[0] if len(readable) == 1 else readable
+
+
+def _read_labelled(args):
+    """``DATA`` and ``--labels`` of ``rrlsk train``/``cv`` as ``(X, y, feh_error)``.
+
+    :func:`rrlsk.io.read_labelled_light_curves`, plus plain light-curve
+    CSVs and the options naming the label columns.
+    """
+    from .io import read_gaia_dr3, read_labelled_light_curves, read_labels, read_parquet
+
+    path = Path(args.data)
+    columns = {"feh_column": args.feh_column, "feh_error_column": args.feh_error_column}
+    if path.is_dir():
+        X, y, info = read_gaia_dr3(path, labels=args.labels, **columns)
+        return X, y, info["feh_error"]
+    plain = is_plain_csv(path)
+    if not plain and (path.suffix.lower() != ".parquet" or not any(columns.values())):
+        return read_labelled_light_curves(path, labels=args.labels)
+    X = read_plain_csv(path) if plain else read_parquet(path)
+    if args.labels is not None:
+        table = read_labels(args.labels, **columns)
+        X = X.drop(columns=[c for c in table.columns if c in X.columns]).join(table, how="inner")
+        if X.empty:
+            raise ValueError(f"{args.labels}: no source_id in common with {path}")
+    else:
+        by_lower = {str(c).lower(): c for c in X.columns}
+        for name, option in (("feh", "feh_column"), ("feh_error", "feh_error_column")):
+            given = columns[option]
+            if given is not None and given.lower() not in by_lower:
+                raise ValueError(f"{path}: no column {given!r} (--{option.replace('_', '-')})")
+            if given is not None:
+                X = X.rename(columns={by_lower[given.lower()]: name})
+    if "feh" not in X.columns:
+        raise ValueError(f"{path}: no feh column; name it with --feh-column, or pass --labels FILE "
+                         "with source_id, feh, feh_error")
+    unlabelled = X.index[X["feh"].isna()]
+    if len(unlabelled):
+        raise ValueError(f"{path}: no feh for {len(unlabelled)} star(s), source_id {unlabelled[:5].tolist()}")
+    feh_error = X["feh_error"].astype(float) if "feh_error" in X.columns else None
+    return X, X["feh"].astype(float).rename("feh"), feh_error
+
+
 def _with_labels(X, sample_info):
     """X plus the label columns ``feh``, ``feh_error`` (for Parquet files)."""
     return X.join(sample_info[["feh", "feh_error"]])
@@ -310,7 +455,8 @@ def cmd_simulate(args) -> int:
 def cmd_select(args) -> int:
     from .io import read_gaia_dr3, select_paper_sample, write_parquet
 
-    X, y, info = read_gaia_dr3(args.source, args.rrlyrae, args.labels)
+    X, y, info = read_gaia_dr3(args.source, args.rrlyrae, args.labels, feh_column=args.feh_column,
+                               feh_error_column=args.feh_error_column)
     selected, cuts = select_paper_sample(
         info, feh_error_column="feh_error", classification=args.type, max_feh_error=args.max_feh_error,
         max_amplitude=args.max_amplitude, min_epochs=args.min_epochs,
@@ -381,12 +527,11 @@ def _calibration_line(calibration: dict) -> str:
 
 
 def cmd_train(args) -> int:
-    from .io import read_labelled_light_curves
     from .model_selection import fit_with_sample_weight
     from .persistence import save_model
 
     _refuse_overwriting_inputs(args.out, "--out", [("the training data", args.data), ("the labels file", args.labels)])
-    X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
+    X, y, feh_error = _read_labelled(args)
     # a progress bar over epochs for a single fit; the grid search reports per fit instead
     pipe = _pipeline(args, args.model, verbose=0 if args.quiet or args.grid else 1)
     weights = _weights(args.weights, y, feh_error, args.density_threshold)
@@ -432,9 +577,8 @@ def make_report(run: Path, reports: dict | None = None, *, figures: bool = True)
 
 def cmd_cv(args) -> int:
     from .evaluation import cross_validate_models, save_reports
-    from .io import read_labelled_light_curves
 
-    X, y, feh_error = read_labelled_light_curves(args.data, labels=args.labels)
+    X, y, feh_error = _read_labelled(args)
     out = Path(args.out)
     _say(f"cross-validating {', '.join(args.models)} on {len(X)} stars "
          f"({args.splits} folds x {args.repeats} repeat(s), {args.n_bins} [Fe/H] bins)")
@@ -489,10 +633,11 @@ def cmd_predict(args) -> int:
             ("the --model-rrab file", args.model_rrab), ("the --model-rrc file", args.model_rrc),
             ("the --rrlyrae file", args.rrlyrae)])
     source = sources[0] if len(sources) == 1 else sources
-    summary = predict_catalogue(
-        _predict_model(model, args.model_rrab, args.model_rrc), source, args.out, chunk_size=args.chunk_size, n_jobs=args.n_jobs,
-        rrlyrae=args.rrlyrae, progress=not args.quiet,
-    )
+    with _as_readable_source(source, args.rrlyrae) as readable:
+        summary = predict_catalogue(
+            _predict_model(model, args.model_rrab, args.model_rrc), readable, args.out, chunk_size=args.chunk_size,
+            n_jobs=args.n_jobs, rrlyrae=args.rrlyrae, progress=not args.quiet,
+        )
     table = read_predictions(args.out)
     csv = Path(args.csv) if args.csv else Path(args.out) / "predictions.csv"
     write_atomic(csv, table.to_csv)
@@ -501,6 +646,10 @@ def cmd_predict(args) -> int:
     if summary.n_flagged:
         _say("flagged stars were predicted but look implausible (a unit mistake, outside the training domain "
              "or outside the physical [Fe/H] range): see their reason column")
+    predicted = table["status"].isin(("ok", "flagged"))
+    if predicted.any() and table.loc[predicted, "feh_std"].isna().all():
+        _say("feh_std, feh_lower and feh_upper are empty: the model is not calibrated (rrlsk train --calibrate "
+             "trains one with per-star uncertainties; rrlsk info MODEL tells which a file is)")
     _print_table(table.head(args.show))
     _say(f"wrote {len(table)} predictions to {csv} (and Parquet parts in {args.out}/)")
     return 0
@@ -654,10 +803,13 @@ def _add_network_options(parser) -> None:
 
 def _add_data_options(parser) -> None:
     parser.add_argument("data", help="labelled light curves: an rrlsk Parquet file with feh, "
-                        "feh_error columns (from 'rrlsk simulate' or 'rrlsk select') or a folder "
-                        "of Gaia tables")
+                        "feh_error columns (from 'rrlsk simulate' or 'rrlsk select'), a folder "
+                        "of Gaia tables, or a plain CSV with one row per observation (source_id, time, "
+                        "mag, optionally mag_err) and per-star period, epoch, feh, feh_error repeated "
+                        "on each of a star's rows")
     parser.add_argument("--labels", default=None,
                         help="table of source_id, [Fe/H] and its error (dex) replacing the data's labels")
+    _add_label_column_options(parser)
     parser.add_argument("--catalogue", choices=CATALOGUES, default="spline",
                         help="preprocessing: spline-resampled and mean-subtracted (paper's best), "
                         "spline without mean subtraction, or raw padded curves")
@@ -672,6 +824,15 @@ def _add_data_options(parser) -> None:
     parser.add_argument("--random-state", type=int, default=0,
                         help="seed for splits and network initialisation")
     _add_type_option(parser, "pulsation type of the stars: sets the phase alignment of the preprocessing")
+
+
+def _add_label_column_options(parser) -> None:
+    parser.add_argument("--feh-column", default=None,
+                        help="the [Fe/H] column of --labels (or of the data), any case (default: the first "
+                        "of feh, [fe/h], fe_h, feh_phot, metallicity)")
+    parser.add_argument("--feh-error-column", default=None,
+                        help="the column of its error, dex (default: the first of feh_error, e_feh, "
+                        "feh_err, sigma_feh, e_[fe/h], e_fe_h, metallicity_error)")
 
 
 def _add_type_option(parser, help_text: str) -> None:
@@ -696,8 +857,9 @@ def build_parser() -> argparse.ArgumentParser:
     """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
-    common.add_argument("--quiet", action="store_true",
-                        help="no progress bars and no TensorFlow start-up log lines")
+    common.add_argument("--quiet", action="store_true", help="no progress bars")
+    common.add_argument("--verbose", action="store_true",
+                        help="let TensorFlow's start-up log lines through (hidden by default)")
 
     parser = argparse.ArgumentParser(
         prog="rrlsk",
@@ -764,6 +926,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", default=None,
                    help="labels table: source_id, [Fe/H], its error, dex (default: the folder's "
                    "labels file, else Gaia's metallicity and metallicity_error)")
+    _add_label_column_options(p)
     p.add_argument("--max-feh-error", type=_positive_float, default=0.4, help="largest sigma[Fe/H], dex")
     p.add_argument("--max-amplitude", type=_positive_float, default=1.4, help="largest G peak-to-peak amplitude, mag")
     p.add_argument("--min-epochs", type=_positive_int, default=50, help="fewest clean G epochs")
@@ -818,7 +981,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "or joblib.dump (a PerTypeRegressor for mixed types); loading runs code, so use "
                    "trusted files only. Omit it to give --model-rrab/--model-rrc instead")
     p.add_argument("source", nargs="+",
-                   help="light curves: rrlsk Parquet file(s)/folder or Gaia epoch-photometry files")
+                   help="light curves: rrlsk Parquet file(s)/folder, Gaia epoch-photometry files, or a "
+                   "plain CSV with one row per observation: source_id, time (d), mag, optionally mag_err, "
+                   "and period, epoch (d) repeated on each of a star's rows (or --rrlyrae)")
     p.add_argument("--out", required=True, help="output folder of Parquet parts (rerun to resume)")
     p.add_argument("--csv", default=None, help="combined table (default: OUT/predictions.csv)")
     p.add_argument("--rrlyrae", default=None,
@@ -839,9 +1004,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Remedies that the library's messages give in Python terms, and what to do at the shell instead.
+CLI_REMEDIES = (
+    (re.compile(r"cannot find the \[Fe/H\] column among (.*); pass it explicitly"),
+     r"cannot find the [Fe/H] column among \1; name it with --feh-column"),
+    (re.compile(r"cannot find the \[Fe/H\] error column among (.*); pass it explicitly"),
+     r"cannot find the [Fe/H] error column among \1; name it with --feh-error-column"),
+    (re.compile(r" \(or pass drop_rejected=False\)"),
+     " (Gaia epoch photometry has them; a plain light-curve CSV has no band column: one row per "
+     "observation with source_id, time, mag, optionally mag_err, and period, epoch or --rrlyrae)"),
+    (re.compile(r"pass --labels FILE \(labels=FILE in Python\)"), "pass --labels FILE"),
+)
+
+
 def _reason(err: BaseException) -> str:
+    """One line for the shell: the error's first line, its remedies in command-line terms."""
+    if isinstance(err, OSError) and err.filename is not None and err.strerror:
+        return f"{err.filename}: {err.strerror[0].lower()}{err.strerror[1:]}"
     text = str(err).strip().splitlines()
     text = text[0] if text else ""
+    for pattern, remedy in CLI_REMEDIES:
+        text = pattern.sub(remedy, text)
     if isinstance(err, (ValueError, FileNotFoundError)):
         return text or type(err).__name__
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
@@ -849,8 +1032,10 @@ def _reason(err: BaseException) -> str:
 
 #: Lines that TensorFlow's C++ runtime writes to stderr at start-up whatever
 #: TF_CPP_MIN_LOG_LEVEL says (absl log lines such as "I0000 00:00:... port.cc:153]
-#: oneDNN custom operations are on", and absl's note before its initialisation).
-NATIVE_LOG_LINE = re.compile(rb"^([IWE]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl::InitializeLog)")
+#: oneDNN custom operations are on", the second line of its CPU-instructions
+#: notice, and absl's note before its initialisation).
+NATIVE_LOG_LINE = re.compile(rb"^([IWE]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl::InitializeLog"
+                             rb"|To enable the following instructions: )")
 
 
 @contextmanager
@@ -910,7 +1095,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        with _without_native_logs(args.quiet):
+        with _without_native_logs(not args.verbose):
             return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -103,7 +103,8 @@ def test_info_prints_what_the_model_is(saved_model):
 
 def test_missing_model_file(tmp_path):
     out = rrlsk("info", tmp_path / "nope.joblib", check=False)
-    assert_one_line_error(out, "rrlsk info: error:", "nope.joblib")
+    assert_one_line_error(out, "rrlsk info: error:", "nope.joblib: no such file")
+    assert "Errno" not in out.stderr
 
 
 def test_not_a_model_file_and_debug_traceback(tmp_path):
@@ -382,3 +383,141 @@ def test_an_output_that_is_an_input_is_refused(lc_model, tmp_path, monkeypatch, 
                                 "curves.parquet")
     assert status == 1 and "--out curves.parquet is the training data" in err
     assert before == {name: (tmp_path / name).read_bytes() for name in before}
+
+
+# ---------------------------------------------------------------- the shell's own terms
+
+
+def options_of(command):
+    """The option strings ``rrlsk COMMAND`` takes."""
+    from rrlsk.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    return {option for action in sub._actions for option in action.option_strings}
+
+
+def assert_names_real_options(command, message):
+    named = set(re.findall(r"--[a-z][a-z-]+", message))
+    assert named <= options_of(command), (named - options_of(command), message)
+    assert "=False" not in message and "=True" not in message and "in Python" not in message, message
+
+
+def test_help_shows_the_actual_defaults():
+    import inspect
+
+    from rrlsk import make_pipeline
+    from rrlsk.cli import N_POINTS, NETWORK_DEFAULTS, TRANSFORMER_LEARNING_RATE
+    from rrlsk.regressors import TRAINING_DEFAULTS, TransformerRegressor
+
+    assert NETWORK_DEFAULTS == {name: TRAINING_DEFAULTS[name] for name in NETWORK_DEFAULTS}
+    assert TRANSFORMER_LEARNING_RATE == TransformerRegressor.default_learning_rate
+    assert N_POINTS == inspect.signature(make_pipeline).parameters["n_points"].default
+    train = " ".join(rrlsk("train", "--help").stdout.split())
+    for shown in ("maximum training epochs per fit; early stopping usually ends sooner (default: 400)",
+                  "mini-batch size, stars (default: 256)", "(default: 0.01; 0.001 for transformer)",
+                  "(default: per layer, 0.2/0.2/0.1 in the recurrent nets", "resampled curve (default: 100)",
+                  "without improvement (default: 40)"):
+        assert shown in train, shown
+    assert "the network's" not in train and "the pipeline's" not in train
+    cv = " ".join(rrlsk("cv", "--help").stdout.split())
+    assert "(default: gru)" in cv and "['gru']" not in cv
+
+
+def test_model_names_in_any_case_with_a_suggestion(capsys):
+    from rrlsk.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["train", "d.parquet", "--out", "m", "--model", "GRU"]).model == "gru"
+    assert parser.parse_args(["cv", "d.parquet", "--models", "BiLSTM, SVR"]).models == ["bilstm", "svr"]
+    with pytest.raises(SystemExit) as err:
+        parser.parse_args(["train", "d.parquet", "--out", "m", "--model", "InceptionTime"])
+    assert err.value.code == 2
+    message = capsys.readouterr().err
+    assert "unknown model 'InceptionTime'; did you mean inception?" in message
+    with pytest.raises(SystemExit):
+        parser.parse_args(["cv", "d.parquet", "--models", "gru,xyzzy"])
+    message = capsys.readouterr().err
+    assert "unknown model 'xyzzy'; (networks: fcn" in message and "did you mean" not in message
+
+
+def test_version_and_info_say_nothing_of_tensorflow(saved_model):
+    from rrlsk._version import __version__
+
+    out = rrlsk("--version")
+    assert out.stdout.strip() == f"rrlsk {__version__}" and out.stderr == ""
+    code = ("import sys; from rrlsk.cli import main; status = main(['info', sys.argv[1]]); "
+            "assert 'tensorflow' not in sys.modules; sys.exit(status)")
+    out = subprocess.run([sys.executable, "-c", code, str(saved_model)], capture_output=True, text=True, env=ENV,
+                         timeout=300)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert "Ridge" in out.stdout
+
+
+def test_native_start_up_lines_are_hidden_unless_verbose():
+    code = ("import os, sys; from rrlsk.cli import _without_native_logs\n"
+            "with _without_native_logs(sys.argv[1] == 'hide'):\n"
+            "    os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called are written\\n'"
+            " b'I0000 00:00:1796208651.963164  6389 cudart_stub.cc:31] Could not find cuda drivers\\n'"
+            " b'To enable the following instructions: AVX2 FMA, in other operations, rebuild\\n'"
+            " b'a real warning\\n')\n")
+    hidden = subprocess.run([sys.executable, "-c", code, "hide"], capture_output=True, text=True, timeout=60)
+    assert hidden.stderr == "a real warning\n"
+    shown = subprocess.run([sys.executable, "-c", code, "show"], capture_output=True, text=True, timeout=60)
+    assert "cuda drivers" in shown.stderr and "To enable" in shown.stderr
+    from rrlsk.cli import build_parser
+
+    assert build_parser().parse_args(["info", "m.joblib", "--verbose"]).verbose
+
+
+def test_errors_name_options_that_exist(lc_model, tmp_path, monkeypatch, capsys):
+    model, X = lc_model
+    monkeypatch.chdir(tmp_path)
+    assert run_main(capsys, "simulate", "s.parquet", "--n-stars", 20)[0] == 0
+    pd.DataFrame({"source_id": [1], "value": [-1.5], "err": [0.1]}).to_csv("bad.csv", index=False)
+    status, out, err = run_main(capsys, "train", "s.parquet", "--labels", "bad.csv", "--out", "m.joblib")
+    assert status == 1 and "name it with --feh-column" in err
+    assert_names_real_options("train", err)
+    status, out, err = run_main(capsys, "train", "s.parquet", "--labels", "bad.csv", "--feh-column", "VALUE",
+                                "--out", "m.joblib")
+    assert status == 1 and "name it with --feh-error-column" in err
+    assert_names_real_options("train", err)
+
+    pd.DataFrame({"source_id": [1, 1], "time": [0.0, 0.3], "mag": [15.1, 15.4], "band": ["G", "G"]}).to_csv(
+        "gaialike.csv", index=False)
+    status, out, err = run_main(capsys, "predict", model, "gaialike.csv", "--out", "p", "--quiet")
+    assert status == 1 and "drop_rejected" not in err and "plain light-curve CSV has no band column" in err
+    assert_names_real_options("predict", err)
+
+
+def test_a_plain_light_curve_csv_is_read_as_it_is(lc_model, tmp_path, monkeypatch, capsys):
+    from rrlsk.datasets import make_gaia_rrab
+
+    model, X = lc_model
+    monkeypatch.chdir(tmp_path)
+    stars, y, info = make_gaia_rrab(12, random_state=3)
+    per_row = {name: np.repeat(values, stars["time"].map(len)) for name, values in
+               (("source_id", stars.index), ("period", stars["period"]), ("epoch", stars["epoch"]),
+                ("FeH_spec", info["feh"]), ("e_FeH", info["feh_error"]))}
+    plain = pd.DataFrame({**per_row, "time": np.concatenate(stars["time"].to_list()),
+                          "mag": np.concatenate(stars["mag"].to_list()),
+                          "mag_err": np.concatenate(stars["mag_err"].to_list())}).sample(frac=1, random_state=0)
+    plain.to_csv("plain.csv", index=False)
+    status, out, err = run_main(capsys, "predict", model, "plain.csv", "--out", "p", "--quiet")
+    assert status == 0, err
+    assert out.count("feh_std, feh_lower and feh_upper are empty: the model is not calibrated") == 1
+    predicted = pd.read_csv("p/predictions.csv", index_col="source_id")
+    from rrlsk.persistence import load_model
+
+    np.testing.assert_allclose(predicted.loc[stars.index, "feh"], load_model(model).predict(stars), rtol=1e-6)
+
+    plain.drop(columns="epoch").to_csv("noepoch.csv", index=False)
+    status, out, err = run_main(capsys, "predict", model, "noepoch.csv", "--out", "p2", "--quiet")
+    assert status == 1 and "noepoch.csv: no epoch column" in err and "--rrlyrae FILE" in err
+
+    args = ("train", "plain.csv", "--model", "fourier_linear", "--out", "m.joblib", "--density-threshold", "0.01")
+    status, out, err = run_main(capsys, *args)
+    assert status == 1 and "plain.csv: no feh column; name it with --feh-column" in err
+    status, out, err = run_main(capsys, *args, "--feh-column", "FEH_SPEC", "--feh-error-column", "E_FEH")
+    assert status == 0, err
+    assert "on 12 stars from plain.csv" in out
