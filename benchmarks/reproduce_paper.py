@@ -176,7 +176,7 @@ def run_cv(name, X, y, w_train, w_eval, cv, info, args):
     summary.parent.mkdir(parents=True, exist_ok=True)
     summary.write_text(json.dumps(cv_summary(name, report, y, info, cpu, args), indent=1))
     if name == "gru":
-        plotting.plot_report(report, args.out / args.labels / "figures")
+        plotting.plot_report(report, args.out / args.labels / "figures", y_kind="label")
     return report
 
 

@@ -366,7 +366,7 @@ def write_table_a1(reports: Mapping[str, CrossValidationReport], folder, *, figu
     if figures:
         from .plotting import plot_reports
 
-        plot_reports(reports, folder / "figures")
+        plot_reports(reports, folder / "figures", y_kind="label")  # cross-validated against the labels
     return table
 
 

@@ -9,10 +9,10 @@ displays itself.
   weights (Monti et al. 2024, Fig. 3);
 * :func:`plot_light_curves` - folded raw curves with their resampled
   spline (Fig. 2);
-* :func:`plot_learning_curves` - training and validation loss per fold
-  (Fig. 5);
-* :func:`plot_predictions` - predicted vs true [Fe/H] and residual
-  histograms, training and validation (Fig. 6);
+* :func:`plot_learning_curves` - training loss and the loss on the
+  inner early-stopping split, one colour per fold (Fig. 5);
+* :func:`plot_predictions` - predicted vs label (or true) [Fe/H] and
+  residual histograms, training and validation (Fig. 6);
 * :func:`plot_residuals` - residuals against [Fe/H] with running
   percentiles;
 * :func:`plot_report` - the set for a :class:`~rrlsk.evaluation.CrossValidationReport`;
@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from scipy.stats import gaussian_kde
 from sklearn.utils import check_random_state
 
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 FEH_LABEL = "[Fe/H] [dex]"
+#: What the reference values ``y_true`` of a figure are -> the word its axes use.
+Y_KINDS = {"label": "label", "true": "true"}
 TRAIN_COLOR = "tab:red"
 VALIDATION_COLOR = "tab:green"
 DPI = 150
@@ -70,6 +73,13 @@ def _pair(y_true, y_pred, sample_weight=None, *, what: str):
     if not keep.any():
         raise ValueError(f"{what}: no finite (y_true, y_pred) pairs to plot")
     return t[keep], p[keep], None if w is None else w[keep]
+
+
+def _reference(y_kind: str) -> str:
+    """The axes' word for the reference [Fe/H]: ``"label"`` or ``"true"``."""
+    if y_kind not in Y_KINDS:
+        raise ValueError(f"y_kind must be one of {sorted(Y_KINDS)} (what y_true holds), got {y_kind!r}")
+    return Y_KINDS[y_kind]
 
 
 def _metrics_text(t, p, w) -> str:
@@ -217,8 +227,17 @@ def _as_histories(histories) -> list[dict]:
     return out
 
 
+#: Line style of each loss in :func:`plot_learning_curves`, and its name in the legend.
+LOSS_STYLES = {"loss": ("-", "training loss"), "val_loss": ("--", "inner-split loss (early stopping)")}
+
+
 def plot_learning_curves(histories, *, log: bool = False, path=None) -> Figure:
-    """Training (red) and validation (green) loss per epoch, every fold.
+    """Training loss and inner-split loss per epoch, one colour per fold.
+
+    The second curve is the loss on the inner split that the network holds
+    out of its own training data for early stopping and learning-rate
+    reduction (``validation_fraction``), not on the fold's validation
+    stars.
 
     Parameters
     ----------
@@ -234,23 +253,32 @@ def plot_learning_curves(histories, *, log: bool = False, path=None) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        The loss curves, one line per fold and split.
+        One colour per fold (named by the dict's keys, else ``fold 1``,
+        ``fold 2``, ...), solid for the training loss, dashed for the
+        inner-split loss; the legend names both.
     """
+    names = list(histories) if isinstance(histories, Mapping) and "loss" not in histories else None
     runs = _as_histories(histories)
+    names = [str(n) for n in names] if names else [f"fold {i + 1}" for i in range(len(runs))]
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    alpha = max(0.25, 1.0 / len(runs))
-    for i, history in enumerate(runs):
-        for key, color, label in (("loss", TRAIN_COLOR, "training loss"), ("val_loss", VALIDATION_COLOR, "validation loss")):
+    colors = [f"C{i % 10}" for i in range(len(runs))]
+    for name, color, history in zip(names, colors, runs):
+        for key, (style, _) in LOSS_STYLES.items():
             if key in history and len(history[key]):
                 epochs = np.arange(1, len(history[key]) + 1)
-                ax.plot(epochs, history[key], color=color, alpha=alpha, lw=1.2, label=label if i == 0 else None)
+                ax.plot(epochs, history[key], color=color, ls=style, lw=1.2, label=name if key == "loss" else None)
+    handles, labels = ax.get_legend_handles_labels()
+    for key, (style, text) in LOSS_STYLES.items():
+        if any(key in history for history in runs):
+            handles.append(Line2D([], [], color="k", ls=style, lw=1.2))
+            labels.append(text)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (weighted MSE) [dex$^2$]")
     if log:
         ax.set_yscale("log")
     ax.set_title(f"{len(runs)} fold(s)", fontsize="small")
-    ax.legend()
+    ax.legend(handles, labels, fontsize="x-small", ncol=2 if len(runs) > 6 else 1)
     return _save(fig, path)
 
 
@@ -263,21 +291,26 @@ def plot_predictions(
     sample_weight=None,
     sample_weight_train=None,
     bins: int = 40,
+    y_kind: str = "label",
     path=None,
 ) -> Figure:
-    """Predicted against true [Fe/H] and histograms of the residuals.
+    """Predicted against label (or true) [Fe/H] and histograms of the residuals.
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,)
-        Validation (out-of-fold) labels and predictions, dex. Pairs with a
-        non-finite member are left out.
+        Validation (out-of-fold) reference values and predictions, dex.
+        Pairs with a non-finite member are left out.
     y_true_train, y_pred_train : array-like, optional
-        Training labels and in-fold predictions, drawn behind.
+        Training reference values and in-fold predictions, drawn behind.
     sample_weight, sample_weight_train : array-like, optional
         Evaluation weights; add wRMSE to the legend.
     bins : int, default=40
         Bins of the residual histograms.
+    y_kind : {"label", "true"}, default="label"
+        What ``y_true`` holds: the stars' (noisy) [Fe/H] labels, or the
+        true [Fe/H] of simulated stars; the axes say so ("label [Fe/H]",
+        "predicted - label").
     path : str or Path, optional
         Where to write the PNG.
 
@@ -285,8 +318,10 @@ def plot_predictions(
     -------
     matplotlib.figure.Figure
         Left: scatter with the 1:1 line; right: residual
-        (predicted - true) histograms. Metrics are in the legends.
+        (predicted - label, or predicted - true) histograms. Metrics are
+        in the legends.
     """
+    reference = _reference(y_kind)
     sets = []
     if (y_true_train is None) != (y_pred_train is None):
         raise ValueError("give both y_true_train and y_pred_train, or neither")
@@ -309,26 +344,29 @@ def plot_predictions(
     scatter.set_xlim(lo, hi)
     scatter.set_ylim(lo, hi)
     scatter.set_aspect("equal")
-    scatter.set_xlabel(f"true {FEH_LABEL}")
+    scatter.set_xlabel(f"{reference} {FEH_LABEL}")
     scatter.set_ylabel(f"predicted {FEH_LABEL}")
     scatter.legend(fontsize="x-small", loc="upper left")
     hist.axvline(0.0, color="k", lw=1, ls="--")
-    hist.set_xlabel("Δ[Fe/H] = predicted - true [dex]")
+    hist.set_xlabel(f"Δ[Fe/H] = predicted - {reference} [dex]")
     hist.set_ylabel("probability density [dex$^{-1}$]")
     hist.legend(fontsize="x-small")
     return _save(fig, path)
 
 
-def plot_residuals(y_true, y_pred, *, n_bins: int = 10, path=None) -> Figure:
-    """Plot the residuals (predicted - true) against true [Fe/H].
+def plot_residuals(y_true, y_pred, *, n_bins: int = 10, y_kind: str = "label", path=None) -> Figure:
+    """Plot the residuals (predicted - label, or - true) against label (or true) [Fe/H].
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,)
-        Labels and (out-of-fold) predictions, dex.
+        Reference values and (out-of-fold) predictions, dex.
     n_bins : int, default=10
-        Number of quantile bins of true [Fe/H] for the running median and
+        Number of quantile bins of ``y_true`` for the running median and
         16th-84th percentile band.
+    y_kind : {"label", "true"}, default="label"
+        What ``y_true`` holds: [Fe/H] labels, or the true [Fe/H] of
+        simulated stars; the axes say so.
     path : str or Path, optional
         Where to write the PNG.
 
@@ -338,6 +376,7 @@ def plot_residuals(y_true, y_pred, *, n_bins: int = 10, path=None) -> Figure:
         The regression to the mean at the metal-poor and metal-rich ends
         shows as a tilt of the median.
     """
+    reference = _reference(y_kind)
     t, p, _ = _pair(y_true, y_pred, what="residuals")
     residual = p - t
     fig = Figure(figsize=(6.4, 4.2), layout="constrained")
@@ -352,13 +391,13 @@ def plot_residuals(y_true, y_pred, *, n_bins: int = 10, path=None) -> Figure:
     ax.plot(stats["t"], stats["q50"], color="k", lw=1.5, marker="o", ms=3, label="median")
     ax.fill_between(stats["t"], stats["q16"], stats["q84"], color="k", alpha=0.15, label="16th-84th percentile")
     ax.axhline(0.0, color="tab:red", lw=1, ls="--")
-    ax.set_xlabel(f"true {FEH_LABEL}")
-    ax.set_ylabel("Δ[Fe/H] = predicted - true [dex]")
+    ax.set_xlabel(f"{reference} {FEH_LABEL}")
+    ax.set_ylabel(f"Δ[Fe/H] = predicted - {reference} [dex]")
     ax.legend(fontsize="small", title=_metrics_text(t, p, None), title_fontsize="x-small")
     return _save(fig, path)
 
 
-def plot_report(report, directory, *, prefix: str = "") -> dict[str, Path]:
+def plot_report(report, directory, *, prefix: str = "", y_kind: str = "label") -> dict[str, Path]:
     """Write the figures of a cross-validation report as PNG files.
 
     Parameters
@@ -369,6 +408,9 @@ def plot_report(report, directory, *, prefix: str = "") -> dict[str, Path]:
         Created if needed.
     prefix : str, default=""
         Prepended to every file name (for example the model's name).
+    y_kind : {"label", "true"}, default="label"
+        What the report's ``y_true`` holds: the [Fe/H] labels it was
+        cross-validated against, or the true [Fe/H] of simulated stars.
 
     Returns
     -------
@@ -385,9 +427,9 @@ def plot_report(report, directory, *, prefix: str = "") -> dict[str, Path]:
         oof["y_true"], oof["pred_mean"], y_true_train=in_fold["y_true"], y_pred_train=in_fold["pred_mean"],
         sample_weight=oof["eval_weight"] if weighted else None,
         sample_weight_train=in_fold["eval_weight"] if weighted else None,
-        path=paths["predictions"],
+        y_kind=y_kind, path=paths["predictions"],
     )
-    plot_residuals(oof["y_true"], oof["pred_mean"], path=paths["residuals"])
+    plot_residuals(oof["y_true"], oof["pred_mean"], y_kind=y_kind, path=paths["residuals"])
     plot_label_distribution(oof["y_true"], path=paths["label_distribution"])
     if report.histories:
         paths["learning_curves"] = directory / f"{prefix}learning_curves.png"
@@ -395,7 +437,7 @@ def plot_report(report, directory, *, prefix: str = "") -> dict[str, Path]:
     return paths
 
 
-def plot_reports(reports: Mapping, directory) -> dict[str, dict[str, Path]]:
+def plot_reports(reports: Mapping, directory, *, y_kind: str = "label") -> dict[str, dict[str, Path]]:
     """Write the figures of several models' cross-validation reports as PNG files.
 
     Parameters
@@ -407,10 +449,12 @@ def plot_reports(reports: Mapping, directory) -> dict[str, dict[str, Path]]:
         Created if needed; each model's figures are
         ``directory/<model>_<figure>.png`` (:func:`plot_report` with the
         prefix ``"<model>_"``), [Fe/H] axes in dex.
+    y_kind : {"label", "true"}, default="label"
+        What the reports' ``y_true`` holds (see :func:`plot_report`).
 
     Returns
     -------
     dict of str to dict of str to Path
         Model name -> the paths :func:`plot_report` wrote for it.
     """
-    return {name: plot_report(report, directory, prefix=f"{name}_") for name, report in reports.items()}
+    return {name: plot_report(report, directory, prefix=f"{name}_", y_kind=y_kind) for name, report in reports.items()}

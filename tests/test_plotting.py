@@ -89,7 +89,13 @@ def test_learning_curves():
     ax = fig.axes[0]
     assert len(ax.get_lines()) == 4 and ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
     assert list(ax.get_lines()[0].get_xdata()) == [1, 2, 3]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training loss", "validation loss"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "fold 1", "fold 2", "training loss", "inner-split loss (early stopping)"]
+    train_1, inner_1, train_2, inner_2 = ax.get_lines()
+    assert train_1.get_color() == inner_1.get_color() != train_2.get_color() == inner_2.get_color()
+    assert train_1.get_linestyle() == "-" and inner_1.get_linestyle() == "--"
+    named = plotting.plot_learning_curves({"repeat 0, fold 0": histories[0], "repeat 0, fold 1": histories[1]})
+    assert [t.get_text() for t in named.axes[0].get_legend().get_texts()][:2] == ["repeat 0, fold 0", "repeat 0, fold 1"]
     assert len(plotting.plot_learning_curves(histories[0]).axes[0].get_lines()) == 2
     with pytest.raises(ValueError, match="'loss'"):
         plotting.plot_learning_curves([{"mae": [1.0]}])
@@ -106,7 +112,8 @@ def test_predictions_metrics_in_legend():
     assert texts[0].startswith("training (200)") and "wRMSE" not in texts[0]
     one_to_one = scatter.get_lines()[0]
     assert np.array_equal(one_to_one.get_xdata(), one_to_one.get_ydata())
-    assert "[dex]" in scatter.get_xlabel() and "[dex]" in hist.get_xlabel()
+    assert scatter.get_xlabel() == "label [Fe/H] [dex]" and scatter.get_ylabel() == "predicted [Fe/H] [dex]"
+    assert hist.get_xlabel() == "Δ[Fe/H] = predicted - label [dex]"
     nan_pred = pred.copy()
     nan_pred[:10] = np.nan  # rows never validated are left out
     texts = [t.get_text() for t in plotting.plot_predictions(y, nan_pred).axes[0].get_legend().get_texts()]
@@ -147,3 +154,30 @@ def test_plot_reports_prefixes_each_model(tmp_path):
     for model_paths in paths.values():
         for path in model_paths.values():
             assert path.read_bytes()[:8] == PNG
+
+
+def test_axes_say_whether_labels_or_the_truth_were_plotted(tmp_path):
+    y, pred = feh()
+    scatter, hist = plotting.plot_predictions(y, pred, y_kind="true").axes
+    assert scatter.get_xlabel() == "true [Fe/H] [dex]" and hist.get_xlabel() == "Δ[Fe/H] = predicted - true [dex]"
+    ax = plotting.plot_residuals(y, pred).axes[0]
+    assert ax.get_xlabel() == "label [Fe/H] [dex]" and ax.get_ylabel() == "Δ[Fe/H] = predicted - label [dex]"
+    ax = plotting.plot_residuals(y, pred, y_kind="true").axes[0]
+    assert ax.get_xlabel() == "true [Fe/H] [dex]" and ax.get_ylabel() == "Δ[Fe/H] = predicted - true [dex]"
+    with pytest.raises(ValueError, match="y_kind must be one of"):
+        plotting.plot_residuals(y, pred, y_kind="truth")
+
+
+def test_reports_figures_name_labels_as_labels(tmp_path, monkeypatch):
+    from rrlsk.evaluation import write_table_a1
+
+    y, _ = feh(90)
+    X = np.c_[y + np.random.default_rng(4).normal(0, 0.1, 90)]
+    report = cross_validate_report(Ridge(), X, y, cv=3, random_state=0)
+    drawn = []
+    original = plotting.plot_residuals
+    monkeypatch.setattr(plotting, "plot_residuals", lambda *a, **k: drawn.append(original(*a, **k)) or drawn[-1])
+    write_table_a1({"ridge": report}, tmp_path, figures=True)  # what `rrlsk demo` and `rrlsk report` draw
+    plotting.plot_report(report, tmp_path, y_kind="true")
+    assert [fig.axes[0].get_ylabel() for fig in drawn] == [
+        "Δ[Fe/H] = predicted - label [dex]", "Δ[Fe/H] = predicted - true [dex]"]
