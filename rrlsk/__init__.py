@@ -31,6 +31,7 @@ _SUBMODULES = (
     "pipelines",
     "plotting",
     "preprocessing",
+    "pretrained",
     "regressors",
     "relations",
     "uncertainty",
@@ -51,6 +52,7 @@ _NAMES = {
     "save_model": "persistence",
     "load_model": "persistence",
     "model_info": "persistence",
+    "load_pretrained": "pretrained",
     # the network regressors, named in the registry's TensorFlow-free table
     **{class_name: "regressors" for class_name in BUILTIN_NETWORKS.values()},
 }

@@ -1,0 +1,172 @@
+"""Named, offline, pretrained [Fe/H] models.
+
+>>> import rrlsk.pretrained
+>>> rrlsk.pretrained.names()
+('dekany2022-g', 'dekany2022-ks')
+
+:func:`load_pretrained` returns a fitted scikit-learn estimator; every place
+that takes a model file (:func:`rrlsk.predict_catalogue`, ``rrlsk predict``,
+``rrlsk info``) also takes a registered name (see :func:`is_pretrained_name`
+for how a name and a file path are told apart). The weights ship inside the
+package, each with its licence; nothing is downloaded.
+
+Adding a model is one :func:`~rrlsk.pretrained._registry.register` call
+with its metadata and a loader (``loader(prealigned=...)`` -> the fitted
+estimator). Reading the table (``names()``, :func:`describe`) does not
+import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+from ._registry import PretrainedModel, get, names, register
+
+__all__ = ["PretrainedModel", "describe", "is_pretrained_name", "load_pretrained", "names", "sha256"]
+
+_DEKANY_CITATION = (
+    "Dékány, I. & Grebel, E. K. 2022, ApJS 261, 33: 'Photometric metallicity prediction of "
+    "fundamental-mode RR Lyrae stars in the Gaia optical and Ks infrared wavebands by deep learning'"
+)
+_DEKANY_LICENCE = "MIT, (c) 2022 István Dékány (rrlsk/pretrained/data/LICENSE-dekany2022)"
+_DEKANY_LABELS = ("[Fe/H] labels from OGLE-IV I-band light curves (Dékány, Grebel & Pojmański 2021), "
+                  "on the high-resolution spectroscopic scale")
+
+
+def _load_dekany(band: str):
+    def load(*, prealigned: bool = False):
+        from .dekany2022 import DekanyEnsembleRegressor
+
+        return DekanyEnsembleRegressor(band, prealigned=prealigned).fit()
+
+    return load
+
+
+register(PretrainedModel(
+    name="dekany2022-g",
+    band="G",
+    summary="The published Gaia G-band BiLSTM ensemble of Dékány & Grebel (2022): ten cross-validation "
+            "fold models (bidirectional LSTM, 16 units), mean [Fe/H] and their spread",
+    training_data="Gaia DR2 G-band light curves of RRab stars with " + _DEKANY_LABELS
+                  + "; the 4,013 labelled stars of rrlsk.datasets.load_dekany2022 are its cross-validation sample",
+    licence=_DEKANY_LICENCE,
+    citation=_DEKANY_CITATION,
+    loader=_load_dekany("G"),
+    files=("dekany2022_g.npz",),
+    notes="Input as published: one cycle, first 80 points in phase order (denser curves lose the end of "
+          "the cycle and are flagged outside the training domain); phases aligned on the first Fourier "
+          "phase. feh_std is the ensemble spread, not a calibrated error.",
+))
+register(PretrainedModel(
+    name="dekany2022-ks",
+    band="Ks",
+    summary="The published VISTA Ks-band BiLSTM ensemble of Dékány & Grebel (2022): ten cross-validation "
+            "fold models (bidirectional LSTM, 32 units), mean [Fe/H] and their spread",
+    training_data="VVV Ks-band light curves of Galactic-bulge RRab stars with " + _DEKANY_LABELS
+                  + "; the training curves are not public: its training domain is the published selection "
+                  "(period, [Fe/H]) of the parameter file kfeh.par",
+    licence=_DEKANY_LICENCE,
+    citation=_DEKANY_CITATION,
+    loader=_load_dekany("Ks"),
+    files=("dekany2022_ks.npz",),
+    notes="Input as published: the cycle extended to phase 1.2 and averaged in 60 phase bins. "
+          "feh_std is the ensemble spread, not a calibrated error.",
+))
+
+
+def describe(name: str) -> dict[str, str]:
+    """What a registered model is.
+
+    Parameters
+    ----------
+    name : str
+        A registered name.
+
+    Returns
+    -------
+    dict of str to str
+        ``name``, ``band``, ``summary``, ``training_data``, ``licence``,
+        ``citation``, ``files`` and ``notes``.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is not registered (with the closest name).
+    """
+    return get(name).describe()
+
+
+def sha256(name: str) -> str:
+    """SHA-256 of a registered model's shipped files (identifies it in a prediction run).
+
+    Parameters
+    ----------
+    name : str
+        A registered name.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    return get(name).sha256()
+
+
+def is_pretrained_name(model) -> bool:
+    """Whether ``model`` (as passed where a model file is accepted) means a registered model.
+
+    The rule: a ``str`` that is exactly a registered name is the registered
+    model, even when a file of that name exists in the working directory
+    (then a warning says to write ``./NAME`` for the file). Anything else,
+    a ``pathlib.Path`` included, is a file path. So ``"dekany2022-g"`` is
+    always the pretrained model and ``"./dekany2022-g"`` always the file,
+    whatever the directory holds.
+
+    Parameters
+    ----------
+    model : object
+        A model argument: an estimator, a path or a name.
+
+    Returns
+    -------
+    bool
+    """
+    if not isinstance(model, str) or model not in names():
+        return False
+    if os.path.exists(model):
+        warnings.warn(f"{model!r} is a registered pretrained model and also a file here; using the pretrained "
+                      f"model (write ./{model} for the file)", UserWarning, stacklevel=3)
+    return True
+
+
+def load_pretrained(name: str, *, prealigned: bool = False):
+    """A registered pretrained model, fitted and ready to predict.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (:func:`names`), e.g. ``"dekany2022-g"``.
+    prealigned : bool, default False
+        True: the light curves' phases ``((time - epoch) / period) mod 1``
+        are already aligned as the model's training curves were, and are
+        used as given.
+
+    Returns
+    -------
+    estimator
+        A fitted scikit-learn regressor taking light-curve tables; its
+        ``predict(X, return_std=True)`` also returns a per-star spread.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is unknown (with the closest name), or naming the
+        weights file when it is missing or damaged.
+
+    Examples
+    --------
+    >>> import rrlsk
+    >>> model = rrlsk.load_pretrained("dekany2022-g")  # doctest: +SKIP
+    """
+    return get(name).loader(prealigned=prealigned)

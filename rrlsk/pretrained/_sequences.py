@@ -1,0 +1,165 @@
+"""The input of the Dékány & Grebel (2022) networks, built as their runs built it.
+
+Vectorised over stars: every function works on the flat values of all stars
+and their offsets (see :mod:`rrlsk._ragged`) and fills the padded tensor
+with one scatter per channel.
+
+Input of one star, shape ``(n_steps, 2)``, channels ``(time, magnitude)``:
+
+- G (``sequences_g``): the points of one cycle (phase < 1) in phase order,
+  the magnitude minus its mean over all of them, then the first
+  ``n_steps`` points kept; time = phase x period (d); padded with -1.
+- Ks (``sequences_binned``): the cycle extended to phase < 1.2 by copying
+  the points of [0, 0.2) to phase + 1, averaged in 60 equal phase bins
+  (edges ``linspace(0, 1.2, 61)``, each closed on the left, as
+  ``scipy.stats.binned_statistic``), empty bins dropped; time = the bin's
+  mean phase x period (d); magnitude = the bin's mean magnitude minus the
+  mean over the bins; padded with -1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..fourier import fit_fourier
+
+__all__ = ["MASK_VALUE", "align_first_phase", "sequences_binned", "sequences_g"]
+
+#: Padding value; the networks mask a step where both channels equal it.
+MASK_VALUE = -1.0
+
+
+def _star_of(offsets: np.ndarray) -> np.ndarray:
+    return np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+
+
+def align_first_phase(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shift each star's phase so that its first Fourier phase is zero.
+
+    The curve is fitted with ``m = A0 + sum_k A_k sin(2 pi k phi + phi_k)``
+    (:func:`rrlsk.fourier.fit_fourier`, sine convention) and each phase
+    becomes ``(phi + phi_1 / 2 pi) mod 1``, so that the first harmonic is
+    ``A_1 sin(2 pi phi)``: the alignment of the published light curves.
+
+    Parameters
+    ----------
+    phase : ndarray of shape (n_values,)
+        Flat phases of all stars, cycles.
+    mag : ndarray of shape (n_values,)
+        Flat magnitudes, mag.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries.
+    order : int
+        Order of the Fourier fit.
+
+    Returns
+    -------
+    phase : ndarray of shape (n_values,)
+        Aligned phases in [0, 1), cycles.
+    ok : ndarray of bool, shape (n_stars,)
+        False for stars whose fit is undefined (too few points or phases
+        too clumped for ``order``); their phases are NaN.
+    """
+    coefs = fit_fourier(phase, mag, offsets, order)
+    shift = np.arctan2(coefs[:, 2], coefs[:, 1]) / (2.0 * np.pi)
+    aligned = np.mod(phase + shift[_star_of(offsets)], 1.0)
+    aligned[aligned >= 1.0] = 0.0  # a tiny negative sum rounds to 1.0
+    return aligned, np.isfinite(shift)
+
+
+def _sort_by_star_and_phase(phase, mag, offsets):
+    star = _star_of(offsets)
+    order = np.lexsort((phase, star))
+    return phase[order], mag[order], star
+
+
+def sequences_g(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarray, period: np.ndarray, n_steps: int) -> np.ndarray:
+    """The G network's input (see the module notes).
+
+    Parameters
+    ----------
+    phase : ndarray of shape (n_values,)
+        Flat phases in [0, 1) of all stars, cycles (any order within a star).
+    mag : ndarray of shape (n_values,)
+        Flat magnitudes, mag.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries.
+    period : ndarray of shape (n_stars,)
+        Periods, d.
+    n_steps : int
+        Length of the sequences (80 for the published model).
+
+    Returns
+    -------
+    ndarray of float32, shape (n_stars, n_steps, 2)
+        Channels (time = phase x period in d, magnitude minus its mean in
+        mag), padded with :data:`MASK_VALUE`.
+    """
+    n_stars = offsets.size - 1
+    phase, mag, star = _sort_by_star_and_phase(phase, mag, offsets)
+    counts = np.diff(offsets)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(star, weights=mag, minlength=n_stars) / counts
+    rank = np.arange(phase.size) - offsets[star]
+    keep = rank < n_steps
+    out = np.full((n_stars, n_steps, 2), MASK_VALUE, dtype=np.float32)
+    out[star[keep], rank[keep], 0] = phase[keep] * period[star[keep]]
+    out[star[keep], rank[keep], 1] = mag[keep] - mean[star[keep]]
+    return out
+
+
+def sequences_binned(
+    phase: np.ndarray,
+    mag: np.ndarray,
+    offsets: np.ndarray,
+    period: np.ndarray,
+    n_bins: int,
+    max_phase: float,
+) -> np.ndarray:
+    """The binned (Ks) network's input (see the module notes).
+
+    Parameters
+    ----------
+    phase : ndarray of shape (n_values,)
+        Flat phases in [0, 1) of all stars, each observation once, cycles.
+    mag : ndarray of shape (n_values,)
+        Flat magnitudes, mag.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries.
+    period : ndarray of shape (n_stars,)
+        Periods, d.
+    n_bins : int
+        Equal phase bins over [0, ``max_phase``) (60 for the published model).
+    max_phase : float
+        End of the extended cycle, cycles (1.2 for the published model).
+
+    Returns
+    -------
+    ndarray of float32, shape (n_stars, n_bins, 2)
+        Channels (time = bin mean phase x period in d, bin mean magnitude
+        minus the mean over the bins in mag), padded with :data:`MASK_VALUE`.
+    """
+    n_stars = offsets.size - 1
+    star = _star_of(offsets)
+    repeat = phase < max_phase - 1.0
+    phase = np.concatenate([phase, phase[repeat] + 1.0])
+    mag = np.concatenate([mag, mag[repeat]])
+    star = np.concatenate([star, star[repeat]])
+    edges = np.linspace(0.0, max_phase, n_bins + 1)
+    bin_of = np.clip(np.searchsorted(edges, phase, side="right") - 1, 0, n_bins - 1)
+    cell = star * n_bins + bin_of
+    size = n_stars * n_bins
+    count = np.bincount(cell, minlength=size)
+    filled = np.flatnonzero(count)  # sorted: star by star, bins in phase order
+    bin_phase = np.bincount(cell, weights=phase, minlength=size)[filled] / count[filled]
+    bin_mag = np.bincount(cell, weights=mag, minlength=size)[filled] / count[filled]
+    bin_star = filled // n_bins
+    n_filled = np.bincount(bin_star, minlength=n_stars)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(bin_star, weights=bin_mag, minlength=n_stars) / n_filled
+    first = np.concatenate([[0], np.cumsum(n_filled)[:-1]])
+    rank = np.arange(filled.size) - first[bin_star]
+    out = np.full((n_stars, n_bins, 2), MASK_VALUE, dtype=np.float32)
+    out[bin_star, rank, 0] = bin_phase * period[bin_star]
+    out[bin_star, rank, 1] = bin_mag - mean[bin_star]
+    return out
