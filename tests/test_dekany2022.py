@@ -106,3 +106,15 @@ def test_load_dekany2022_real_sample():
     folded = PhaseFolder().fit_transform(X.iloc[:1])
     np.testing.assert_allclose(folded["phase"].iloc[0], first["time"] / first["period"], atol=1e-12)
     assert y.name == "feh" and round(mae(y, info["dekany_oof"]), 4) == 0.1351
+
+
+def test_shipped_demo_curves_are_real_labelled_stars():
+    from rrlsk.datasets import load_dekany2022_demo
+
+    X, y, info = load_dekany2022_demo()
+    assert len(X) == 300 and X.index.is_unique and set(X.index) <= set(dekany2022_sample().index)
+    assert check_light_curves(X)["ok"].all() and info["n_points"].min() >= 21
+    # stratified on the label: every tenth of the label distribution holds 30 stars
+    deciles = np.quantile(dekany2022_sample()["feh_label"], np.linspace(0, 1, 11))
+    counts = np.histogram(y, deciles)[0]
+    assert counts.min() >= 28 and counts.max() <= 32

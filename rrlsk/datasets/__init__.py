@@ -13,7 +13,8 @@ Gaia-format files, and a small demo sample.
 - :func:`load_dekany2022`: the 4,013 real labelled Gaia DR2 RRab stars of
   Dékány & Grebel (2022), with their folds and the published out-of-fold
   predictions; :func:`dekany2022_sample` their shipped table,
-  :func:`fetch_dekany2022` the optional download of their light curves.
+  :func:`fetch_dekany2022` the optional download of their light curves,
+  :func:`load_dekany2022_demo` 300 of them shipped with rrlsk.
 - :func:`light_curve_statistics`, :func:`subsample_epochs`: compare
   simulated and real curves like with like (docs/realism.md).
 """
@@ -24,6 +25,7 @@ from ._dekany2022 import (
     dekany2022_sample,
     fetch_dekany2022,
     load_dekany2022,
+    load_dekany2022_demo,
     read_folded_curves,
 )
 from ._demo import load_demo
@@ -46,6 +48,7 @@ __all__ = [
     "fetch_dekany2022",
     "light_curve_statistics",
     "load_dekany2022",
+    "load_dekany2022_demo",
     "load_demo",
     "make_gaia_catalogue",
     "make_gaia_rrab",

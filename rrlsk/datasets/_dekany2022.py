@@ -31,6 +31,7 @@ __all__ = [
     "dekany2022_sample",
     "fetch_dekany2022",
     "load_dekany2022",
+    "load_dekany2022_demo",
     "read_folded_curves",
 ]
 
@@ -47,6 +48,8 @@ DEKANY2022_CITATION = (
 )
 #: Name of the shipped table, in ``rrlsk/datasets/data``.
 SAMPLE_TABLE = "dekany2022_sample.csv"
+#: Name of the shipped 300 real curves, in ``rrlsk/datasets/data``.
+DEMO_TABLE = "dekany2022_demo.parquet"
 #: File-name suffix of one curve in the archive: ``lc_dev_g/<source_id>_bin.dat``.
 CURVE_SUFFIX = "_bin.dat"
 
@@ -223,7 +226,7 @@ def load_dekany2022(light_curves: str | os.PathLike | None = None):
     --------
     >>> from rrlsk.datasets import dekany2022_sample
     >>> table = dekany2022_sample()
-    >>> len(table), sorted(table["fold"].unique())[-1]
+    >>> len(table), int(table["fold"].max())
     (4013, 8)
     """
     if light_curves is None:
@@ -256,13 +259,48 @@ def load_dekany2022(light_curves: str | os.PathLike | None = None):
         },
         index=index,
     )
-    y = pd.Series(table["feh_label"].to_numpy(dtype=float), index=index, name="feh")
+    n_points = np.fromiter((len(p) for p in phases), dtype=np.int64, count=len(phases))
+    y, info = _labels_and_info(table, index, n_points)
+    return X, y, info
+
+
+def _labels_and_info(table: pd.DataFrame, index: pd.Index, n_points: np.ndarray):
+    y = pd.Series(table.loc[index, "feh_label"].to_numpy(dtype=float), index=index, name="feh")
     info = pd.DataFrame(
-        {
-            "fold": table["fold"].to_numpy(),
-            "dekany_oof": table["dekany_oof"].to_numpy(dtype=float),
-            "n_points": np.fromiter((len(p) for p in phases), dtype=np.int64, count=len(phases)),
-        },
+        {"fold": table.loc[index, "fold"].to_numpy(), "dekany_oof": table.loc[index, "dekany_oof"].to_numpy(dtype=float),
+         "n_points": n_points},
         index=index,
     )
+    return y, info
+
+
+def load_dekany2022_demo():
+    """300 of the real labelled stars, shipped with rrlsk (no download).
+
+    A fixed sample stratified on the label (``scripts/make_dekany2022_demo.py``),
+    for examples and ``rrlsk demo``: real Gaia DR2 G curves as a user's
+    Parquet file would hold them.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        Light-curve table as :func:`load_dekany2022` gives it.
+    y : pandas.Series
+        ``feh``: their [Fe/H] labels, dex.
+    info : pandas.DataFrame
+        ``fold``, ``dekany_oof`` and ``n_points``, as :func:`load_dekany2022`.
+
+    Examples
+    --------
+    >>> from rrlsk.datasets import load_dekany2022_demo
+    >>> X, y, info = load_dekany2022_demo()
+    >>> X.shape, sorted(X.columns)
+    ((300, 5), ['epoch', 'mag', 'period', 'time', 'type'])
+    """
+    from ..io import read_parquet
+
+    with resources.as_file(resources.files(__package__).joinpath("data", DEMO_TABLE)) as path:
+        X = read_parquet(path)
+    n_points = np.fromiter((len(t) for t in X["time"]), dtype=np.int64, count=len(X))
+    y, info = _labels_and_info(dekany2022_sample(), X.index, n_points)
     return X, y, info
