@@ -42,6 +42,8 @@ __all__ = [
 
 #: Per-star features of :func:`curve_features`, with their units.
 FEATURES = {"period": "d", "amplitude": "mag", "n_points": "", "mean_mag": "mag", "scatter": "mag"}
+#: Features that cannot be negative: a domain range widened below zero is shown from 0.
+NON_NEGATIVE = ("period", "amplitude", "n_points", "scatter")
 
 
 @dataclass(frozen=True)
@@ -398,8 +400,9 @@ def plausibility(
             low, high = low - slack, high + slack
             bad = np.isfinite(values) & ((values < low) | (values > high))
             outside |= bad
+            shown_low = max(low, 0.0) if name in NON_NEGATIVE else low  # no value lies below 0 anyway
             _join(reasons, bad, f"outside the training domain: {name} " + _fmt(values, unit)
-                  + f" not in [{low:.4g}, {high:.4g}]" + (f" {unit}" if unit else ""))
+                  + f" not in [{shown_low:.4g}, {high:.4g}]" + (f" {unit}" if unit else ""))
     return pd.DataFrame(
         {"flagged": reasons != "", "outside_training_domain": outside, "reason": reasons.astype(str)},
         index=X.index,

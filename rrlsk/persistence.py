@@ -15,8 +15,9 @@ unpickling anything; and it is one file, which a metadata sidecar would not
 be. :func:`load_model` reads the metadata, warns when the file was written
 by another rrlsk or Keras version, and then unpickles the model.
 
-Files written by rrlsk 0.1.0 (a ``RRLSK-MODEL 1`` line and a JSON header in
-front of the pickle) still load with :func:`load_model` and read with
+Files in model-file format 1 (a ``RRLSK-MODEL 1`` line and a JSON header
+in front of the pickle; written by rrlsk's development builds before format
+2, whatever version they reported) still load with :func:`load_model` and read with
 :func:`model_info`, but not with ``joblib.load``; :func:`upgrade_model`
 rewrites one in place as a joblib-readable file, metadata kept.
 
@@ -55,7 +56,7 @@ FORMAT = 2
 COMMENT_PREFIX = b"rrlsk-model "
 #: Largest metadata comment read, bytes; anything longer is not an rrlsk file.
 MAX_METADATA_BYTES = 16 * 2**20
-#: rrlsk 0.1.0's file layout: this line, a length-prefixed JSON header, the pickle.
+#: Model-file format 1: this line, a length-prefixed JSON header, the pickle.
 LEGACY_MAGIC = b"RRLSK-MODEL 1\n"
 _LEGACY_LENGTH = struct.Struct("<Q")
 # gzip (RFC 1952): magic, deflate, flags, mtime, extra flags, OS (255: unknown)
@@ -275,7 +276,7 @@ def _read_until_nul(fh, path: Path, what: str) -> bytes:
 def _gzip_comment(fh, path: Path) -> bytes:
     head = fh.read(_GZIP_HEAD.size)
     if len(head) < _GZIP_HEAD.size or not head.startswith(_GZIP_MAGIC):
-        raise _NotAModel(path, "neither a gzip file nor an rrlsk 0.1.0 file (a plain joblib "
+        raise _NotAModel(path, "neither a gzip file nor an rrlsk model file of format 1 (a plain joblib "
                                "or pickle file? joblib.load opens those, if you trust them)")
     _, method, flags, _, _, _ = _GZIP_HEAD.unpack(head)
     if method != _DEFLATE or not flags & _FCOMMENT:
@@ -297,13 +298,13 @@ def _gzip_comment(fh, path: Path) -> bytes:
 def _legacy_header(fh, path: Path) -> bytes:
     raw_length = fh.read(_LEGACY_LENGTH.size)
     if len(raw_length) < _LEGACY_LENGTH.size:
-        raise _NotAModel(path, "truncated in the rrlsk 0.1.0 header")
+        raise _NotAModel(path, "truncated in the format-1 header")
     (length,) = _LEGACY_LENGTH.unpack(raw_length)
     if length > MAX_METADATA_BYTES:
-        raise _NotAModel(path, f"rrlsk 0.1.0 header of {length} bytes, more than {MAX_METADATA_BYTES}")
+        raise _NotAModel(path, f"format-1 header of {length} bytes, more than {MAX_METADATA_BYTES}")
     raw = fh.read(length)
     if len(raw) != length:
-        raise _NotAModel(path, "truncated in the rrlsk 0.1.0 header (metadata cut short)")
+        raise _NotAModel(path, "truncated in the format-1 header (metadata cut short)")
     return raw
 
 
@@ -322,7 +323,7 @@ def _checked(raw: bytes, path: Path) -> dict[str, Any]:
 
 
 def _read(path: Path) -> tuple[dict[str, Any], int]:
-    """(metadata, byte offset of the pickle for a 0.1.0 file, else 0)."""
+    """(metadata, byte offset of the pickle for a format-1 file, else 0)."""
     try:
         with open(path, "rb") as fh:
             if fh.read(len(LEGACY_MAGIC)) == LEGACY_MAGIC:
@@ -345,12 +346,12 @@ def model_info(path: str | os.PathLike) -> dict[str, Any]:
     Parameters
     ----------
     path : str or path-like
-        A file written by :func:`save_model` (this version or rrlsk 0.1.0).
+        A file written by :func:`save_model` (format 2, or the older format 1).
 
     Returns
     -------
     dict
-        Keys ``format`` (2; 1 for rrlsk 0.1.0 files), ``saved_at`` (ISO
+        Keys ``format`` (2; 1 for files of model-file format 1), ``saved_at`` (ISO
         8601, UTC), ``versions`` (package -> version string), ``model``
         (``class``, ``steps``, ``params``), ``training`` (``n_stars``,
         ``feh_min``, ``feh_max``, ``feh_mean``, ``feh_std`` in dex, or None),
@@ -373,7 +374,7 @@ def load_model(path: str | os.PathLike) -> Any:
     Parameters
     ----------
     path : str or path-like
-        The model file (this version or rrlsk 0.1.0).
+        The model file (format 2, or the older format 1).
 
     Returns
     -------
@@ -418,12 +419,12 @@ def load_model(path: str | os.PathLike) -> Any:
 
 
 def upgrade_model(path: str | os.PathLike, *, compress: int = 3) -> Path:
-    """Rewrite an rrlsk 0.1.0 model file in place so that ``joblib.load`` opens it.
+    """Rewrite a model file of format 1 in place so that ``joblib.load`` opens it.
 
     Parameters
     ----------
     path : str or path-like
-        A file written by rrlsk 0.1.0's ``save_model``.
+        A file in model-file format 1 (``RRLSK-MODEL 1`` header).
     compress : int, default 3
         Compression level of the rewritten file, 0 (none) to 9.
 
@@ -452,6 +453,6 @@ def upgrade_model(path: str | os.PathLike, *, compress: int = 3) -> Path:
         fh.seek(offset)
         model = joblib.load(fh)
     header = {**header, "format": FORMAT,
-              "user": {**(header.get("user") or {}), "upgraded_from": "rrlsk 0.1.0 file"}}
+              "user": {**(header.get("user") or {}), "upgraded_from": "rrlsk model-file format 1"}}
     _write_atomically(path, header, model, compress)
     return path

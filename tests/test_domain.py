@@ -129,3 +129,13 @@ def test_wrapped_models_expose_their_domain(sample):
     X, y = sample
     ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=2).fit(X, y)
     assert find_training_domain(ensemble) is find_training_domain(ensemble.estimators_[0])
+
+
+def test_domain_ranges_of_non_negative_features_are_shown_from_zero(sample):
+    X, y = sample
+    domain = TrainingDomain().fit(X, y)
+    domain.ranges_["scatter"] = (0.001, 0.1)  # widened by the margin to below zero
+    star = X.iloc[:1].copy()
+    star["mag"] = [star["mag"].iloc[0] + np.resize([0.5, -0.5], len(star["mag"].iloc[0]))]
+    reason = plausibility(star, domain=domain)["reason"].iloc[0]
+    assert "scatter" in reason and "not in [0, " in reason and "[-" not in reason

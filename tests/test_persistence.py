@@ -116,7 +116,7 @@ def test_plain_joblib_file_is_refused_with_a_hint(fitted, tmp_path):
 
 
 def _legacy_file(path, model, header):
-    """A model file as rrlsk 0.1.0 wrote it: magic line, JSON header, pickle."""
+    """A model file of format 1: magic line, JSON header, pickle."""
     encoded = json.dumps(header).encode()
     with open(path, "wb") as fh:
         fh.write(persistence.LEGACY_MAGIC + struct.pack("<Q", len(encoded)) + encoded)
@@ -128,7 +128,7 @@ def test_files_from_0_1_0_load_read_and_upgrade(fitted, tmp_path):
     model, X, y = fitted
     header = model_info(save_model(model, tmp_path / "new.joblib", y=y))
     path = _legacy_file(tmp_path / "old.joblib", model, {**header, "format": 1})
-    with pytest.raises(IndexError):  # why 0.1.0 files needed a converter
+    with pytest.raises(IndexError):  # why format-1 files needed a converter
         joblib.load(path)
     assert model_info(path)["training"] == header["training"]
     np.testing.assert_allclose(load_model(path).predict(X), model.predict(X))
@@ -137,7 +137,7 @@ def test_files_from_0_1_0_load_read_and_upgrade(fitted, tmp_path):
     upgraded = model_info(path)
     assert upgraded["format"] == persistence.FORMAT
     assert upgraded["training"] == header["training"]
-    assert upgraded["user"]["upgraded_from"] == "rrlsk 0.1.0 file"
+    assert upgraded["user"]["upgraded_from"] == "rrlsk model-file format 1"
     with pytest.raises(ValueError, match="already"):
         persistence.upgrade_model(path)
 
