@@ -151,12 +151,11 @@ def _is_calibrated(model) -> bool:
     a ``predict_interval`` method and ``predict(X, return_std=True)``, as
     :class:`rrlsk.uncertainty.CalibratedRegressor`. A raw model spread (a
     fold ensemble's) is not an uncertainty and is not written. A router of
-    fitted models (``models_``, :class:`rrlsk.PerTypeRegressor`) is
+    models (``models_by_type``, :class:`rrlsk.PerTypeRegressor`) is
     calibrated when one of its models is."""
     final = _final_estimator(model)
-    routed = getattr(final, "models_", None)
-    if isinstance(routed, Mapping):
-        return any(_is_calibrated(m) for m in routed.values())
+    if callable(getattr(final, "models_by_type", None)):
+        return any(_is_calibrated(m) for m in final.models_by_type().values())
     predict = getattr(final, "predict", None)
     if predict is None or not callable(getattr(final, "predict_interval", None)):
         return False
@@ -297,6 +296,21 @@ def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None, model) -> pd
     return report if report.index.equals(X.index) else report.reindex(X.index)
 
 
+def _domains(model, X: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
+    """The positions of the stars of ``X`` that each training domain applies to.
+
+    One group for a model; for a router of models by type
+    (``models_by_type`` and ``star_types``, :class:`rrlsk.PerTypeRegressor`)
+    one per type, each with its own model's domain
+    (:func:`rrlsk.domain.find_training_domain`; None without one).
+    """
+    if not callable(getattr(model, "models_by_type", None)):
+        return [(np.arange(len(X)), find_training_domain(model))]
+    types = model.star_types(X)
+    return [(np.flatnonzero(types == name), find_training_domain(routed))
+            for name, routed in model.models_by_type().items()]
+
+
 def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
     """Predict one table: (prediction table, {"check": s, "model": s}).
 
@@ -337,11 +351,13 @@ def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
         status[non_finite] = "failed"
         reason[non_finite] = "model returned a non-finite [Fe/H]"
         predicted = good[status[good] == "ok"]
-        flags = plausibility(X.iloc[predicted], feh[predicted], domain=find_training_domain(model), limits=limits)
-        flagged = predicted[flags["flagged"].to_numpy()]
-        status[flagged] = "flagged"
-        reason[flagged] = flags["reason"].to_numpy()[flags["flagged"].to_numpy()]
-        outside[predicted] = flags["outside_training_domain"].to_numpy()
+        for rows, domain in _domains(model, X.iloc[predicted]):
+            stars = predicted[rows]
+            flags = plausibility(X.iloc[stars], feh[stars], domain=domain, limits=limits)
+            flagged = stars[flags["flagged"].to_numpy()]
+            status[flagged] = "flagged"
+            reason[flagged] = flags["reason"].to_numpy()[flags["flagged"].to_numpy()]
+            outside[stars] = flags["outside_training_domain"].to_numpy()
     t2 = time.perf_counter()
     table = pd.DataFrame(
         {"feh": feh, "feh_std": std, "feh_lower": feh - std, "feh_upper": feh + std, "status": status,

@@ -82,7 +82,18 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.two_d_array = False  # a light-curve table with a type column, not a 2-D array
         return tags
 
-    def _fitted_models(self) -> Mapping[str, Any]:
+    def models_by_type(self) -> Mapping[str, Any]:
+        """The models that predict, by type: the fitted clones after :meth:`fit`, else ``models``.
+
+        :func:`rrlsk.predict_catalogue` reads it to keep each model's
+        calibrated uncertainty and to flag each star against its own
+        model's training domain.
+
+        Returns
+        -------
+        mapping of str to estimator
+            Type name to model.
+        """
         return self.models_ if hasattr(self, "models_") else self.models
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -134,7 +145,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         """
         self._validate_params()
         types = self.star_types(X)
-        known = sorted(self._fitted_models())
+        known = sorted(self.models_by_type())
         reasons = np.full(len(X), "", dtype=object)
         missing = types == ""
         reasons[missing] = (f"no RR Lyrae type ({self.type_column!r} column empty or absent) "
@@ -219,7 +230,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         types = self.star_types(X)
         feh = np.full(len(X), np.nan)
         std = np.full(len(X), np.nan)
-        for name, model in self._fitted_models().items():
+        for name, model in self.models_by_type().items():
             rows = np.flatnonzero(types == name)
             if rows.size:
                 feh[rows], std[rows] = _predict(model, X.iloc[rows], return_std and _is_calibrated(model))

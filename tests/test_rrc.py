@@ -189,3 +189,23 @@ def test_per_type_regressor_in_dask(mixed):
     assert table.index.sort_values().equals(mixed.index)
     assert (table.loc[mixed.index[:3], "status"] == "skipped").all()
     assert np.array_equal(table.loc[mixed.index[3:], "feh"], mixed["type"].iloc[3:].map({"RRab": -1.0, "RRc": -2.0}))
+
+
+def test_the_router_keeps_each_models_uncertainty_and_training_domain():
+    from rrlsk.uncertainty import CalibratedRegressor
+
+    X, y, _ = make_gaia_rrab(300, labels="spectroscopic", random_state=1)
+    rrab = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0).fit(X, y)
+    Xc, yc, _ = make_gaia_rrc(80, random_state=2)
+    router = rrlsk.PerTypeRegressor({"RRab": rrab, "RRc": rrlsk.make_pipeline("fourier_linear", rr_type="RRc")
+                                     .fit(Xc.iloc[:60], yc.iloc[:60])})
+    new = make_gaia_rrab(20, random_state=7)[0].assign(type="RRab")
+    new.loc[new.index[:10], "mag"] = pd.Series([m + 6.0 for m in new["mag"].iloc[:10]], index=new.index[:10])
+    mixed = pd.concat([new, Xc.iloc[60:].assign(type="RRc")])
+    alone, routed = predict_table(rrab, new), predict_table(router, mixed)
+    assert np.isfinite(alone["feh_std"]).all()
+    assert routed.loc[new.index, "feh_std"].equals(alone["feh_std"])
+    assert routed.loc[new.index, "outside_training_domain"].equals(alone["outside_training_domain"])
+    assert alone["outside_training_domain"].iloc[:10].all()
+    rrc_rows = routed.loc[Xc.index[60:]]  # judged by the RRc model's domain, not the RRab one's periods
+    assert rrc_rows["feh_std"].isna().all() and not rrc_rows["reason"].str.contains("period").any()
