@@ -294,10 +294,10 @@ def markdown_blocks(results: list[dict], run: Run, cache: Path) -> dict[str, str
             f"own time: {'; '.join(record_provenance(r) for r in results)}. SIMULATED photometric labels, "
             f"held-out SD {' / '.join(sds)} dex")
     return {
-        "configurations": f"{made}; \"cap\": the fit reached its epoch cap.\n\n{table(results)}",
-        "checkpoints": f"{made}; validation MAE (dex).\n\n{checkpoint_table(results)}",
-        "paper": (f"{made}. The paper's row is quoted from Monti et al. (2024), its label SD implied by "
-                  f"RMSE / sqrt(1 - R2).\n\n{paper_table(results)}"),
+        "configurations": f"{table(results)}\n\n{made}; \"cap\": the fit reached its epoch cap.",
+        "checkpoints": f"{checkpoint_table(results)}\n\n{made}; validation MAE (dex).",
+        "paper": (f"{paper_table(results)}\n\n{made}. The paper's row is quoted from Monti et al. (2024), its "
+                  "label SD implied by RMSE / sqrt(1 - R2)."),
     }
 
 

@@ -117,9 +117,9 @@ def markdown_block(result: dict, run: Run, record: Path) -> str:
     date = f"on {result['date']}" if "date" in result else "on a date not recorded"
     load = (f"{result['cores']} cores, load average {result['load_start']:.1f} at the start and "
             f"{result['load']:.1f} at the end" if "load" in result else "load not recorded")
-    return (f"{run.provenance()} It read `{record}` (measuring nothing), measured {date} ({load}; "
-            f"it took {result['seconds']:.0f} s): {result['n_stars']:,} SIMULATED stars of the paper sample, "
-            f"{result['n_points']} points per smoothed curve.\n\n{table(result)}")
+    return (f"{table(result)}\n\n{run.provenance()} It read `{record}` (measuring nothing), measured {date} "
+            f"({load}; it took {result['seconds']:.0f} s): {result['n_stars']:,} SIMULATED stars of the paper "
+            f"sample, {result['n_points']} points per smoothed curve.")
 
 
 def main(argv: list[str] | None = None) -> None:

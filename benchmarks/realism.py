@@ -87,8 +87,7 @@ def markdown(table: pd.DataFrame, run: Run, n_real: int, n_sim: int, seed: int) 
                      f"{row.ks:.3f}", format(row.iqr_real, f), format(row.iqr_sim, f)])
     header = ["statistic", "median real", "median simulated", "difference", "KS distance", "IQR real",
               "IQR simulated"]
-    return (f"{run.provenance()} {n_real:,} real curves, {n_sim:,} simulated stars, seed {seed}.\n\n"
-            + markdown_table(header, rows))
+    return markdown_table(header, rows) + f"\n\n{run.provenance()} {n_real:,} real curves, {n_sim:,} simulated stars, seed {seed}."
 
 
 def figure(real: pd.DataFrame, sim: pd.DataFrame, path: Path) -> None:

@@ -180,17 +180,25 @@ def run_cv(name, X, y, w_train, w_eval, cv, info, args):
     return report
 
 
+def not_run_line(missing: list[str]) -> str:
+    """The one line that lists the cells never run (left out of the table), or nothing."""
+    return f"\n\nNot run, so not in the table: {', '.join(missing)}." if missing else ""
+
+
 def cv_table(args) -> str:
-    """Validation (mean ± std over folds) and out-of-fold scores against the true [Fe/H], from the records."""
+    """Validation (mean ± std over folds) and out-of-fold scores against the true [Fe/H], from the records.
+
+    Models never run are left out of the table and listed once beneath it.
+    """
     folder = args.measured / args.labels
     lines = ["| model | val MAE | val RMSE | val R2 | vs true [Fe/H]: MAE | RMSE | R2 | label SD | epochs per fold (cap) "
              "| CPU-min | run on (load) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    labels_row = None
+    labels_row, missing = None, []
     for name in args.models:
         path = folder / f"{name}.json"
         if not path.exists():
-            lines.append(f"| {name} | not run | | | | | | | | | |")
+            missing.append(f"`{name}`")
             continue
         c = json.loads(path.read_text())
         v, t = c["validation"], c["against_truth"]
@@ -203,7 +211,7 @@ def cv_table(args) -> str:
     if labels_row:
         lines.append(f"| the labels themselves | | | | {labels_row['mae']:.4f} | {labels_row['rmse']:.4f} | "
                      f"{labels_row['r2']:.3f} | | | | |")
-    return "\n".join(lines)
+    return "\n".join(lines) + not_run_line(missing)
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -315,22 +323,26 @@ def _requested(args) -> list[tuple[str, str]]:
 
 
 def split_table(cells: list[dict], args) -> str:
-    """Table A1 layout: one row per network, train and validation metrics per catalogue; missing cells say so."""
+    """Table A1 layout: one row per network, train and validation metrics per catalogue.
+
+    Cells never run are left out of the table and listed once beneath it.
+    """
     by_key = {(c["model"], c["catalogue"]): c for c in cells}
     lines = ["| network | catalogue | train MAE | train R2 | val MAE | val RMSE | val R2 | label SD | epochs (best) "
              "| CPU-min | run on (load) |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    missing = []
     for name, catalogue in _requested(args):
         c = by_key.get((name, catalogue))
         if c is None:
-            lines.append(f"| {name} | {catalogue} | not run | | | | | | | | |")
+            missing.append(f"`{name}` on `{catalogue}`")
             continue
         t, v = c["train"], c["validation"]
         cap = ", cap" if c["hit_cap"] else ""
         lines.append(f"| {name} | {catalogue} | {t['mae']:.4f} | {t['r2']:.3f} | {v['mae']:.4f} | {v['rmse']:.4f} | "
                      f"{v['r2']:.3f} | {v['label_sd']:.3f} | {c['epochs_run']} ({c['best_epoch']}{cap}) | "
                      f"{c['cpu_min']:.1f} | {c['date']} ({c['load']:.1f}) |")
-    return "\n".join(lines)
+    return "\n".join(lines) + not_run_line(missing)
 
 
 def split_ranking(cells: list[dict], args) -> str:
@@ -390,8 +402,8 @@ def main(argv=None) -> None:
         print(table, ranking, sep="\n\n")
         if args.markdown:
             run.finish()
-            block = (f"{run.provenance()} The cells ran at other times, each with its own date and load "
-                     f"(last column); the table is read from `{args.measured / args.labels}`.\n\n{table}\n\n{ranking}")
+            block = (f"{table}\n\n{ranking}\n\n{run.provenance()} The cells ran at other times, each with its own "
+                     f"date and load (last column); the table is read from `{args.measured / args.labels}`.")
             _doc_tables.rewrite(args.markdown, "reproduce_paper.py", {"split": block})
         if args.plot:
             plot_split(cells, args.plot)
@@ -402,8 +414,8 @@ def main(argv=None) -> None:
         print(table)
         if args.markdown:
             run.finish()
-            block = (f"{run.provenance()} Each model ran at its own time (last column); the table is read from "
-                     f"`{args.measured / args.labels}`.\n\n{table}")
+            block = (f"{table}\n\n{run.provenance()} Each model ran at its own time (last column); the table is "
+                     f"read from `{args.measured / args.labels}`.")
             _doc_tables.rewrite(args.markdown, "reproduce_paper.py", {f"cv-{args.labels}": block})
         return
     out = args.out / args.labels

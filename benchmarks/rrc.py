@@ -15,7 +15,7 @@ resumed, and run in parts (baselines first, the GRU after, under ``nice``),
 and written into docs/rrc.md between its ``<!-- rrc.py: LABELS -->`` and
 ``<!-- /rrc.py -->`` markers with the command, the date and the load.
 A GRU fit that ran its whole epoch budget is marked ``*`` (capped: it might
-have improved with more epochs). Cells never run show as "not run".
+have improved with more epochs). Cells never run are left out of the tables and listed beneath them.
 
 Usage::
 
@@ -129,12 +129,12 @@ def run_cell(name: str, labels: str, sample, args) -> dict:
 
 
 def table(labels: str, args) -> pd.DataFrame:
-    """Validation metrics of every model (cached cells), 'not run' where missing."""
-    rows = {}
+    """Validation metrics of every model run (cached cells); ``attrs["not_run"]`` lists the others."""
+    rows, missing = {}, []
     for name in MODELS:
         path = args.out / labels / f"{name}.json"
         if not path.exists():
-            rows[name] = {"MAE": "not run"}
+            missing.append(name)
             continue
         cell = json.loads(path.read_text())
         val = cell["validation"]
@@ -146,7 +146,9 @@ def table(labels: str, args) -> pd.DataFrame:
             "epochs per fold": (f"{min(epochs)}-{max(epochs)}" + (f" ({cell['capped_folds']} capped at "
                                 f"{cell['epoch_cap']}*)" if cell["capped_folds"] else "")) if epochs else "-",
         }
-    return pd.DataFrame(rows).T.rename_axis("model").fillna("")
+    frame = pd.DataFrame(rows).T.rename_axis("model").fillna("")
+    frame.attrs["not_run"] = missing
+    return frame
 
 
 def page_block(labels: str, tab: pd.DataFrame, args) -> str:
@@ -157,7 +159,9 @@ def page_block(labels: str, tab: pd.DataFrame, args) -> str:
             f"{datetime.date.today().isoformat()}; 1-minute load average while the cells ran: "
             f"{min(loads):.1f}-{max(loads):.1f} (2 cores; per cell in `{args.out / labels}/*.json`). "
             f"{cells[0]['n_stars']} simulated RRc stars, {cells[0]['folds']}-fold CV.") if cells else "No cell run yet."
-    return made + "\n\n" + markdown(tab).rstrip("\n")
+    missing = tab.attrs.get("not_run", [])
+    not_run = f"\n\nNot run, so not in the table: {', '.join(f'`{m}`' for m in missing)}." if missing else ""
+    return markdown(tab).rstrip("\n") + not_run + "\n\n" + made
 
 
 def draw_figure(path: Path) -> None:

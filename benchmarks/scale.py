@@ -184,7 +184,7 @@ def _spread(values: list[float], fmt: str) -> str:
 
 
 def _tables(results: dict, run: Run) -> dict[str, str]:
-    """The page's Markdown tables, each headed by how it was made."""
+    """The page's Markdown tables, each followed by how it was made."""
     made = run.provenance() + " Other jobs shared the machine, so the walls are upper bounds."
     rows = [
         [MODE_NAMES[mode], f"{runs[0]['n_stars']:,}", _spread([r["wall"] for r in runs], ".1f"),
@@ -192,18 +192,18 @@ def _tables(results: dict, run: Run) -> dict[str, str]:
         for mode, runs in results["modes"].items()
     ]
     repeats = max(len(runs) for runs in results["modes"].values())
-    modes = made + (f" Each mode ran {repeats} times, the modes interleaved; "
-                    "each cell is the median (min-max)." if repeats > 1 else "")
-    modes += "\n\n" + markdown_table(["mode", "stars", "wall (s)", "stars / s", "peak RSS (GB)"], rows, "lrrrr")
+    modes = markdown_table(["mode", "stars", "wall (s)", "stars / s", "peak RSS (GB)"], rows, "lrrrr")
+    modes += "\n\n" + made + (f" Each mode ran {repeats} times, the modes interleaved; "
+                                  "each cell is the median (min-max)." if repeats > 1 else "")
     steps = [("read", "read Parquet"), ("check", "`check_light_curves`"),
              ("preprocess", "preprocessing (fold, spline, mean, encode)"), ("network", "network (GRU forward)")]
     dr3, dr4 = results["breakdown_s_per_star"], results["breakdown_dr4_s_per_star"]
     total = sum(dr3[key] for key, _ in steps)
     brows = [[name, f"{dr3[key] * 1e6:.0f} us ({100 * dr3[key] / total:.0f} %)", f"{dr4[key] * 1e6:.0f} us"]
              for key, name in steps]
-    breakdown = (made + f" One {dr3['n_stars']:,}-star chunk after warm-up, wall time per star.\n\n"
-                 + markdown_table(["step", f"DR3-like ({results['n_epochs_median']:.0f} epochs)",
-                                   f"DR4-like ({results['n_epochs_median_dr4']:.0f} epochs)"], brows, "lrr"))
+    breakdown = (markdown_table(["step", f"DR3-like ({results['n_epochs_median']:.0f} epochs)",
+                                 f"DR4-like ({results['n_epochs_median_dr4']:.0f} epochs)"], brows, "lrr")
+                 + f"\n\n{made} One {dr3['n_stars']:,}-star chunk after warm-up, wall time per star.")
     return {"modes": modes, "breakdown": breakdown}
 
 

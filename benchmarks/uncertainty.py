@@ -317,24 +317,23 @@ def page_tables(args, command: str) -> dict[str, str]:
     tables = {}
     for labels in ("spectroscopic", "photometric"):
         table = pd.read_csv(args.tables / f"calibration-{labels}.csv")
-        tables[f"calibration-{labels}"] = made + "\n\n" + coverage_markdown(table)
+        tables[f"calibration-{labels}"] = coverage_markdown(table) + "\n\n" + made
     status = json.loads((args.tables / "catalogue-status.json").read_text())
     counts = ", ".join(f"{n:,} {s}" for s, n in status.items())
-    tables["catalogue"] = made + f" Status of the catalogue stars: {counts}; the table counts the predicted " \
-        "ones (ok and flagged).\n\n" \
-        + catalogue_markdown(pd.read_csv(args.tables / "catalogue.csv"))
+    tables["catalogue"] = catalogue_markdown(pd.read_csv(args.tables / "catalogue.csv")) + "\n\n" + made \
+        + f" Status of the catalogue stars: {counts}; the table counts the predicted ones (ok and flagged)."
     degrader = make_degrader(args)
     copies = f"{degrader.n_copies} degraded cop{'y' if degrader.n_copies == 1 else 'ies'} of each star"
-    tables["catalogue-degraded"] = made + " Each cell: coverage of the true [Fe/H] by the 68 % / 95 % " \
+    tables["catalogue-degraded"] = degraded_markdown({title: pd.read_csv(args.tables / f"{stage}.csv") for title, stage in (
+        ("paper sample only", "catalogue"), ("with degraded copies", "catalogue-degraded"),
+        ("copies, quantiles", "catalogue-quantiles"), ("copies, quantiles, classical", "catalogue-classical"),
+        ("copies, variance, classical", "catalogue-variance"))}) + "\n\n" + made \
+        + " Each cell: coverage of the true [Fe/H] by the 68 % / 95 % " \
         "interval in percent (median std; MAE against the true [Fe/H], dex), calibrated on the paper's sample " \
         f"alone or with {copies} (`LightCurveDegrader`: {degrader.min_epochs} epochs to all of them, " \
         f"0-{degrader.max_dimming:g} mag fainter); *quantiles*: also `difficulty_quantiles=(ONE_SIGMA, 0.95)`; " \
         "*classical*: also `interval=\"classical\"`; *variance*: copies, `interval=\"classical\"` and " \
-        "`difficulty_target=\"variance\"`.\n\n" \
-        + degraded_markdown({title: pd.read_csv(args.tables / f"{stage}.csv") for title, stage in (
-            ("paper sample only", "catalogue"), ("with degraded copies", "catalogue-degraded"),
-            ("copies, quantiles", "catalogue-quantiles"), ("copies, quantiles, classical", "catalogue-classical"),
-            ("copies, variance, classical", "catalogue-variance"))})
+        "`difficulty_target=\"variance\"`."
     return tables
 
 

@@ -202,12 +202,13 @@ def test_reproduce_paper_split_runs_tiny_and_resumes(tmp_path, capsys):
     page.write_text("before\n<!-- reproduce_paper.py: split -->\nold\n<!-- /reproduce_paper.py -->\nafter\n")
     module.main([*argv, "--table", "--markdown", str(page), "--plot", str(figure)])
     table = capsys.readouterr().out
-    assert "| gru | spline |" in table and "| fcn | spline | not run |" in table
+    assert "| gru | spline |" in table and "| fcn |" not in table
+    assert "Not run, so not in the table: `fcn` on `spline`." in table
     assert "On `spline`, 1 of 2 networks run: the best is gru" in table
     written = page.read_text()
-    assert written.startswith("before\n<!-- reproduce_paper.py: split -->\nMade by `")
-    assert "python benchmarks/reproduce_paper.py --split --tiny" in written
-    assert "| fcn | spline | not run |" in written and "old" not in written and written.endswith("after\n")
+    assert written.startswith("before\n<!-- reproduce_paper.py: split -->\n| network |")
+    assert "\nMade by `" in written and "python benchmarks/reproduce_paper.py --split --tiny" in written
+    assert "`fcn` on `spline`" in written and "old" not in written and written.endswith("after\n")
     assert figure.stat().st_size > 10_000
 
 
@@ -222,7 +223,8 @@ def test_reproduce_paper_cv_records_each_model_and_tables_them(tmp_path, capsys)
     capsys.readouterr()
     module.main([*common, "--table", "--models", "gru_meta", "fourier_relation"])
     table = capsys.readouterr().out
-    assert "| fourier_relation | 0." in table and "| gru_meta | not run |" in table and "| the labels themselves |" in table
+    assert "| fourier_relation | 0." in table and "| the labels themselves |" in table
+    assert "| gru_meta |" not in table and "Not run, so not in the table: `gru_meta`." in table
     # the meta-input network: the GRU with the raw fit's Fourier parameters as per-star scalars
     pipe = module.build("gru_meta", module.parse_args(["--tiny"]))
     assert "meta" in pipe.named_steps and pipe[-1].epochs == 2
@@ -249,10 +251,11 @@ def test_floor_markdown_rewrites_the_block_from_the_record_only(tmp_path, monkey
     record = Path(__file__).parents[1] / "benchmarks/measured/floor.json"
     module.main(["--markdown", str(page), "--out", str(record)])
     written = page.read_text()
-    assert written.startswith("before\n<!-- floor.py: floors -->\nMade by `") and "old\n" not in written
+    assert written.startswith("before\n<!-- floor.py: floors -->\n| ") and "old\n" not in written
     assert "measured on a date not recorded (load not recorded; it took 76 s)" in written  # the committed record
     assert "| the photometric labels themselves | true [Fe/H] | 0.2355 | 0.2988 | 0.559 | 0.450 |\n" in written
-    assert written.endswith("| photometric labels | 0.0892 | 0.1229 | 0.946 | 0.529 |\n<!-- /floor.py -->\nafter\n")
+    assert "| photometric labels | 0.0892 | 0.1229 | 0.946 | 0.529 |\n\nMade by `" in written  # provenance beneath
+    assert written.endswith(" points per smoothed curve.\n<!-- /floor.py -->\nafter\n")
 
 
 def test_convergence_benchmark_runs_tiny(tmp_path, monkeypatch):
@@ -287,14 +290,15 @@ def test_convergence_markdown_rewrites_the_blocks_from_records_only(tmp_path, mo
     module.main(["--markdown", str(networks), str(results), "--configs", "gru_old_50", "gru_new_50",
                  "--out", str(records)])
     written = networks.read_text()
-    assert written.startswith("before\n<!-- convergence.py: configurations -->\nMade by `")
+    assert written.startswith("before\n<!-- convergence.py: configurations -->\n| ")
     assert "python benchmarks/convergence.py --markdown" in written and "old\n" not in written
     # each record's own date and load; a record without a date says so
     assert "`gru_old_50` date not recorded (load average 4.6 at the end)" in written
     assert "`gru_new_50` on 2027-01-02 03:04 UTC (8 cores, load average 1.3 at the start and 2.0 at the end)" in written
     # the committed record's figures, as docs/networks.md had them
     assert "plateau halving | 50 | 150 (146, cap) | 5.4 | 0.1010 | 0.1338 | 0.935 | 0.147 |" in written
-    assert written.endswith("| 50 | 12 (9) | 1.5 | 0.2000 | 0.2500 | 0.500 | - |\n<!-- /convergence.py -->\nafter\n")
+    assert "| 50 | 12 (9) | 1.5 | 0.2000 | 0.2500 | 0.500 | - |\n\nMade by `" in written  # provenance beneath
+    assert written.endswith("the fit reached its epoch cap.\n<!-- /convergence.py -->\nafter\n")
     written = results.read_text()
     assert "old\n" not in written and written.count("Made by `") == 2
     assert "| paper's GRU, real Gaia DR3 (their labels) | about 0.31 | 0.0565 | 0.18 | 0.0765 | 0.9401 |" in written
@@ -347,7 +351,8 @@ def test_calibration_variants_runs_tiny_writes_its_blocks_and_reruns_from_the_ca
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
         "stars-photometric.parquet", "stars-spectroscopic.parquet"]
     written = page.read_text()
-    assert written.startswith("before\n<!-- calibration_variants.py: spectroscopic -->\nMade by `")
+    assert written.startswith("before\n<!-- calibration_variants.py: spectroscopic -->\n| ")
+    assert written.count("\n\nMade by `") == 2
     assert "python benchmarks/calibration_variants.py --tiny --cache" in written and "old\n" not in written
     assert written.count("| library | 150 |") == 2 and written.count("| cross-conformal | 600 |") == 2
     assert "| quantile models | 150 |" in written and "chance alone (Monte Carlo) | 150 |" in written
