@@ -481,3 +481,26 @@ def test_several_parquet_files_and_a_folder(catalogue, tmp_path):
         summary = predict_catalogue(model, source, tmp_path / name, chunk_size=10, progress=False)
         assert summary.n_ok == 60
         pd.testing.assert_frame_equal(read_predictions(tmp_path / name), predict_table(model, X))
+
+
+def test_resuming_with_another_in_memory_model_or_router_is_refused(catalogue, tmp_path):
+    import joblib
+
+    from rrlsk import PerTypeRegressor
+
+    X, path = catalogue
+    model = make_model()
+    joblib.dump(model, tmp_path / "a.joblib")
+    predict_catalogue(model, path, tmp_path / "out", progress=False)
+    other = make_model(final=Ridge(alpha=2.0))  # same classes, other content
+    with pytest.raises(ValueError, match=r"another model \(sklearn.pipeline.Pipeline, sha256 [0-9a-f]{64}\).*mix two"):
+        predict_catalogue(other, path, tmp_path / "out", progress=False)
+    again = predict_catalogue(joblib.load(tmp_path / "a.joblib"), path, tmp_path / "out", progress=False)
+    assert again.n_already_done == 60  # the same model, loaded again
+
+    routed = X.assign(type="RRab")
+    write_parquet(routed, path)
+    predict_catalogue(PerTypeRegressor({"RRab": joblib.load(tmp_path / "a.joblib")}), path, tmp_path / "r",
+                      progress=False)
+    with pytest.raises(ValueError, match=r"another model \(rrlsk.per_type.PerTypeRegressor"):
+        predict_catalogue(PerTypeRegressor({"RRab": other}), path, tmp_path / "r", progress=False)
