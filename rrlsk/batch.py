@@ -51,6 +51,8 @@ from ._atomic import TMP_PREFIX, write_atomic
 from ._lock import LOCK_NAME, folder_lock
 from .domain import PlausibilityLimits, find_training_domain, fitted_parts, plausibility
 from .io.stream import DROPPED_COLUMN
+from .pretrained import closest_name, is_pretrained_name, load_pretrained
+from .pretrained import sha256 as pretrained_sha256
 
 __all__ = [
     "DONE_STATUSES",
@@ -210,9 +212,12 @@ def load_fitted(model):
 
     Parameters
     ----------
-    model : estimator or path
-        A fitted estimator (returned as is), or the path of a file written by
-        :func:`rrlsk.persistence.save_model` or :func:`joblib.dump`.
+    model : estimator, path or str
+        A fitted estimator (returned as is), the path of a file written by
+        :func:`rrlsk.persistence.save_model` or :func:`joblib.dump`, or the
+        name of a registered pretrained model (:func:`rrlsk.pretrained.names`;
+        a ``str`` that is exactly a registered name means the model, see
+        :func:`rrlsk.pretrained.is_pretrained_name`).
 
     Returns
     -------
@@ -229,10 +234,14 @@ def load_fitted(model):
     """
     from sklearn.utils.validation import check_is_fitted
 
-    if isinstance(model, (str, os.PathLike)):
+    if is_pretrained_name(model):
+        model = load_pretrained(model)
+    elif isinstance(model, (str, os.PathLike)):
         path = Path(model)
         if not path.is_file():
-            raise ValueError(f"{path}: model file not found")
+            close = closest_name(str(model))
+            hint = f"; did you mean the pretrained model {close!r}?" if close else ""
+            raise ValueError(f"{path}: model file not found{hint}")
         import joblib
 
         from .persistence import load_model, model_info
@@ -444,94 +453,31 @@ def _read_manifest(output: Path) -> dict:
 
 
 def _model_identity(model) -> dict:
-    """What the manifest records of the model: its file's SHA-256, or its class."""
+    """What the manifest records of the model: its file's SHA-256 (a pretrained model's
+    shipped files'), or its class."""
+    if is_pretrained_name(model):
+        return {"file": model, "pretrained": model, "sha256": pretrained_sha256(model)}
     if isinstance(model, (str, os.PathLike)):
         digest = hashlib.sha256()
         with open(model, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return {"file": os.path.abspath(model), "sha256": digest.hexdigest()}
-    return {"class": f"{type(model).__module__}.{type(model).__qualname__}", "sha256": None,
-            "content_sha256": content_digest(model)}
-
-
-def content_digest(model) -> str:
-    """SHA-256 of what a fitted model holds, the same for its copies in any process.
-
-    The attributes of the model and of every object inside it, in sorted
-    order: numbers, text, arrays and tables by value, a Keras network by its
-    weights (its pickled bytes carry a save date), other objects by their
-    class and attributes. Two models differ when a parameter, a fitted
-    array or a weight differs; a model and its ``joblib`` round trip agree.
-
-    Parameters
-    ----------
-    model : object
-        A fitted model (any Python object).
-
-    Returns
-    -------
-    str
-        The hexadecimal digest.
-    """
-    digest = hashlib.sha256()
-    _digest(model, digest, set())
-    return digest.hexdigest()
-
-
-def _digest(obj, digest, active: set[int]) -> None:
-    """Feed ``obj`` into ``digest`` (see :func:`content_digest`); ``active`` guards against cycles."""
-    kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
-    if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes, np.generic)):
-        digest.update(f"{kind}:{obj!r};".encode())
-        return
-    if id(obj) in active:
-        digest.update(b"<cycle>")
-        return
-    active.add(id(obj))
-    digest.update(f"<{kind}>".encode())
-    if isinstance(obj, np.ndarray) and obj.dtype != object:
-        digest.update(f"{obj.dtype.str}{obj.shape}".encode())
-        digest.update(np.ascontiguousarray(obj).tobytes())
-    elif isinstance(obj, (pd.DataFrame, pd.Series, pd.Index)):
-        for part in (list(getattr(obj, "columns", [])), obj.index.to_numpy(), obj.to_numpy()):
-            _digest(part, digest, active)
-    elif callable(getattr(obj, "get_weights", None)) and hasattr(obj, "layers"):  # a Keras network
-        for weight in obj.get_weights():
-            _digest(np.asarray(weight), digest, active)
-    elif isinstance(obj, Mapping):
-        for key in sorted(obj, key=repr):
-            _digest(key, digest, active)
-            _digest(obj[key], digest, active)
-    elif isinstance(obj, (list, tuple, np.ndarray)):
-        for item in obj:
-            _digest(item, digest, active)
-    elif isinstance(obj, (set, frozenset)):
-        for item in sorted(obj, key=repr):
-            _digest(item, digest, active)
-    elif not kind.startswith(("tensorflow.", "keras.")) and isinstance(getattr(obj, "__dict__", None), dict):
-        _digest(vars(obj), digest, active)
-    active.discard(id(obj))
+    return {"class": f"{type(model).__module__}.{type(model).__qualname__}", "sha256": None}
 
 
 def _check_same_model(output: Path, manifest: dict, identity: dict) -> None:
     """Refuse to resume with another model than the earlier runs'."""
     for earlier in manifest["runs"]:
         before = earlier.get("model", {})
-        if before.get("sha256") or identity["sha256"]:
-            same = before.get("sha256") == identity["sha256"]
-        else:  # in-memory models; manifests written before content digests hold the class only
-            same = before.get("class") == identity.get("class") and before.get("content_sha256") in (
-                None, identity["content_sha256"])
-        if same:
+        if before.get("sha256") == identity["sha256"] and (identity["sha256"] or before.get("class") == identity.get("class")):
             continue
         described = before.get("file") or before.get("class") or "?"
         raise ValueError(
             f"{output}: run {earlier['run']} was made with another model ({described}, sha256 "
-            f"{before.get('sha256') or before.get('content_sha256')}) than this one "
-            f"({identity.get('file') or identity.get('class')}, sha256 "
-            f"{identity['sha256'] or identity['content_sha256']}); resuming would mix two models' "
-            "predictions. Use a new output folder, or resume with the same model"
+            f"{before.get('sha256')}) than this one ({identity.get('file') or identity.get('class')}, sha256 "
+            f"{identity['sha256']}); resuming would mix two models' predictions. Use a new output folder, "
+            "or resume with the same model file"
         )
 
 
@@ -673,7 +619,7 @@ class _Pool:
         threads = str(max(1, cpu_count() // n_jobs))
         env = {name: threads for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS")}
         env["TF_NUM_INTEROP_THREADS"] = "1"
-        if isinstance(model, (str, os.PathLike)):
+        if isinstance(model, (str, os.PathLike)) and not is_pretrained_name(model):
             model = os.path.abspath(model)  # the workers' working directory may differ
         self.executor = ProcessPoolExecutor(
             max_workers=n_jobs, initializer=_worker_init, initargs=(model, os.getpid()), env=env
@@ -710,8 +656,8 @@ def _validate(model, chunk_size, n_jobs, check_kwargs) -> int:
     from joblib import effective_n_jobs
 
     if isinstance(model, (str, os.PathLike)):
-        if not Path(model).is_file():
-            raise ValueError(f"{model}: model file not found")
+        if not is_pretrained_name(model) and not Path(model).is_file():
+            load_fitted(model)  # raises, naming the file
     else:
         load_fitted(model)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
@@ -767,12 +713,15 @@ def predict_catalogue(
 
     Parameters
     ----------
-    model : fitted estimator or path
+    model : fitted estimator, path or str
         Pipeline (or estimator) taking a light-curve table, e.g. a fitted
         ``rrlsk.make_pipeline("gru")`` or ``rrlsk.ensemble.FoldEnsembleRegressor``,
-        or the path of a file from :func:`rrlsk.persistence.save_model` or
-        :func:`joblib.dump` (with ``n_jobs > 1`` only the workers load it,
-        which saves this process the memory of TensorFlow). When it is a
+        the path of a file from :func:`rrlsk.persistence.save_model` or
+        :func:`joblib.dump`, or the name of a registered pretrained model
+        such as ``"dekany2022-g"`` (:func:`rrlsk.pretrained.names`; its
+        per-star spread goes to ``feh_std``). With ``n_jobs > 1`` only the
+        workers load a file or a name, which saves this process the memory
+        of TensorFlow. When it is a
         :class:`rrlsk.uncertainty.CalibratedRegressor`, its uncertainty
         goes to ``feh_std``, ``feh_lower`` and ``feh_upper``; otherwise
         these are NaN.
@@ -830,9 +779,8 @@ def predict_catalogue(
     Notes
     -----
     The manifest records, for each run, the source, the chunk size and the
-    model: the SHA-256 of the model file, or for an in-memory model its
-    class and :func:`content_digest` (the same for the model loaded again
-    from its file, in any process).
+    model: the SHA-256 of the model file, or for an in-memory model only
+    its class (so pass a file to have resuming verify the model).
     """
     from tqdm.auto import tqdm
 

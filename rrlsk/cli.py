@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ._atomic import write_atomic
 from ._registry import BASELINES, network_names
+from .pretrained import names as pretrained_names
 
 __all__ = ["main", "build_parser"]
 
@@ -239,9 +240,40 @@ def _print_table(frame, floatfmt: str = ".4f") -> None:
 # --------------------------------------------------------------------------
 
 
+def _note_if_shadowed(model: str | None) -> None:
+    """Tell the user when a registered pretrained name is also a file here (the name wins)."""
+    from .pretrained import is_pretrained_name
+
+    if model and is_pretrained_name(model) and Path(model).exists():
+        print(f"rrlsk: note: {model!r} is a registered pretrained model and also a file here; using the "
+              f"pretrained model (write ./{model} for the file)", file=sys.stderr)
+
+
+def _info_pretrained(name: str, as_json: bool) -> int:
+    """``rrlsk info NAME`` for a registered pretrained model (reads no weights)."""
+    from .pretrained import describe
+
+    info = describe(name)
+    if as_json:
+        _say(json.dumps(info, indent=2, sort_keys=True))
+        return 0
+    _say(f"pretrained  {info['name']}")
+    for key, label in (("summary", "model"), ("band", "band"), ("training_data", "training"),
+                       ("licence", "licence"), ("citation", "cite"), ("files", "files"), ("notes", "notes")):
+        _say(f"{label:<11} {info[key]}")
+    return 0
+
+
 def cmd_info(args) -> int:
     from .persistence import model_info
+    from .pretrained import closest_name, is_pretrained_name
 
+    if is_pretrained_name(args.model):
+        _note_if_shadowed(args.model)
+        return _info_pretrained(args.model, args.json)
+    close = None if Path(args.model).exists() else closest_name(args.model)
+    if close:
+        raise ValueError(f"{args.model}: no such model file; did you mean the pretrained model {close!r}?")
     info = model_info(args.model)
     if args.json:
         _say(json.dumps(info, indent=2, sort_keys=True))
@@ -623,6 +655,8 @@ def cmd_predict(args) -> int:
     if model and (args.model_rrab or args.model_rrc):
         # with per-type models every positional argument is a light-curve source
         model, sources = None, [model, *sources]
+    for given in (model, args.model_rrab, args.model_rrc):
+        _note_if_shadowed(given)
 
     for source in sources:
         if not Path(source).exists():
@@ -979,7 +1013,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", nargs="?", default=None,
                    help="model file from 'rrlsk train', 'rrlsk demo', rrlsk.persistence.save_model "
                    "or joblib.dump (a PerTypeRegressor for mixed types); loading runs code, so use "
-                   "trusted files only. Omit it to give --model-rrab/--model-rrc instead")
+                   "trusted files only. Or a pretrained model's name (" + ", ".join(pretrained_names())
+                   + "; write ./NAME for a file of that name). Omit it to give --model-rrab/--model-rrc instead")
     p.add_argument("source", nargs="+",
                    help="light curves: rrlsk Parquet file(s)/folder, Gaia epoch-photometry files, or a "
                    "plain CSV with one row per observation: source_id, time (d), mag, optionally mag_err, "
@@ -999,7 +1034,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run folder")
 
     p = add("info", cmd_info, "what a saved model is: versions, training data, parameters, CV metrics")
-    p.add_argument("model", help="model file (read without unpickling: safe on any file)")
+    p.add_argument("model", help="model file (read without unpickling: safe on any file), or a pretrained "
+                   "model's name (" + ", ".join(pretrained_names()) + ")")
     p.add_argument("--json", action="store_true", help="print the metadata as JSON")
     return parser
 

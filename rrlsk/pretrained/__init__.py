@@ -18,12 +18,9 @@ import TensorFlow.
 
 from __future__ import annotations
 
-import os
-import warnings
+from ._registry import PretrainedModel, closest_name, get, names, register
 
-from ._registry import PretrainedModel, get, names, register
-
-__all__ = ["PretrainedModel", "describe", "is_pretrained_name", "load_pretrained", "names", "sha256"]
+__all__ = ["PretrainedModel", "closest_name", "describe", "is_pretrained_name", "load_pretrained", "names", "sha256"]
 
 _DEKANY_CITATION = (
     "Dékány, I. & Grebel, E. K. 2022, ApJS 261, 33: 'Photometric metallicity prediction of "
@@ -117,11 +114,12 @@ def is_pretrained_name(model) -> bool:
     """Whether ``model`` (as passed where a model file is accepted) means a registered model.
 
     The rule: a ``str`` that is exactly a registered name is the registered
-    model, even when a file of that name exists in the working directory
-    (then a warning says to write ``./NAME`` for the file). Anything else,
-    a ``pathlib.Path`` included, is a file path. So ``"dekany2022-g"`` is
-    always the pretrained model and ``"./dekany2022-g"`` always the file,
-    whatever the directory holds.
+    model, even when a file of that name exists in the working directory.
+    Anything else, a ``pathlib.Path`` included, is a file path. So
+    ``"dekany2022-g"`` is always the pretrained model and
+    ``"./dekany2022-g"`` or ``Path("dekany2022-g")`` always the file,
+    whatever the directory holds (``rrlsk predict`` and ``rrlsk info``
+    warn when both exist).
 
     Parameters
     ----------
@@ -132,12 +130,7 @@ def is_pretrained_name(model) -> bool:
     -------
     bool
     """
-    if not isinstance(model, str) or model not in names():
-        return False
-    if os.path.exists(model):
-        warnings.warn(f"{model!r} is a registered pretrained model and also a file here; using the pretrained "
-                      f"model (write ./{model} for the file)", UserWarning, stacklevel=3)
-    return True
+    return isinstance(model, str) and model in names()
 
 
 def load_pretrained(name: str, *, prealigned: bool = False):

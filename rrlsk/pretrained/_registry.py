@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["PretrainedModel", "data_path", "get", "names", "register"]
+__all__ = ["PretrainedModel", "closest_name", "data_path", "get", "names", "register"]
 
 
 def data_path(filename: str) -> Path:
@@ -154,6 +154,22 @@ def names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
+def closest_name(text) -> str | None:
+    """The registered name closest to ``text`` (a likely typo), or None.
+
+    Parameters
+    ----------
+    text : object
+        What was given; compared in lower case.
+
+    Returns
+    -------
+    str or None
+    """
+    close = difflib.get_close_matches(str(text).lower(), list(_REGISTRY), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def get(name: str) -> PretrainedModel:
     """The registry entry of ``name``.
 
@@ -174,6 +190,6 @@ def get(name: str) -> PretrainedModel:
     """
     if isinstance(name, str) and name in _REGISTRY:
         return _REGISTRY[name]
-    close = difflib.get_close_matches(str(name).lower(), list(_REGISTRY), n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = closest_name(name)
+    hint = f"; did you mean {close!r}?" if close else ""
     raise ValueError(f"unknown pretrained model {name!r}{hint} (registered: {', '.join(_REGISTRY)})")
