@@ -463,21 +463,87 @@ def _model_identity(model) -> dict:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return {"file": os.path.abspath(model), "sha256": digest.hexdigest()}
-    return {"class": f"{type(model).__module__}.{type(model).__qualname__}", "sha256": None}
+    return {"class": f"{type(model).__module__}.{type(model).__qualname__}", "sha256": None,
+            "content_sha256": content_digest(model)}
+
+
+def content_digest(model) -> str:
+    """SHA-256 of what a fitted model holds, the same for its copies in any process.
+
+    The attributes of the model and of every object inside it, in sorted
+    order: numbers, text, arrays and tables by value, a Keras network by its
+    weights (its pickled bytes carry a save date), other objects by their
+    class and attributes. Two models differ when a parameter, a fitted
+    array or a weight differs; a model and its ``joblib`` round trip agree.
+
+    Parameters
+    ----------
+    model : object
+        A fitted model (any Python object).
+
+    Returns
+    -------
+    str
+        The hexadecimal digest.
+    """
+    digest = hashlib.sha256()
+    _digest(model, digest, set())
+    return digest.hexdigest()
+
+
+def _digest(obj, digest, active: set[int]) -> None:
+    """Feed ``obj`` into ``digest`` (see :func:`content_digest`); ``active`` guards against cycles."""
+    kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
+    if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes, np.generic)):
+        digest.update(f"{kind}:{obj!r};".encode())
+        return
+    if id(obj) in active:
+        digest.update(b"<cycle>")
+        return
+    active.add(id(obj))
+    digest.update(f"<{kind}>".encode())
+    if isinstance(obj, np.ndarray) and obj.dtype != object:
+        digest.update(f"{obj.dtype.str}{obj.shape}".encode())
+        digest.update(np.ascontiguousarray(obj).tobytes())
+    elif isinstance(obj, (pd.DataFrame, pd.Series, pd.Index)):
+        for part in (list(getattr(obj, "columns", [])), obj.index.to_numpy(), obj.to_numpy()):
+            _digest(part, digest, active)
+    elif callable(getattr(obj, "get_weights", None)) and hasattr(obj, "layers"):  # a Keras network
+        for weight in obj.get_weights():
+            _digest(np.asarray(weight), digest, active)
+    elif isinstance(obj, Mapping):
+        for key in sorted(obj, key=repr):
+            _digest(key, digest, active)
+            _digest(obj[key], digest, active)
+    elif isinstance(obj, (list, tuple, np.ndarray)):
+        for item in obj:
+            _digest(item, digest, active)
+    elif isinstance(obj, (set, frozenset)):
+        for item in sorted(obj, key=repr):
+            _digest(item, digest, active)
+    elif not kind.startswith(("tensorflow.", "keras.")) and isinstance(getattr(obj, "__dict__", None), dict):
+        _digest(vars(obj), digest, active)
+    active.discard(id(obj))
 
 
 def _check_same_model(output: Path, manifest: dict, identity: dict) -> None:
     """Refuse to resume with another model than the earlier runs'."""
     for earlier in manifest["runs"]:
         before = earlier.get("model", {})
-        if before.get("sha256") == identity["sha256"] and (identity["sha256"] or before.get("class") == identity.get("class")):
+        if before.get("sha256") or identity["sha256"]:
+            same = before.get("sha256") == identity["sha256"]
+        else:  # in-memory models; manifests written before content digests hold the class only
+            same = before.get("class") == identity.get("class") and before.get("content_sha256") in (
+                None, identity["content_sha256"])
+        if same:
             continue
         described = before.get("file") or before.get("class") or "?"
         raise ValueError(
             f"{output}: run {earlier['run']} was made with another model ({described}, sha256 "
-            f"{before.get('sha256')}) than this one ({identity.get('file') or identity.get('class')}, sha256 "
-            f"{identity['sha256']}); resuming would mix two models' predictions. Use a new output folder, "
-            "or resume with the same model file"
+            f"{before.get('sha256') or before.get('content_sha256')}) than this one "
+            f"({identity.get('file') or identity.get('class')}, sha256 "
+            f"{identity['sha256'] or identity['content_sha256']}); resuming would mix two models' "
+            "predictions. Use a new output folder, or resume with the same model"
         )
 
 
@@ -779,8 +845,9 @@ def predict_catalogue(
     Notes
     -----
     The manifest records, for each run, the source, the chunk size and the
-    model: the SHA-256 of the model file, or for an in-memory model only
-    its class (so pass a file to have resuming verify the model).
+    model: the SHA-256 of the model file, or for an in-memory model its
+    class and :func:`content_digest` (the same for the model loaded again
+    from its file, in any process).
     """
     from tqdm.auto import tqdm
 
