@@ -180,6 +180,9 @@ class TrainingDomain(TableTransformer):
         Feature name -> (low, high), units of :data:`FEATURES`.
     label_range_ : (float, float) or None
         Smallest and largest training label, dex (None without ``y``).
+    types_ : list of str or None
+        The pulsation types of the training stars (their ``type`` column;
+        None without one): a star of another type is outside the domain.
     n_stars_ : int
         Training stars.
     """
@@ -218,6 +221,8 @@ class TrainingDomain(TableTransformer):
         labels = None if y is None else np.asarray(y, dtype=np.float64).ravel()
         labels = None if labels is None else labels[np.isfinite(labels)]
         self.label_range_ = None if labels is None or not labels.size else (float(labels.min()), float(labels.max()))
+        types = _types(X)
+        self.types_ = None if types is None else sorted(set(types) - {""}) or None
         self.n_stars_ = len(X)
         return self
 
@@ -318,6 +323,13 @@ def find_training_domain(model) -> TrainingDomain | None:
     return None
 
 
+def _types(X: pd.DataFrame) -> np.ndarray | None:
+    """Each star's pulsation type from the ``type`` column (``""`` where missing), or None without one."""
+    if "type" not in X.columns:
+        return None
+    return X["type"].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+
+
 def _join(reasons: np.ndarray, mask: np.ndarray, texts) -> None:
     """Append ``texts`` (one str, or one per star) to ``reasons`` where ``mask``."""
     texts = np.broadcast_to(np.asarray(texts, dtype=object), reasons.shape)
@@ -357,7 +369,8 @@ def plausibility(
     pandas.DataFrame
         Indexed like ``X``: ``flagged`` (bool), ``outside_training_domain``
         (bool: a feature or the prediction lies outside the training ranges
-        widened by ``limits.domain_margin``; False without a ``domain``) and
+        widened by ``limits.domain_margin``, or the star's ``type`` is not
+        one of the training stars'; False without a ``domain``) and
         ``reason`` (str, ``""`` when not flagged; several reasons joined by
         ``"; "``).
     """
@@ -391,6 +404,15 @@ def plausibility(
         _join(reasons, bad, "[Fe/H] " + _fmt(predicted, "dex") + f" outside the physical range [{low:g}, {high:g}] dex")
 
     outside = np.zeros(n, dtype=bool)
+    known, types = getattr(domain, "types_", None), _types(X)  # models pickled before types_ have none
+    if known and types is not None:
+        bad = (types != "") & ~np.isin(types, known)
+        texts = np.full(n, "", dtype=object)
+        texts[bad] = [f"outside the training domain: type {t!r}, the model was trained on {', '.join(known)} stars "
+                      "(predict it with a model of its type: PerTypeRegressor, rrlsk predict --model-rrc)"
+                      for t in types[bad]]
+        outside |= bad
+        _join(reasons, bad, texts)
     if domain is not None:
         checks = [(name, features[name].to_numpy(), FEATURES[name], rng) for name, rng in domain.ranges_.items()]
         if predicted is not None and domain.label_range_ is not None:

@@ -139,3 +139,18 @@ def test_domain_ranges_of_non_negative_features_are_shown_from_zero(sample):
     star["mag"] = [star["mag"].iloc[0] + np.resize([0.5, -0.5], len(star["mag"].iloc[0]))]
     reason = plausibility(star, domain=domain)["reason"].iloc[0]
     assert "scatter" in reason and "not in [0, " in reason and "[-" not in reason
+
+
+def test_stars_of_another_type_are_outside_an_rrab_models_domain(sample):
+    from rrlsk.batch import predict_table
+    from rrlsk.datasets import make_gaia_rrc
+
+    X, y = sample
+    model = rrlsk.make_pipeline("fourier_linear").fit(X, y)
+    assert find_training_domain(model).types_ == ["RRab"]
+    rrc, _, _ = make_gaia_rrc(100, random_state=3)
+    table = predict_table(model, rrc)
+    assert (table["status"] == "flagged").all() and table["outside_training_domain"].all()
+    assert table["reason"].str.contains("type 'RRc', the model was trained on RRab stars").all()
+    untyped = predict_table(model, X.drop(columns="type").iloc[:20])  # no type column: no type check
+    assert not untyped["reason"].str.contains("type").any()
