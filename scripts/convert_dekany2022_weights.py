@@ -16,7 +16,8 @@ Each description records the training domain
 labelled stars of :func:`rrlsk.datasets.load_dekany2022` (the G curves
 archive is needed: ``../shared/data/gaia_dr2_rrab_g_folded.tar.gz`` by
 default); for Ks, whose training curves are not public, the period and
-[Fe/H] limits of the training selection in the parameter file ``kfeh.par``.
+[Fe/H] limits of the training selection in the parameter file ``kfeh.par``
+(and its type, RRab: both ensembles are fundamental-mode models).
 
 Cite Dékány & Grebel (2022, ApJS 261, 33) with anything made from them.
 
@@ -116,6 +117,7 @@ def domain_record(domain: TrainingDomain) -> dict:
         "ranges": {name: list(bounds) for name, bounds in domain.ranges_.items()},
         "label_range": None if domain.label_range_ is None else list(domain.label_range_),
         "n_stars": domain.n_stars_,
+        "types": domain.types_,
     }
 
 
@@ -143,8 +145,9 @@ def selection_domain(par_file: Path) -> tuple[dict, str]:
         return [float(low.group(1)), float(high.group(1))]
 
     record = {"quantiles": [0.0, 1.0], "ranges": {"period": bounds("period")}, "label_range": bounds("FeH"),
-              "n_stars": None}
-    return record, f"the training selection (period, FeH) of {par_file.name}; the training curves are not public"
+              "n_stars": None, "types": ["RRab"]}
+    return record, (f"the training selection (period, FeH) of {par_file.name}, RRab stars; the training curves "
+                    "are not public")
 
 
 def convert(source: Path, light_curves: Path, out: Path) -> None:

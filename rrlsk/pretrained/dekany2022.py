@@ -68,6 +68,7 @@ def _domain(record: dict | None) -> TrainingDomain | None:
     domain.ranges_ = {name: tuple(bounds) for name, bounds in record["ranges"].items()}
     domain.label_range_ = None if record["label_range"] is None else tuple(record["label_range"])
     domain.n_stars_ = record["n_stars"]
+    domain.types_ = record["types"]
     return domain
 
 
