@@ -64,7 +64,8 @@ class PlausibilityLimits:
         above 3 mag, outliers or wrong units.
     time : (float, float), default (1000.0, 4500.0)
         Transit times, d, in Gaia's system BJD(TCB) - 2455197.5 (Gaia DR3
-        spans about 1666 to 2704). Outside: JD, MJD or another offset.
+        spans about 1666 to 2704). Outside: JD, MJD or another offset. An
+        ``epoch`` beyond the upper limit (either sign) is JD or MJD too.
     feh : (float, float), default (-4.0, 1.0)
         Physical [Fe/H] range, dex. A prediction outside it is flagged.
     domain_margin : float, default 0.1
@@ -396,6 +397,10 @@ def plausibility(
         low, high = limits.time
         outside = np.bincount(star, weights=(times < low) | (times > high), minlength=n) > 0
         _join(reasons, outside, f"times outside [{low:g}, {high:g}] d; expected {TIME_SYSTEM} (JD or MJD given?)")
+        epoch = _scalar(X, "epoch")  # any value folds, but not one in another time system than the times
+        bad = np.isfinite(epoch) & (np.abs(epoch) > high)
+        _join(reasons, bad, "epoch " + _fmt(epoch, "d") + f" beyond +-{high:g} d; expected the times' system, "
+              f"{TIME_SYSTEM} (JD or MJD given?)")
 
     predicted = None if feh is None else np.asarray(feh, dtype=np.float64).reshape(-1)
     if predicted is not None:

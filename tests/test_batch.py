@@ -227,7 +227,7 @@ def test_resumes_after_sigkill(catalogue, tmp_path):
     n_before = len(read_predictions(out))
     assert 16 <= n_before < 60
 
-    model = make_model()
+    model = make_model(sleep=0.4)  # the killed run's model: resuming checks its content
     summary = predict_catalogue(model, path, out, chunk_size=8, progress=False)
     assert summary.n_already_done == n_before
     assert summary.n_written == 60 - n_before
@@ -394,7 +394,7 @@ def test_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(catalogue, tmp_p
     finally:
         child.wait()
     assert (out / "_lock").exists()
-    summary = predict_catalogue(make_model(), path, out, chunk_size=8, progress=False)
+    summary = predict_catalogue(make_model(sleep=0.3), path, out, chunk_size=8, progress=False)
     assert summary.n_written + summary.n_already_done == 60
     assert len(read_predictions(out)) == 60 and not (out / "_lock").exists()
 
@@ -504,3 +504,21 @@ def test_resuming_with_another_in_memory_model_or_router_is_refused(catalogue, t
                       progress=False)
     with pytest.raises(ValueError, match=r"another model \(rrlsk.per_type.PerTypeRegressor"):
         predict_catalogue(PerTypeRegressor({"RRab": other}), path, tmp_path / "r", progress=False)
+
+
+def test_degenerate_times_epochs_in_jd_and_half_precision_are_never_ok(tmp_path):
+    X = make_table(8)
+    ids = X.index
+    X.at[ids[0], "time"] = np.full(len(X.at[ids[0], "time"]), 2000.0)  # all times equal
+    X.loc[ids[1], "epoch"] = X.loc[ids[1], "epoch"] + 2455197.5  # epoch in JD, times in Gaia's system
+    X.loc[ids[2], "epoch"] = X.loc[ids[2], "epoch"] + 55197.0  # in MJD
+    X.at[ids[3], "time"] = X.at[ids[3], "time"].astype(np.float16)
+    table = predict_table(make_model(), X)
+    assert table.loc[ids[0], "status"] == "skipped" and "time values all equal" in table.loc[ids[0], "reason"]
+    assert (table.loc[ids[1:3], "status"] == "flagged").all()
+    assert table.loc[ids[1:3], "reason"].str.contains(r"epoch .* d; expected the times' system.*JD or MJD").all()
+    assert table.loc[ids[3], "status"] == "skipped" and "time is float16" in table.loc[ids[3], "reason"]
+    assert (table.loc[ids[4:], "status"] == "ok").all()
+    half = X.iloc[4:].assign(period=X["period"].iloc[4:].astype(np.float16))
+    table = predict_table(make_model(), half)
+    assert (table["status"] == "skipped").all() and table["reason"].str.contains("period is float16").all()

@@ -23,6 +23,11 @@ __all__ = ["ARRAY_COLUMNS", "DEFAULT_MIN_POINTS", "check_light_curves", "check_t
 DEFAULT_MIN_POINTS = 8
 
 
+#: Why a float16 column is refused: three significant digits (steps of 2 d
+#: at Gaia's times, of 0.0005 d in a period) destroy the phases.
+_HALF_PRECISION = "{} is float16 (3 significant digits destroy the phases); store it as float64"
+
+
 def _row_is_1d(values: np.ndarray) -> np.ndarray:
     """Per-row: is the cell a 1-D array-like of numbers?"""
     try:  # fast path: every cell is an ndarray
@@ -109,6 +114,15 @@ def check_light_curves(
         problems.append((any_per_star(col, ~finite), f"{col} has NaN/inf values"))
     if "mag_err" in lengths:
         problems.append((any_per_star("mag_err", flat_values["mag_err"] <= 0), "mag_err <= 0"))
+    if "time" in lengths:  # the same time at every point: no phase coverage
+        times, finite = flat_values["time"], np.isfinite(flat_values["time"])
+        high, low = np.full(n, -np.inf), np.full(n, np.inf)
+        np.maximum.at(high, star_of["time"][finite], times[finite])
+        np.minimum.at(low, star_of["time"][finite], times[finite])
+        problems.append((valid_rows & (lengths["time"] > 1) & (high == low), "time values all equal"))
+    for col in arrays:
+        half = np.fromiter((getattr(v, "dtype", None) == np.float16 for v in X[col].to_numpy()), dtype=bool, count=n)
+        problems.append((half, _HALF_PRECISION.format(col)))
     if "phase" in lengths:
         phase = flat_values["phase"]
         problems.append((any_per_star("phase", (phase < 0) | (phase >= 1)), "phase outside [0, 1)"))
@@ -121,6 +135,7 @@ def check_light_curves(
         if col not in X.columns:
             continue
         values = pd.to_numeric(X[col], errors="coerce").to_numpy(dtype=np.float64)
+        problems.append((np.full(n, X[col].dtype == np.float16), _HALF_PRECISION.format(col)))
         if col in required or col == "period":
             problems.append((~np.isfinite(values), f"{col} is NaN/inf or not a number"))
         if col == "period":
