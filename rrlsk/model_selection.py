@@ -137,6 +137,8 @@ def parse_param_grid(text: str, step_name: str, estimator=None) -> dict[str, lis
                 raise ValueError(f"{step_name} has no parameter {name!r}"
                                  + (f" (ambiguous: {matches})" if matches else ""))
             name = matches[0]
+        if f"{step_name}__{name}" in grid:
+            raise ValueError(f"{name!r} is given twice; give all its values once, as {name}=v1,v2")
         grid[f"{step_name}__{name}"] = [_number(v.strip()) for v in values.split(",")]
         if params is not None:
             _check_grid_values(name, grid[f"{step_name}__{name}"], params[name], step_name)

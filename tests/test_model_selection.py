@@ -211,3 +211,12 @@ def test_grid_search_says_why_every_fit_failed():
     X, y, _, _ = ridge_data()
     with pytest.raises(ValueError, match=r"All the 6 fits failed.* Cause: .*alpha"):
         grid_search(Ridge(), {"alpha": [-1.0, -2.0]}, X, y, cv=BinnedStratifiedKFold(3, random_state=0))
+
+
+def test_parse_param_grid_refuses_a_repeated_name():
+    from sklearn.svm import SVR
+
+    with pytest.raises(ValueError, match=r"'C' is given twice; give all its values once, as C=v1,v2"):
+        parse_param_grid("C=1;C=2", "svr")
+    with pytest.raises(ValueError, match=r"'C' is given twice"):
+        parse_param_grid("C=1; gamma=0.1; C=2", "svr", SVR())
