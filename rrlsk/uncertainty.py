@@ -228,11 +228,20 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     calibration_size : float, default 0.25
         Share of the training stars held out for calibration; the model
         and the difficulty model are fitted on the rest.
-    cv : int, default 5
+    cv : int or "prefit", default 5
         Folds of the out-of-fold predictions that train the difficulty
         model, when ``estimator`` does not record its own
         (``oof_prediction_`` of a fold ensemble, and with ``degrade`` its
-        ``predict_out_of_fold``, which cost no fit).
+        ``predict_out_of_fold``, which cost no fit). ``"prefit"``:
+        ``estimator`` is a :class:`~rrlsk.ensemble.FoldEnsembleRegressor`
+        already fitted on the same ``X, y`` (for example assembled with
+        :meth:`~rrlsk.ensemble.FoldEnsembleRegressor.from_fitted`); it is
+        neither cloned nor refitted, and both the difficulty model and the
+        calibration use its out-of-fold predictions, so every residual is
+        that of a model that never saw the star. Its fold models predict
+        new stars together, more accurately than one of them predicts a
+        held-out star, so these intervals err on the wide side.
+        ``spread="difficulty"`` only.
     random_state : int or None, default None
         Seed of the calibration split and of the folds.
     difficulty_quantiles : tuple of float, default (0.5,)
@@ -325,7 +334,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         "spread": [StrOptions({"difficulty", "ensemble"})],
         "difficulty": [None, HasMethods(["fit", "predict"])],
         "calibration_size": [Interval(Real, 0, 1, closed="neither")],
-        "cv": [Interval(Integral, 2, None, closed="left")],
+        "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"prefit"})],
         "random_state": ["random_state"],
         "difficulty_quantiles": ["array-like"],
         "interval": [StrOptions({"prediction", "classical"})],
@@ -408,15 +417,22 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             )
         return model.set_params(loss="quantile", quantile=quantile)
 
-    def _out_of_fold(self, X, y, weight, X_copies=None, copy_rows=None) -> tuple[np.ndarray, np.ndarray | None]:
+    def _out_of_fold(
+        self, X, y, weight, X_copies=None, copy_rows=None, rows=None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Out-of-fold predictions of the fit stars and of their copies.
 
         ``copy_rows`` gives, for each row of ``X_copies``, the position in
         ``X`` of its star. The estimator's own record is used when it has
         one (a fold ensemble's ``oof_prediction_`` and, for copies,
         ``predict_out_of_fold``); otherwise a fold ensemble of ``cv`` clones
-        is fitted for the purpose.
+        is fitted for the purpose. With ``cv="prefit"``, ``rows`` are the
+        positions of ``X``'s stars among those the ensemble was fitted on.
         """
+        if self.cv == "prefit":
+            oof = self.estimator_.predict_out_of_fold(X, rows)
+            copies = None if X_copies is None else self.estimator_.predict_out_of_fold(X_copies, rows[copy_rows])
+            return oof, copies
         oof = getattr(self.estimator_, "oof_prediction_", None)
         own = oof is not None and np.isfinite(oof).all()
         if own and X_copies is not None:
@@ -452,13 +468,15 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         """
         self._check_params()
         values, weight = check_labels(X, y, sample_weight)
-        _, error = check_labels(X, y, y_err, weight_name="y_err")
+        _, error = check_labels(X, y, y_err, weight_name="y_err", all_zero="exact labels need no y_err: leave it out "
+                                "(rrlsk train: drop --label-errors)")
         if error is None and self.difficulty_target == "variance" and self.spread == "difficulty":
             raise ValueError(
                 "difficulty_target='variance' is for labels with errors: give y_err (without it a few wild "
                 "labels, such as photometric [Fe/H] from a badly fitted phi31, would set every star's scale)"
             )
         error = np.zeros_like(values) if error is None else error
+        self._check_sizes(len(values))
         rows = np.arange(len(values))
         fit_rows, cal_rows = train_test_split(rows, test_size=self.calibration_size, random_state=self.random_state)
         fit_rows, cal_rows = np.sort(fit_rows), np.sort(cal_rows)
@@ -468,7 +486,10 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         X_copies, origin = self._copies(X)
         fit_copies = np.flatnonzero(np.isin(origin, fit_rows))
 
-        self.estimator_ = fit_with_sample_weight(clone(self.estimator), X_fit, y_fit, w_fit)
+        if self.cv == "prefit":
+            self.estimator_ = self._prefit_ensemble(len(values))
+        else:
+            self.estimator_ = fit_with_sample_weight(clone(self.estimator), X_fit, y_fit, w_fit)
         self.intercept_, self.slope_ = 0.0, 1.0
         if self.spread == "ensemble":
             self._check_ensemble()
@@ -478,7 +499,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         else:
             X_fit_copies = None if X_copies is None else take_rows(X_copies, fit_copies)
             oof, oof_copies = self._out_of_fold(
-                X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies])
+                X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies]), fit_rows
             )
             if self.interval == "classical":
                 # the line is that of the stars and their copies, as the catalogue will mix them
@@ -515,11 +536,14 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             self.difficulty_ = self.difficulty_models_[0]
             self.scale_floor_ = np.array(floors)
 
-        calibration = [self._calibration_rows(take_rows(X, cal_rows), values[cal_rows], error[cal_rows], False)]
+        calibration = [
+            self._calibration_rows(take_rows(X, cal_rows), values[cal_rows], error[cal_rows], False, cal_rows)
+        ]
         if X_copies is not None:
             cal_copies = np.setdiff1d(np.arange(len(origin)), fit_copies)
             calibration.append(self._calibration_rows(
-                take_rows(X_copies, cal_copies), values[origin[cal_copies]], error[origin[cal_copies]], True))
+                take_rows(X_copies, cal_copies), values[origin[cal_copies]], error[origin[cal_copies]], True,
+                origin[cal_copies]))
         self.calibration_scales_ = np.vstack([scales for _, scales in calibration])
         self.calibration_ = pd.concat([rows for rows, _ in calibration])
         self.calibration_["scale"] = _interpolate(self._levels(), self.calibration_scales_, ONE_SIGMA)
@@ -561,6 +585,28 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 UserWarning, stacklevel=3,
             )
 
+    def _check_sizes(self, n_stars: int) -> None:
+        """Refuse, in the user's terms, too few stars to split between the model and the calibration.
+
+        Raises
+        ------
+        ValueError
+            When ``calibration_size`` holds out fewer than 3 stars (a 68 %
+            interval needs 3) or leaves fewer stars to fit than the folds
+            of the out-of-fold predictions (``cv``, or the estimator's).
+        """
+        n_cal = math.ceil(self.calibration_size * n_stars)
+        folds = [c for c in (self.cv, getattr(self.estimator, "cv", None))
+                 if isinstance(c, Integral) and not isinstance(c, bool)]
+        need = max(folds, default=1)
+        if n_cal < 3 or n_stars - n_cal < need:
+            raise ValueError(
+                f"{n_stars} stars are too few for calibration_size={self.calibration_size:g}: it holds out {n_cal} "
+                f"star(s) for the calibration (a 68 % interval needs at least 3) and leaves {n_stars - n_cal} to fit "
+                f"the model on (its {need}-fold out-of-fold predictions need at least {need}); use more stars or "
+                "another calibration_size (rrlsk train: --calibration-size, --splits)"
+            )
+
     def _copies(self, X) -> tuple[pd.DataFrame | None, np.ndarray]:
         """``degrade``'s copies of the stars of ``X`` and each one's star (position in ``X``)."""
         if self.degrade is None:
@@ -569,16 +615,37 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return X_copies, np.asarray(info["origin"], dtype=np.int64)
 
     def _calibration_rows(
-        self, X, labels: np.ndarray, errors: np.ndarray, degraded: bool
+        self, X, labels: np.ndarray, errors: np.ndarray, degraded: bool, rows: np.ndarray
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Rows of ``calibration_`` for stars (or copies) the model never
-        saw (``scale`` is filled in by :meth:`fit`), and their scales."""
-        estimate, scales = self._predict_scales(X)
+        saw (``scale`` is filled in by :meth:`fit`), and their scales.
+        ``rows``: each one's star among the fitted ones (``cv="prefit"``:
+        predicted by the fold models that never saw it)."""
+        prediction = self.estimator_.predict_out_of_fold(X, rows) if self.cv == "prefit" else None
+        estimate, scales = self._predict_scales(X, prediction)
         rows = pd.DataFrame(
             {"residual": labels - estimate, "label_error": errors, "degraded": degraded},
             index=getattr(X, "index", None),
         )
         return rows, scales
+
+    def _prefit_ensemble(self, n_stars: int):
+        """The ``cv="prefit"`` estimator, checked: a fitted fold ensemble of these stars."""
+        if self.spread != "difficulty":
+            raise ValueError("cv='prefit' calibrates on out-of-fold residuals: it needs spread='difficulty'")
+        oof = getattr(self.estimator, "oof_prediction_", None)
+        if oof is None or not hasattr(self.estimator, "predict_out_of_fold"):
+            raise ValueError(
+                f"cv='prefit' needs a fitted FoldEnsembleRegressor, got {type(self.estimator).__name__} "
+                "(fit it, or assemble it with FoldEnsembleRegressor.from_fitted)"
+            )
+        if len(oof) != n_stars or not np.isfinite(oof).all():
+            raise ValueError(
+                f"cv='prefit': the ensemble has out-of-fold predictions of {len(oof)} stars "
+                f"({int(np.isfinite(oof).sum())} finite); fit the calibration on the {n_stars} stars it was fitted on, "
+                "each in one test fold"
+            )
+        return self.estimator
 
     def _check_ensemble(self) -> None:
         try:
@@ -598,16 +665,16 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         # models pickled before interval= have no line
         return (prediction - getattr(self, "intercept_", 0.0)) / getattr(self, "slope_", 1.0)
 
-    def _predict_scales(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def _predict_scales(self, X, prediction=None) -> tuple[np.ndarray, np.ndarray]:
         """The [Fe/H] estimate (dex; :meth:`_invert`) and the uncalibrated
         per-star scale at each difficulty quantile (dex), shape
-        ``(n_stars, n_quantiles)``."""
+        ``(n_stars, n_quantiles)``; of the model's ``prediction`` when given."""
         if self.spread == "ensemble":
             prediction, scale = self.estimator_.predict(X, return_std=True)
             prediction = self._invert(prediction)
             scales = np.asarray(scale, dtype=np.float64).reshape(-1, 1) / getattr(self, "slope_", 1.0)
         else:
-            prediction = self._invert(self.estimator_.predict(X))
+            prediction = self._invert(self.estimator_.predict(X) if prediction is None else prediction)
             # models pickled before difficulty_quantiles have one median model
             models = getattr(self, "difficulty_models_", [self.difficulty_])
             levels = self._levels() if hasattr(self, "difficulty_models_") else np.array([0.5])

@@ -362,3 +362,44 @@ def test_label_errors_as_large_as_the_residuals_never_give_zero_uncertainties(st
     assert (std > 0).all() and (upper - lower > 0).all()
     assert model.factor(0.95) >= 0.1 * np.quantile(
         np.abs(model.calibration_["residual"]) / model.calibration_scales_[:, 0], 0.95)
+
+
+def test_prefit_fold_ensemble_calibrates_on_its_own_out_of_fold_predictions():
+    """cv='prefit' neither refits nor predicts a star with a model that saw it."""
+    from sklearn.model_selection import PredefinedSplit
+
+    import rrlsk
+    from rrlsk.ensemble import FoldEnsembleRegressor
+
+    X, y, _ = rrlsk.datasets.make_gaia_rrab(900, labels="spectroscopic", random_state=4)
+    cv = PredefinedSplit(np.arange(600) % 3)
+    ensemble = FoldEnsembleRegressor(rrlsk.make_pipeline("fourier_linear"), cv=cv).fit(X.iloc[:600], y.iloc[:600])
+    calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=0).fit(X.iloc[:600], y.iloc[:600])
+    assert calibrated.estimator_ is ensemble  # not cloned, not refitted
+    # every calibration residual is an out-of-fold one
+    cal = calibrated.calibration_
+    rows = y.index[:600].get_indexer(cal.index)
+    np.testing.assert_allclose(cal["residual"], y.iloc[:600].to_numpy()[rows] - ensemble.oof_prediction_[rows])
+    lower, upper = calibrated.predict_interval(X.iloc[600:], confidence=0.68)
+    inside = (lower <= y.iloc[600:]) & (y.iloc[600:] <= upper)
+    assert 0.58 < inside.mean() < 0.80
+    with pytest.raises(ValueError, match="fit the calibration on the 300 stars"):
+        CalibratedRegressor(ensemble, cv="prefit").fit(X.iloc[:300], y.iloc[:300])
+    with pytest.raises(ValueError, match="needs a fitted FoldEnsembleRegressor, got Pipeline"):
+        CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), cv="prefit").fit(X.iloc[:600], y.iloc[:600])
+    with pytest.raises(ValueError, match="needs spread='difficulty'"):
+        CalibratedRegressor(ensemble, cv="prefit", spread="ensemble").fit(X.iloc[:600], y.iloc[:600])
+
+
+def test_too_few_stars_and_zero_label_errors_are_said_in_the_users_terms(stars):
+    (X, y, _), _ = stars
+    model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0)
+    with pytest.raises(ValueError, match=r"y_err is zero for every star: exact labels need no y_err.*--label-errors"):
+        model.fit(X.iloc[:50], y.iloc[:50], y_err=np.zeros(50))
+    with pytest.raises(ValueError, match=r"4 stars are too few for calibration_size=0.25: it holds out 1 star\(s\)"):
+        model.fit(X.iloc[:4], y.iloc[:4])
+    with pytest.raises(ValueError, match=r"leaves 0 to fit the model on .*--calibration-size"):
+        clone(model).set_params(calibration_size=0.99).fit(X.iloc[:40], y.iloc[:40])
+    ensemble = make_calibrated_ensemble(rrlsk.make_pipeline("fourier_linear"), n_folds=5, calibration_size=0.5)
+    with pytest.raises(ValueError, match=r"leaves 4 to fit the model on \(its 5-fold out-of-fold predictions"):
+        ensemble.fit(X.iloc[:8], y.iloc[:8])
