@@ -281,12 +281,16 @@ class TableError(ValueError):
 
 
 def _model_columns(model) -> list[str]:
-    """The light-curve columns the model saw at fit (the first ``feature_names_in_`` inside it)."""
-    for part in fitted_parts(model):
-        names = getattr(part, "feature_names_in_", None)
-        if names is not None:
-            return [c for c in _LIGHT_CURVE_COLUMNS if c in set(map(str, names))]
-    return []
+    """The light-curve columns the model saw at fit (the first ``feature_names_in_`` inside it), then
+    the table columns its per-star scalars read (:class:`rrlsk.preprocessing.PerStarScalars`)."""
+    from .preprocessing.scalars import SCALARS, PerStarScalars
+
+    parts = list(fitted_parts(model))
+    seen = next((set(map(str, names)) for names in (getattr(p, "feature_names_in_", None) for p in parts)
+                 if names is not None), set())
+    scalars = [name for part in parts if isinstance(part, PerStarScalars) for name in part.names
+               if name not in SCALARS]
+    return list(dict.fromkeys([*(c for c in _LIGHT_CURVE_COLUMNS if c in seen), *scalars]))
 
 
 def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None, model) -> pd.DataFrame:
@@ -353,6 +357,9 @@ def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
     good = np.flatnonzero(ok)
     if good.size:
         feh[good], std[good], errors = _predict_robust(model, X.iloc[good], return_std)
+        if good.size > 1 and len(errors) == good.size and len(set(errors.values())) == 1:
+            raise TableError(f"the model failed on every star with the same error ({errors[0]}): the model "
+                             "does not take this light-curve table (is it an rrlsk model, trained on such tables?)")
         for position, message in errors.items():
             status[good[position]] = "failed"
             reason[good[position]] = message
@@ -870,7 +877,7 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
     """The streamed loop of :func:`predict_catalogue`, in a locked and validated ``output``."""
     from tqdm.auto import tqdm
 
-    from .io import iter_light_curves
+    from .io.stream import iter_named_light_curves
 
     prior = _done_ids(output)
     seen = np.empty(0, dtype=np.int64)
@@ -880,9 +887,11 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
 
     runner = _Pool(model, n_jobs) if n_jobs > 1 else _Inline(model)
     pending: deque = deque()
+    predicting = ""  # the file(s) of the chunk whose result comes next, to name in a table error
 
     def write_oldest():
-        chunk, item = pending.popleft()
+        nonlocal predicting
+        chunk, item, predicting = pending.popleft()
         table, timings = runner.result(item)
         for key, value in timings.items():
             seconds[key] += value
@@ -896,11 +905,11 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
 
     bar = tqdm(total=_count_stars(source), unit="star", disable=not progress, desc="rrlsk predict")
     try:
-        chunks = iter(iter_light_curves(source, chunk_size, rrlyrae=rrlyrae, keep_dropped=True))
+        chunks = iter(iter_named_light_curves(source, chunk_size, rrlyrae=rrlyrae, keep_dropped=True))
         chunk = 0
         while True:
             t0 = time.perf_counter()
-            X = next(chunks, None)
+            name, X = next(chunks, ("", None))
             seconds["read"] += time.perf_counter() - t0
             if X is None:
                 break
@@ -909,16 +918,25 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
             bar.update(len(X) - len(new))  # already done or repeated
             if len(new) == 0:
                 continue
-            pending.append((chunk, runner.submit(new, check_kwargs, limits)))
+            predicting = name
+            pending.append((chunk, runner.submit(new, check_kwargs, limits), name))
             chunk += 1
             while len(pending) > n_jobs:
                 write_oldest()
         while pending:
             write_oldest()
-    except BaseException as err:
+    except TableError as err:
+        failed_in = predicting
+        try:
+            while pending:  # chunks predicted before the error are written, not lost
+                write_oldest()
+        except TableError:
+            pass
+        finally:
+            runner.shutdown(kill=True)
+        raise ValueError(_table_message(err, failed_in, source, rrlyrae, output, sum(counts.values()))) from err
+    except BaseException:
         runner.shutdown(kill=True)  # do not wait for chunks that will not be written
-        if isinstance(err, TableError):
-            raise ValueError(_table_message(err, source, rrlyrae)) from err
         raise
     else:
         runner.shutdown()
@@ -936,14 +954,18 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
     )
 
 
-def _table_message(err: TableError, source, rrlyrae) -> str:
-    """The table error, naming the source, with what to do."""
-    from .io._tables import describe
+def _table_message(err: TableError, name: str, source, rrlyrae, output: Path, n_written: int) -> str:
+    """The table error, naming the file(s) of its chunk, with what to do.
+
+    ``n_written`` stars were written by this run before it.
+    """
     from .io.stream import parquet_files
 
-    sources = [Path(s) for s in (source if isinstance(source, (list, tuple)) else [source])]
     hint = ""
     if {"period", "epoch"} & set(err.missing) and rrlyrae is None and parquet_files(source) is None:
         hint = ("; Gaia epoch photometry gets period and epoch from the vari_rrlyrae table: pass "
                 "rrlyrae=FILE (rrlsk predict --rrlyrae FILE)")
-    return f"{describe(sources)}: {err}{hint}; nothing was predicted"
+    done = ("nothing was predicted" if not n_written else
+            f"the {n_written} star(s) read before it are written in {output}: fix the file and run the same "
+            "command again to resume")
+    return f"{name}: {err}{hint}; {done}"

@@ -522,3 +522,35 @@ def test_degenerate_times_epochs_in_jd_and_half_precision_are_never_ok(tmp_path)
     half = X.iloc[4:].assign(period=X["period"].iloc[4:].astype(np.float16))
     table = predict_table(make_model(), half)
     assert (table["status"] == "skipped").all() and table["reason"].str.contains("period is float16").all()
+
+
+@pytest.mark.filterwarnings("ignore:X has feature names")
+def test_table_level_model_errors_stop_with_one_message(catalogue, tmp_path):
+    from sklearn.linear_model import LinearRegression
+
+    from rrlsk.preprocessing import PerStarScalars, PhaseFolder
+
+    X, path = catalogue
+    X = X.assign(parallax=np.linspace(0.1, 1.0, len(X)))
+    with_meta = Pipeline([("fold", PhaseFolder()), ("meta", PerStarScalars(["parallax"])),
+                          ("features", FunctionTransformer(lambda T: T[["meta_parallax", "period"]].to_numpy())),
+                          ("reg", Ridge())]).fit(X, truth(X))
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['parallax'\] that the model needs"):
+        predict_table(with_meta, X.drop(columns="parallax"))
+    write_parquet(X.drop(columns="parallax"), path)
+    with pytest.raises(ValueError, match=r"curves.parquet: light-curve table lacks column\(s\) \['parallax'\].*"
+                                         r"nothing was predicted"):
+        predict_catalogue(with_meta, path, tmp_path / "out", progress=False)
+    not_rrlsk = LinearRegression().fit(np.zeros((5, 3)), np.zeros(5))
+    with pytest.raises(ValueError, match=r"the model failed on every star with the same error \(ValueError: "):
+        predict_table(not_rrlsk, X)
+
+
+def test_a_table_error_in_a_later_file_names_it_and_keeps_the_stars_before(catalogue, tmp_path):
+    X, path = catalogue
+    write_parquet(make_table(10, first_id=5000).drop(columns="epoch"), tmp_path / "later.parquet")
+    with pytest.raises(ValueError, match=r"later.parquet: light-curve table lacks column\(s\) \['epoch'\].*the 60 "
+                                         r"star\(s\) read before it are written in .*out: fix the file"):
+        predict_catalogue(make_model(), [path, tmp_path / "later.parquet"], tmp_path / "out", chunk_size=20,
+                          progress=False)
+    assert len(read_predictions(tmp_path / "out")) == 60

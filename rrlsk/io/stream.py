@@ -16,7 +16,7 @@ from .epoch_photometry import _check_columns, transits_to_light_curves
 from .parquet import iter_parquet
 from .rrlyrae import pulsation_period, read_vari_rrlyrae, star_type
 
-__all__ = ["DROPPED_COLUMN", "iter_light_curves", "parquet_files"]
+__all__ = ["DROPPED_COLUMN", "iter_light_curves", "iter_named_light_curves", "parquet_files"]
 
 
 #: Column naming why a star was dropped while reading (``""`` when kept),
@@ -105,28 +105,58 @@ def iter_light_curves(
         If a star's transits are spread over files read in different groups,
         or for the file errors of :func:`read_epoch_photometry`.
     """
+    for _, X in iter_named_light_curves(source, chunk_size, rrlyrae, band=band, drop_rejected=drop_rejected,
+                                        keep_dropped=keep_dropped):
+        yield X
+
+
+def iter_named_light_curves(
+    source: PathLike | Sequence[PathLike],
+    chunk_size: int = 10_000,
+    rrlyrae=None,
+    *,
+    band: str = "G",
+    drop_rejected: bool = True,
+    keep_dropped: bool = False,
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """:func:`iter_light_curves`, each chunk with the name of the file(s) it was read from.
+
+    Parameters
+    ----------
+    source, chunk_size, rrlyrae, band, drop_rejected, keep_dropped
+        As for :func:`iter_light_curves`.
+
+    Yields
+    ------
+    (str, DataFrame)
+        The file(s) of the chunk (:func:`rrlsk.io._tables.describe`), and
+        the chunk.
+    """
     chunk_size = int(chunk_size)
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     catalogue = None if rrlyrae is None else read_vari_rrlyrae(rrlyrae)
     files = parquet_files(source)
     if files is not None:
-        chunks = (X for f in files for X in iter_parquet(f, chunk_size))
+        chunks = ((str(f), X) for f in files for X in iter_parquet(f, chunk_size))
     else:
         chunks = _iter_files(source, chunk_size, band, drop_rejected, keep_dropped)
-    for X in chunks:
+    for name, X in chunks:
         if keep_dropped and DROPPED_COLUMN not in X.columns:
             X = X.assign(**{DROPPED_COLUMN: ""})
         if catalogue is not None:
             X = _join_timing(X, catalogue, keep_dropped)
         if len(X):
-            yield X
+            yield name, X
 
 
-def _iter_files(source, chunk_size: int, band: str, drop_rejected: bool, keep_dropped: bool) -> Iterator[pd.DataFrame]:
+def _iter_files(source, chunk_size: int, band: str, drop_rejected: bool,
+                keep_dropped: bool) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Chunks of light curves from epoch-photometry files, each with the name of its files."""
     files = list_table_files(source)
     seen: set[int] = set()
     pending: pd.DataFrame | None = None
+    pending_files: list[Path] = []
     start, per_file = 0, None  # per_file: mean stars per file seen so far
     n_files = n_stars = 0
     while start < len(files):
@@ -150,11 +180,13 @@ def _iter_files(source, chunk_size: int, band: str, drop_rejected: bool, keep_dr
         n_files, n_stars = n_files + len(group), n_stars + len(counts)
         per_file = n_stars / n_files
         pending = X if pending is None else pd.concat([pending, X])
+        pending_files += group
         while len(pending) >= chunk_size:
-            yield pending.iloc[:chunk_size]
+            yield describe(pending_files), pending.iloc[:chunk_size]
             pending = pending.iloc[chunk_size:]
+            pending_files = list(group) if len(pending) else []
     if pending is not None and len(pending):
-        yield pending
+        yield describe(pending_files), pending
 
 
 #: A source_id in a file name (as DataLink names per-star files), not part of a longer word.
