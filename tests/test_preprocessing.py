@@ -71,6 +71,22 @@ def test_phase_folder_maximum_alignment():
     np.testing.assert_allclose(row["mag"], rrab(np.mod(row["phase"] + peak, 1.0), 15.0), atol=0.02)
 
 
+
+def test_phase_folder_first_phase_alignment():
+    """align='first_phase' zeroes the first Fourier phase (sine convention), whatever the epoch."""
+    from rrlsk.fourier import fit_fourier
+
+    X = table(n_stars=3)
+    X.loc[101, "epoch"] = np.nan
+    out = PhaseFolder(align="first_phase", order=5).fit_transform(X)
+    phase, offsets = np.concatenate(out["phase"].to_numpy()), np.cumsum([0, *map(len, out["phase"])])
+    coefs = fit_fourier(phase, np.concatenate(out["mag"].to_numpy()), offsets, 5)
+    np.testing.assert_allclose(np.arctan2(coefs[:, 2], coefs[:, 1]), 0.0, atol=1e-9)
+    assert (coefs[:, 1] > 0).all()  # A1 sin(2 pi phase) with A1 > 0
+    # star 101 is folded at epoch 0 instead of 0.3 d: its shift is 0.3 / 0.6 cycle more
+    shift = out["phase_shift"].to_numpy()
+    np.testing.assert_allclose(np.mod(shift[1] - shift[0], 1.0), 0.5, atol=1e-6)
+
 def test_spline_recovers_noiseless_curve_within_1_mmag():
     X = table(n_stars=4, n_points=120)
     # 120+ points: the GCV floor (half the mean point spacing) costs < 0.3

@@ -61,15 +61,21 @@ class PhaseFolder(TableTransformer):
 
     Parameters
     ----------
-    align : {"epoch", "maximum"}, default "epoch"
+    align : {"epoch", "maximum", "first_phase"}, default "epoch"
         ``"epoch"``: the ``epoch`` column is the epoch of maximum light (Gaia
         DR3 ``epoch_g``), so phase 0 is maximum light. ``"maximum"``: find
         maximum light (minimum magnitude) from the data: fold with the
         ``epoch`` column (0 when absent or NaN), fit a Fourier series of ``order``
         harmonics (:func:`rrlsk.fourier.fit_fourier`), and shift the phases
         so that the fitted curve's minimum magnitude falls at phase 0.
+        ``"first_phase"``: the same fit, and the phases shifted so that its
+        first Fourier phase is zero (``m = A0 + A1 sin(2 pi phase) + ...``):
+        the alignment of the published curves of Dékány & Grebel (2022),
+        and of models trained on them (``rrlsk.datasets.load_dekany2022``).
+        Both make the phases independent of the epoch.
     order : int, default 3
-        Harmonics of the Fourier fit used by ``align="maximum"``; stars need
+        Harmonics of the Fourier fit used by ``align="maximum"`` or
+        ``"first_phase"``; stars need
         at least ``2 * order + 1`` points. ``order=1`` aligns on the maximum
         of the first harmonic: the choice for near-sinusoidal first-overtone
         (RRc) curves, whose broad maximum a fold at ``epoch`` or a
@@ -95,7 +101,7 @@ class PhaseFolder(TableTransformer):
     """
 
     _parameter_constraints: dict = {
-        "align": [StrOptions({"epoch", "maximum"})],
+        "align": [StrOptions({"epoch", "maximum", "first_phase"})],
         "order": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -108,7 +114,7 @@ class PhaseFolder(TableTransformer):
         return ("time", "mag", "period", "epoch") if self.align == "epoch" else ("time", "mag", "period")
 
     def _min_points(self) -> int:
-        return 2 * self.order + 1 if self.align == "maximum" else 1
+        return 1 if self.align == "epoch" else 2 * self.order + 1
 
     def transform(self, X) -> pd.DataFrame:
         """Fold and sort each curve by phase.
@@ -122,9 +128,10 @@ class PhaseFolder(TableTransformer):
         -------
         pandas.DataFrame
             Copy of ``X`` with ``phase`` (cycles, ``[0, 1)``) added and array
-            columns sorted by phase. With ``align="maximum"`` also the scalar
-            column ``phase_shift`` (cycles): the phase of maximum light found
-            in the fold at ``epoch``, which was subtracted.
+            columns sorted by phase. With ``align="maximum"`` or
+            ``"first_phase"`` also the scalar column ``phase_shift``
+            (cycles): the phase of maximum light (or of zero first Fourier
+            phase) found in the fold at ``epoch``, which was subtracted.
 
         Raises
         ------
@@ -153,16 +160,20 @@ class PhaseFolder(TableTransformer):
         if not info.ok.all():
             bad = X.index[~info.ok]
             raise ValueError(
-                f"PhaseFolder(align='maximum'): the order-{self.order} Fourier fit is ill-posed "
+                f"PhaseFolder(align={self.align!r}): the order-{self.order} Fourier fit is ill-posed "
                 f"(phases too clumped) for source_id(s) {list(bad[:10])}"
                 + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
                 + "; lower `order` or drop these stars"
             )
-        grid = np.arange(_N_SEARCH) / _N_SEARCH
-        shift = np.empty(len(X))
-        for lo in range(0, len(X), CHUNK_STARS):
-            curves = evaluate_fourier(coefs[lo : lo + CHUNK_STARS], grid)
-            shift[lo : lo + CHUNK_STARS] = grid[np.argmin(curves, axis=1)]
+        if self.align == "first_phase":
+            # a1 sin + b1 cos = A1 sin(2 pi (phase + phi1 / 2 pi)), phi1 = atan2(b1, a1) (rrlsk.fourier)
+            shift = -np.arctan2(coefs[:, 2], coefs[:, 1]) / (2.0 * np.pi)
+        else:
+            grid = np.arange(_N_SEARCH) / _N_SEARCH
+            shift = np.empty(len(X))
+            for lo in range(0, len(X), CHUNK_STARS):
+                curves = evaluate_fourier(coefs[lo : lo + CHUNK_STARS], grid)
+                shift[lo : lo + CHUNK_STARS] = grid[np.argmin(curves, axis=1)]
         phase = phase - np.repeat(shift, lengths)
         phase -= np.floor(phase)
         phase[phase >= 1.0] = 0.0
