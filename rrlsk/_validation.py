@@ -125,6 +125,7 @@ def check_weights(
     name: str = "sample_weight",
     index=None,
     strictly_positive: bool = False,
+    all_zero: str = "nothing to weigh",
 ) -> np.ndarray | None:
     """Return weights as a finite, non-negative 1-D float64 array, or None.
 
@@ -140,6 +141,9 @@ def check_weights(
         Row labels used when ``weights`` has no index of its own.
     strictly_positive : bool, default False
         Reject zeros too (for quantities that divide, such as label errors).
+    all_zero : str, default "nothing to weigh"
+        What weights that are zero for every star mean to the caller, and
+        what to do, for the message.
 
     Returns
     -------
@@ -167,7 +171,7 @@ def check_weights(
         problem = "zero, negative, NaN or infinite" if strictly_positive else "negative, NaN or infinite"
         raise ValueError(f"{name} is {problem} in {name_rows(bad, index)}")
     if not (values > 0).any():
-        raise ValueError(f"{name} is zero for every star: nothing to weigh")
+        raise ValueError(f"{name} is zero for every star: {all_zero}")
     return values
 
 

@@ -616,7 +616,7 @@ def fit_with_sample_weight(estimator, X, y, sample_weight=None):
 
 
 def check_labels(
-    X, y, sample_weight=None, *, weight_name: str = "sample_weight"
+    X, y, sample_weight=None, *, weight_name: str = "sample_weight", all_zero: str = "nothing to weigh"
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Validate labels and weights against the rows of ``X``.
 
@@ -630,6 +630,9 @@ def check_labels(
         Weights, finite and non-negative.
     weight_name : str, default="sample_weight"
         Name of the weights in error messages.
+    all_zero : str, default="nothing to weigh"
+        What weights that are zero for every star mean, for the message
+        (see :func:`rrlsk._validation.check_weights`).
 
     Returns
     -------
@@ -641,5 +644,5 @@ def check_labels(
     n_rows = _num_samples(X)
     index = index_of(X)
     values = _check_labels(y, n_rows, index=index)
-    weight = check_weights(sample_weight, n_rows, name=weight_name, index=index)
+    weight = check_weights(sample_weight, n_rows, name=weight_name, index=index, all_zero=all_zero)
     return values, weight
