@@ -1090,9 +1090,10 @@ def _without_native_logs(enabled: bool):
     real = os.dup(2)
     os.dup2(write_end, 2)
     os.close(write_end)
+    forward = os.dup(real)  # the pump's own copy, made before the block can end and close `real`
 
     def pump():
-        with os.fdopen(read_end, "rb") as source, os.fdopen(os.dup(real), "wb", buffering=0) as sink:
+        with os.fdopen(read_end, "rb") as source, os.fdopen(forward, "wb", buffering=0) as sink:
             for line in source:
                 if not NATIVE_LOG_LINE.match(line):
                     sink.write(line)
