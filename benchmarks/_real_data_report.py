@@ -12,7 +12,7 @@ import pandas as pd
 from rrlsk.metrics import mae, r2, rmse
 
 from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
-from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, oof_predictions  # noqa: E402
+from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SIMULATED, oof_predictions  # noqa: E402
 
 PUBLISHED = "dekany2022 (published)"
 POINT_BINS = (21, 30, 35, 40, 50, 98)  # points per cycle, left-closed
@@ -28,11 +28,11 @@ def scores(y: pd.Series, prediction: pd.Series) -> dict[str, float]:
     }
 
 
-def finished(y: pd.Series, info: pd.DataFrame) -> tuple[dict[str, pd.Series], list[str]]:
-    """Out-of-fold predictions of every finished recipe, the published ones first; and the missing."""
-    done = {PUBLISHED: info["dekany_oof"]}
+def finished(y: pd.Series, recipes, first=None) -> tuple[dict[str, pd.Series], list[str]]:
+    """Out-of-fold predictions of every finished recipe (after ``first``); and the missing ones."""
+    done = dict(first or {})
     missing = []
-    for recipe in [*RECIPES, *ENSEMBLES]:
+    for recipe in recipes:
         prediction = oof_predictions(recipe, y.index)
         if prediction is None:
             missing.append(recipe)
@@ -46,13 +46,15 @@ def _cost(recipe: str) -> str:
     if not records or "epochs" not in records[0]:
         return ""
     epochs = [r["epochs"] for r in records]
+    if recipe in SIMULATED:
+        return f"{epochs[0]} epochs, {records[0]['cpu_s'] / 60:.0f} CPU-min"
     return f"{min(epochs)}-{max(epochs)} epochs, {np.mean([r['cpu_s'] for r in records]) / 60:.0f} CPU-min a fold"
 
 
 def _what(recipe: str) -> str:
     if recipe == PUBLISHED:
         return "Dékány & Grebel (2022) G-band BiLSTM, their out-of-fold predictions"
-    return (ENSEMBLES.get(recipe) or RECIPES[recipe])[0]
+    return (ENSEMBLES.get(recipe) or RECIPES.get(recipe) or SIMULATED[recipe])[0]
 
 
 def summary_table(y, done) -> str:
@@ -62,6 +64,18 @@ def summary_table(y, done) -> str:
         rows.append([f"`{recipe}`", f"{s['MAE']:.4f}", f"{s['RMSE']:.4f}", f"{s['R2']:.3f}",
                      f"{s['bias']:+.4f}", _what(recipe), _cost(recipe)])
     return markdown_table(["model", "MAE", "RMSE", "R2", "bias", "what", "cost"], rows, "lrrrrll")
+
+
+def simulation_table(y, done) -> str:
+    """Models trained on the simulator, on the real stars: scores and the line prediction = a + b label."""
+    rows = []
+    for recipe, prediction in done.items():
+        s = scores(y, prediction)
+        slope, intercept = np.polyfit(y, prediction, 1)
+        rows.append([f"`{recipe}`", f"{s['MAE']:.4f}", f"{s['RMSE']:.4f}", f"{s['R2']:.3f}", f"{s['bias']:+.4f}",
+                     f"{slope:.3f}", f"{intercept:+.3f}", _what(recipe), _cost(recipe)])
+    return markdown_table(["model", "MAE", "RMSE", "R2", "bias", "slope", "intercept", "what", "cost"], rows,
+                          "lrrrrrrll")
 
 
 def fold_table(y, info, done) -> str:
@@ -111,7 +125,9 @@ def figure(y, done, best: str) -> None:
 def write_report(X, y, info, page: str | None) -> str:
     """Score the finished recipes; rewrite ``page``'s tables when given; return the summary."""
     run = Run("real_data.py", ["report", *(["--markdown", page] if page else [])])
-    done, missing = finished(y, info)
+    done, missing = finished(y, [*RECIPES, *ENSEMBLES], {PUBLISHED: info["dekany_oof"]})
+    simulated, sim_missing = finished(y, SIMULATED)
+    missing += sim_missing
     ranked = sorted((r for r in done if r != PUBLISHED), key=lambda r: mae(y, done[r]))
     best = ranked[0] if ranked else None
     shown = {r: done[r] for r in [PUBLISHED, *ranked[:3]]}
@@ -120,6 +136,7 @@ def write_report(X, y, info, page: str | None) -> str:
         "folds": fold_table(y, info, done),
         "points": binned_table(y, shown, info["n_points"], POINT_BINS, "points per cycle", ""),
         "labels": binned_table(y, shown, y, LABEL_BINS, "[Fe/H] label", " dex"),
+        "simulation": simulation_table(y, {PUBLISHED: info["dekany_oof"], **simulated}),
         "missing": ", ".join(f"`{m}`" for m in missing) if missing else "none",
     }
     run.finish()

@@ -1,0 +1,110 @@
+"""Build ``rrlsk-gaia-g``, rrlsk's own model of real Gaia G curves, from the
+real-data benchmark's fold models.
+
+The benchmark (``benchmarks/real_data.py``) trains a recipe on eight of the
+nine folds of the 4,013 labelled Gaia DR2 RRab stars of Dékány & Grebel
+(2022) and keeps each fold model. Those nine models, together, are the
+shipped model: a :class:`rrlsk.ensemble.FoldEnsembleRegressor` (mean
+[Fe/H] of the nine; every star was left out by one of them), calibrated on
+its own out-of-fold residuals (:class:`rrlsk.uncertainty.CalibratedRegressor`,
+``cv="prefit"``), so that ``predict_interval`` holds for real stars like
+these, and carrying the training stars' domain. The fold models folded the
+published curves at their epoch (the curves are aligned on their first
+Fourier phase); the shipped model aligns every curve that way itself
+(``PhaseFolder(align="first_phase")``), so any epoch works, and this script
+measures what that changes on the training stars.
+
+Seeds are fixed in the benchmark's recipes; this script trains nothing and
+is deterministic. Run from the repository root::
+
+    python scripts/make_rrlsk_gaia_g.py --recipe gru [--light-curves lc_dev_g.tar.gz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import PredefinedSplit, check_cv
+
+import rrlsk
+from rrlsk.datasets import DEKANY2022_CITATION, load_dekany2022
+from rrlsk.domain import record_training_domain
+from rrlsk.ensemble import FoldEnsembleRegressor
+from rrlsk.metrics import mae, r2, rmse
+from rrlsk.uncertainty import CalibratedRegressor
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SHARED_ARCHIVE  # noqa: E402
+
+TARGET = ROOT / "rrlsk" / "pretrained" / "data" / "rrlsk-gaia-g.joblib"
+#: How the shipped model aligns phases (the published curves' convention, any epoch).
+ALIGN = {"fold__align": "first_phase", "fold__order": 4}
+CALIBRATION_SEED = 0
+
+
+def fold_models(recipe: str) -> tuple[list, list[str]]:
+    """The fitted fold models of a recipe (or of each member of an ensemble), split order."""
+    members = ENSEMBLES[recipe][1] if recipe in ENSEMBLES else (recipe,)
+    models = []
+    for member in members:
+        for fold in FOLDS:
+            path = MEASURED / member / f"fold{fold}.joblib"
+            if not path.exists():
+                raise SystemExit(f"{path}: missing; run `python benchmarks/real_data.py run {member}` first")
+            models.append(rrlsk.load_model(path))
+    return models, list(members)
+
+
+def scores(y, prediction) -> dict[str, float]:
+    return {"MAE": round(mae(y, prediction), 4), "RMSE": round(rmse(y, prediction), 4), "R2": round(r2(y, prediction), 4)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--recipe", required=True, choices=sorted([*RECIPES, *ENSEMBLES]))
+    parser.add_argument("--light-curves", default=str(SHARED_ARCHIVE))
+    args = parser.parse_args(argv)
+
+    X, y, info = load_dekany2022(args.light_curves)
+    models, members = fold_models(args.recipe)
+    split = PredefinedSplit(info["fold"].to_numpy())
+    # one split per fold model, in order
+    cv = split if len(members) == 1 else check_cv(list(split.split(X, y)) * len(members))
+    recipe = rrlsk.make_pipeline("gru")  # the unfitted recipe, for get_params and clone
+
+    as_trained = FoldEnsembleRegressor.from_fitted(recipe, cv, models, X, y)
+    for model in models:
+        model.set_params(**ALIGN)
+    ensemble = FoldEnsembleRegressor.from_fitted(recipe.set_params(**ALIGN), cv, models, X, y)
+    shift = np.abs(ensemble.oof_prediction_ - as_trained.oof_prediction_)
+
+    calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=CALIBRATION_SEED).fit(X, y)
+    record_training_domain(calibrated, X, y)
+    record = {
+        "recipe": args.recipe,
+        "members": members,
+        "what": (ENSEMBLES.get(args.recipe) or RECIPES[args.recipe])[0],
+        "n_fold_models": len(models),
+        "training_stars": len(y),
+        "out_of_fold_as_trained": scores(y, as_trained.oof_prediction_),
+        "out_of_fold_first_phase": scores(y, ensemble.oof_prediction_),
+        "first_phase_change_dex": {"median": round(float(np.median(shift)), 5),
+                                   "p99": round(float(np.quantile(shift, 0.99)), 5),
+                                   "max": round(float(shift.max()), 5)},
+        "std_factor": round(float(calibrated.std_factor_), 4),
+        "data": "4,013 Gaia DR2 RRab stars with OGLE-IV I-band photometric [Fe/H] labels; " + DEKANY2022_CITATION,
+    }
+    rrlsk.save_model(calibrated, TARGET, y=y, metadata=record)
+    (TARGET.with_suffix(".json")).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    print(json.dumps(record, indent=1, ensure_ascii=False))
+    print(f"wrote {TARGET} ({TARGET.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
