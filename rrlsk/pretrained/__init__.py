@@ -129,6 +129,7 @@ def is_pretrained_name(model) -> bool:
     Returns
     -------
     bool
+        True when ``model`` is a ``str`` equal to a registered name.
     """
     return isinstance(model, str) and model in names()
 

@@ -150,6 +150,7 @@ def names() -> tuple[str, ...]:
     Returns
     -------
     tuple of str
+        The names :func:`rrlsk.load_pretrained` takes.
     """
     return tuple(_REGISTRY)
 
@@ -165,6 +166,7 @@ def closest_name(text) -> str | None:
     Returns
     -------
     str or None
+        The closest registered name, None when none is close.
     """
     close = difflib.get_close_matches(str(text).lower(), list(_REGISTRY), n=1, cutoff=0.6)
     return close[0] if close else None
@@ -181,6 +183,7 @@ def get(name: str) -> PretrainedModel:
     Returns
     -------
     PretrainedModel
+        Its metadata and loader.
 
     Raises
     ------
