@@ -554,8 +554,8 @@ def _calibration_line(calibration: dict) -> str:
     return (inverted + f"{calibration['spread']} spread of {calibration.get('fold_models', '?')} fold models, calibrated on "
             f"{calibration['n_calibration']} held-out stars"
             + (f" and {calibration['n_degraded']} degraded copies" if calibration.get("n_degraded") else "")
-            + f" against the {target}; median 68 % std "
-            f"{calibration['median_std']:.3f} dex")
+            + f" against the {target}; {interval} intervals, difficulty target "
+            f"{calibration.get('difficulty_target', 'abs')}; median 68 % std {calibration['median_std']:.3f} dex")
 
 
 def cmd_train(args) -> int:
@@ -986,15 +986,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --calibrate: also learn and calibrate the uncertainties on N sparser, "
                        "fainter copies of each star (20 or more of its epochs, up to 3 mag fainter), "
                        "for catalogues beyond the training stars' cuts (docs/accuracy.md)")
-    group.add_argument("--interval", choices=("prediction", "classical"), default="prediction",
+    group.add_argument("--interval", choices=("auto", "prediction", "classical"), default="auto",
                        help="with --calibrate: 'prediction' intervals around the model's [Fe/H] (smallest "
                        "error per star), or 'classical': the [Fe/H] inverted through its line against the "
                        "labels, unbiased and covered at every [Fe/H], for metallicity distributions and "
-                       "gradients (docs/accuracy.md)")
-    group.add_argument("--difficulty-target", choices=("abs", "variance"), default="abs",
+                       "gradients; 'auto': classical with --label-errors, else prediction (docs/accuracy.md)")
+    group.add_argument("--difficulty-target", choices=("auto", "abs", "variance"), default="auto",
                        help="with --calibrate: what the difficulty model learns, quantiles of the absolute "
                        "residual ('abs'), or with --label-errors each star's squared residual less its own "
-                       "label variance ('variance'; with --interval classical, docs/accuracy.md)")
+                       "label variance ('variance'; with --interval classical, docs/accuracy.md); 'auto': "
+                       "variance with --label-errors, else abs")
     group.add_argument("--label-errors", action="store_true",
                        help="feh_error is independent noise of the labels (spectroscopic [Fe/H]): "
                        "calibrate intervals for the true [Fe/H]; not for photometric labels")

@@ -73,9 +73,11 @@ squared residual less its own label variance, an unbiased estimate of the
 model's error variance (the price: a few wild labels would dominate it, so
 it is for labels with honest errors, not photometric ones).
 
-Two kinds of interval (``interval``):
+Two kinds of interval (``interval``; the default ``"auto"`` takes
+``"classical"`` when ``fit`` is given label errors ``y_err``, ``"prediction"``
+otherwise):
 
-``"prediction"`` (default)
+``"prediction"``
     around the model's prediction: the conformal interval, which holds for
     stars drawn like the calibration stars. A regression model pulls its
     predictions toward the training sample's mean (regression dilution):
@@ -253,14 +255,21 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         them (see the module notes): ``(ONE_SIGMA, 0.95)`` follows the
         shape of each star's error distribution at the usual confidences.
         ``spread="difficulty"`` only.
-    interval : {"prediction", "classical"}, default "prediction"
+    interval : {"auto", "prediction", "classical"}, default "auto"
         ``"prediction"``: intervals around the model's prediction, for
         stars drawn like the training stars. ``"classical"``: the
         prediction inverted through its fitted line against [Fe/H], and an
         interval that holds at every true [Fe/H] (see the module notes);
-        :meth:`predict` then returns the inverted estimate.
-    difficulty_target : {"abs", "variance"}, default "abs"
-        What the difficulty model learns. ``"abs"``: quantiles of the
+        :meth:`predict` then returns the inverted estimate. ``"auto"``:
+        classical when :meth:`fit` is given ``y_err`` (falling back to
+        prediction intervals, with a warning, where the labels or the model
+        cannot support the line), prediction otherwise; ``interval_`` says
+        which.
+    difficulty_target : {"auto", "abs", "variance"}, default "auto"
+        What the difficulty model learns. ``"auto"``: ``"variance"`` when
+        :meth:`fit` is given ``y_err`` (with ``spread="difficulty"`` and one
+        difficulty quantile), ``"abs"`` otherwise; ``difficulty_target_``
+        says which. ``"abs"``: quantiles of the
         absolute out-of-fold residual (``difficulty_quantiles``), from which
         the mean label variance is removed; robust to a few wild labels.
         ``"variance"``: the model's error variance, from each star's squared
@@ -282,6 +291,10 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     ----------
     estimator_ : estimator
         The model fitted on the non-calibration stars.
+    interval_, difficulty_target_ : str
+        The interval and difficulty target used (``"auto"`` resolved).
+    interval_, difficulty_target_ : str
+        The interval and difficulty target used (``"auto"`` resolved).
     difficulty_ : estimator
         The fitted difficulty model of the first of ``difficulty_quantiles``
         (``spread="difficulty"`` only).
@@ -337,8 +350,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"prefit"})],
         "random_state": ["random_state"],
         "difficulty_quantiles": ["array-like"],
-        "interval": [StrOptions({"prediction", "classical"})],
-        "difficulty_target": [StrOptions({"abs", "variance"})],
+        "interval": [StrOptions({"auto", "prediction", "classical"})],
+        "difficulty_target": [StrOptions({"auto", "abs", "variance"})],
         "degrade": [None, HasMethods(["degrade"])],
     }
 
@@ -352,8 +365,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         cv: int = 5,
         random_state: int | None = None,
         difficulty_quantiles: tuple[float, ...] = (0.5,),
-        interval: str = "prediction",
-        difficulty_target: str = "abs",
+        interval: str = "auto",
+        difficulty_target: str = "auto",
         degrade=None,
     ):
         self.estimator = estimator
@@ -382,8 +395,37 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self._levels()
 
     def _target(self) -> str:
-        """``difficulty_target`` ("abs" for models pickled before it existed)."""
-        return getattr(self, "difficulty_target", "abs")
+        """The difficulty target: chosen at fit, else the parameter ("abs" for models pickled before it existed)."""
+        return getattr(self, "difficulty_target_", getattr(self, "difficulty_target", "abs"))
+
+    def _resolve(self, label_errors: bool) -> tuple[str, str]:
+        """``interval`` and ``difficulty_target``, each ``"auto"`` chosen from the inputs.
+
+        With label errors (``y_err``): classical intervals, and the variance
+        target where it applies (``spread="difficulty"``, one difficulty
+        quantile), the setting that covers the true [Fe/H]
+        (``docs/accuracy.md``); without: prediction intervals, absolute
+        residuals.
+        """
+        interval = self.interval
+        if interval == "auto":
+            interval = "classical" if label_errors else "prediction"
+        target = self.difficulty_target
+        if target == "auto":
+            single = self.spread == "difficulty" and len(self._levels()) == 1
+            target = "variance" if label_errors and single else "abs"
+        return interval, target
+
+    def _fit_line(self, prediction: np.ndarray, labels: np.ndarray, errors: np.ndarray) -> None:
+        """Fit the classical line (:func:`_inverse_line`); with ``interval="auto"``, fall back to
+        prediction intervals, with a warning, where the data cannot support it."""
+        try:
+            self.intercept_, self.slope_ = _inverse_line(prediction, labels, errors)
+        except ValueError as err:
+            if self.interval != "auto":
+                raise
+            warnings.warn(f"interval='auto' uses prediction intervals: {err}", UserWarning, stacklevel=3)
+            self.interval_ = "prediction"
 
     def _levels(self) -> np.ndarray:
         """The sorted ``difficulty_quantiles`` (one level with ``spread="ensemble"``)."""
@@ -394,7 +436,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"difficulty_quantiles must be distinct numbers in (0, 1), got {self.difficulty_quantiles!r}"
             )
-        if self._target() == "variance" and levels.size > 1:
+        if getattr(self, "difficulty_target", "abs") == "variance" and levels.size > 1:
             raise ValueError(
                 "difficulty_target='variance' models one variance per star, not quantiles: "
                 f"leave difficulty_quantiles at (0.5,), got {self.difficulty_quantiles!r}"
@@ -475,6 +517,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 "difficulty_target='variance' is for labels with errors: give y_err (without it a few wild "
                 "labels, such as photometric [Fe/H] from a badly fitted phi31, would set every star's scale)"
             )
+        self.interval_, self.difficulty_target_ = self._resolve(error is not None)
+        self.interval_, self.difficulty_target_ = self._resolve(error is not None)
         error = np.zeros_like(values) if error is None else error
         self._check_sizes(len(values))
         rows = np.arange(len(values))
@@ -493,22 +537,23 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.intercept_, self.slope_ = 0.0, 1.0
         if self.spread == "ensemble":
             self._check_ensemble()
-            if self.interval == "classical":
+            if self.interval_ == "classical":
                 oof, _ = self._out_of_fold(X_fit, y_fit, w_fit)
-                self.intercept_, self.slope_ = _inverse_line(oof, y_fit, error[fit_rows])
+                self._fit_line(oof, y_fit, error[fit_rows])
         else:
             X_fit_copies = None if X_copies is None else take_rows(X_copies, fit_copies)
             oof, oof_copies = self._out_of_fold(
                 X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies]), fit_rows
             )
-            if self.interval == "classical":
+            if self.interval_ == "classical":
                 # the line is that of the stars and their copies, as the catalogue will mix them
                 on_copies = np.zeros(0, dtype=np.int64) if oof_copies is None else origin[fit_copies]
-                self.intercept_, self.slope_ = _inverse_line(
+                self._fit_line(
                     np.concatenate([oof, np.zeros(0) if oof_copies is None else oof_copies]),
                     np.concatenate([y_fit, values[on_copies]]),
                     np.concatenate([error[fit_rows], error[on_copies]]),
                 )
+            if self.interval_ == "classical":  # still, unless "auto" fell back
                 # the difficulty model learns the errors of the inverted estimate
                 oof = self._invert(oof)
                 oof_copies = None if oof_copies is None else self._invert(oof_copies)
@@ -520,7 +565,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 label_error = np.concatenate([label_error, error[origin[fit_copies]]])
             self.difficulty_models_, floors = [], []
             with _one_thread():
-                if self.difficulty_target == "variance":
+                if self._target() == "variance":
                     # each star's squared residual less its own label variance: unbiased for the model's
                     model = self._difficulty_model(None).fit(design, residual**2 - label_error**2)
                     self.difficulty_models_.append(model)
@@ -738,7 +783,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         n_degraded = int(cal["degraded"].sum()) if "degraded" in cal else 0
         return {
             "spread": self.spread,
-            "interval": getattr(self, "interval", "prediction"),
+            "interval": getattr(self, "interval_", getattr(self, "interval", "prediction")),
             "difficulty_target": self._target(),
             "difficulty_quantiles": [float(level) for level in self._levels()] if hasattr(self, "calibration_scales_") else [0.5],
             "n_calibration": len(cal) - n_degraded,
@@ -859,8 +904,8 @@ def make_calibrated_ensemble(
     n_folds: int = 5,
     calibration_size: float = 0.25,
     degrade=None,
-    interval: str = "prediction",
-    difficulty_target: str = "abs",
+    interval: str = "auto",
+    difficulty_target: str = "auto",
     random_state: int | None = None,
 ) -> CalibratedRegressor:
     """A fold ensemble of a model, with calibrated per-star uncertainties.
@@ -885,9 +930,9 @@ def make_calibrated_ensemble(
         copies of the training stars (see :class:`CalibratedRegressor`);
         for a catalogue with sparser or fainter curves than the training
         stars.
-    interval : {"prediction", "classical"}, default "prediction"
+    interval : {"auto", "prediction", "classical"}, default "auto"
         The kind of interval (see :class:`CalibratedRegressor`).
-    difficulty_target : {"abs", "variance"}, default "abs"
+    difficulty_target : {"auto", "abs", "variance"}, default "auto"
         What the difficulty model learns (see :class:`CalibratedRegressor`).
     random_state : int or None, default None
         Seed of the ensemble's folds and of the calibration split.

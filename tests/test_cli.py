@@ -248,9 +248,11 @@ def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, c
     assert status == 0, err
     calibration = model_info(tmp_path / "cal.joblib")["user"]["calibration"]
     assert calibration["n_calibration"] == 100 and calibration["label_errors"] and calibration["fold_models"] == 3
-    assert calibration["difficulty_target"] == "variance"
-    assert "calibration difficulty spread of 3 fold models, calibrated on 100 held-out stars against the true" \
-        in run_main(capsys, "info", "cal.joblib")[1]
+    assert calibration["difficulty_target"] == "variance" and calibration["interval"] == "classical"  # auto
+    said = run_main(capsys, "info", "cal.joblib")[1]
+    assert "calibration classical intervals ([Fe/H] = (prediction - " in said
+    assert "difficulty spread of 3 fold models, calibrated on 100 held-out stars against the true [Fe/H] (label " \
+        "errors removed); classical intervals, difficulty target variance" in said
     status, out, err = run_main(capsys, "predict", "cal.joblib", "sim.parquet", "--out", "pred", "--quiet")
     assert status == 0, err
     table = pd.read_csv(tmp_path / "pred" / "predictions.csv", index_col="source_id")

@@ -117,7 +117,8 @@ def test_classical_intervals_hold_at_both_ends_of_the_true_feh(stars, difficulty
     (X, y, info), (X_test, _, info_test) = stars
     truth = info_test["feh_true"].to_numpy()
     ends = (truth < np.quantile(truth, 0.2)) | (truth > np.quantile(truth, 0.8))
-    prediction = clone(difficulty_model).fit(X, y, y_err=info["feh_error"])
+    prediction = clone(difficulty_model).set_params(interval="prediction", difficulty_target="abs")
+    prediction = prediction.fit(X, y, y_err=info["feh_error"])
     gaps = {}
     for name, model in (("prediction", prediction), ("classical", classical_model)):
         feh, std = model.predict(X_test, return_std=True)
@@ -200,7 +201,8 @@ def test_degraded_copies_widen_and_calibrate_sparse_faint_stars(rich_and_degrade
     easy = ((copies["n_epochs"] >= 50) & (copies["dimming"] < 1)).to_numpy()
     covered, std = {}, {}
     for degrade in (None, LightCurveDegrader(random_state=0)):
-        model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, degrade=degrade)
+        model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, degrade=degrade,
+                                    interval="prediction", difficulty_target="abs")
         model.fit(X, y, y_err=y_err)
         feh, std[degrade is None] = model.predict(X_test, return_std=True)
         lower, upper = model.predict_interval(X_test, 0.95)
@@ -219,7 +221,8 @@ def test_degraded_copies_widen_and_calibrate_sparse_faint_stars(rich_and_degrade
 
 def test_label_errors_give_intervals_for_the_truth(stars, difficulty_model):
     (X, y, info), (X_test, _, info_test) = stars
-    model = clone(difficulty_model).fit(X, y, y_err=info["feh_error"])
+    model = clone(difficulty_model).set_params(interval="prediction", difficulty_target="abs")
+    model = model.fit(X, y, y_err=info["feh_error"])
     feh, std = model.predict(X_test, return_std=True)
     _, std_labels = difficulty_model.predict(X_test, return_std=True)
     assert np.median(std) < np.median(std_labels)  # label noise 0.10-0.15 dex taken out
@@ -352,7 +355,8 @@ def test_make_calibrated_ensemble(stars):
 
 def test_label_errors_as_large_as_the_residuals_never_give_zero_uncertainties(stars):
     (X, y, info), (X_test, _, info_test) = stars
-    model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0)
+    model = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, interval="prediction",
+                                difficulty_target="abs")
     with pytest.raises(ValueError, match=r"the label errors \(y_err\) alone cover \d+% .*drop --label-errors"):
         model.fit(X, y, y_err=3 * info["feh_error"])
     with pytest.warns(UserWarning, match=r"explain nearly all of the residuals at confidence\(s\) 0.95.*floor"):
@@ -403,3 +407,21 @@ def test_too_few_stars_and_zero_label_errors_are_said_in_the_users_terms(stars):
     ensemble = make_calibrated_ensemble(rrlsk.make_pipeline("fourier_linear"), n_folds=5, calibration_size=0.5)
     with pytest.raises(ValueError, match=r"leaves 4 to fit the model on \(its 5-fold out-of-fold predictions"):
         ensemble.fit(X.iloc[:8], y.iloc[:8])
+
+
+def test_label_errors_choose_the_setting_that_covers_the_truth(stars):
+    (X, y, info), _ = stars
+    with_errors = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0)
+    with_errors.fit(X, y, y_err=info["feh_error"])
+    assert (with_errors.interval_, with_errors.difficulty_target_) == ("classical", "variance")
+    assert with_errors.interval == "auto" and with_errors.calibration_info()["interval"] == "classical"
+    explicit = CalibratedRegressor(rrlsk.make_pipeline("fourier_linear"), random_state=0, interval="classical",
+                                   difficulty_target="variance").fit(X, y, y_err=info["feh_error"])
+    assert explicit.std_factor_ == with_errors.std_factor_
+    plain = clone(with_errors).fit(X, y)
+    assert (plain.interval_, plain.difficulty_target_) == ("prediction", "abs")
+    quantiles = clone(with_errors).set_params(difficulty_quantiles=(ONE_SIGMA, 0.95)).fit(X, y, y_err=info["feh_error"])
+    assert (quantiles.interval_, quantiles.difficulty_target_) == ("classical", "abs")
+    with pytest.warns(UserWarning, match="interval='auto' uses prediction intervals: .*no skill to invert"):
+        fallback = CalibratedRegressor(DummyRegressor(), random_state=0).fit(X, y, y_err=info["feh_error"])
+    assert fallback.interval_ == "prediction"
