@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -278,6 +279,7 @@ def cmd_info(args) -> int:
     if args.json:
         _say(json.dumps(info, indent=2, sort_keys=True))
         return 0
+    info = _escaped(info)  # what a file says is shown, never run by the terminal
     model = info["model"]
     _say(f"file        {args.model}")
     _say(f"saved       {info['saved_at']}")
@@ -288,8 +290,9 @@ def cmd_info(args) -> int:
     training = info.get("training")
     if training:
         _say(
-            f"training    {training['n_stars']} stars, [Fe/H] {training['feh_min']:.2f} .. "
-            f"{training['feh_max']:.2f} dex (mean {training['feh_mean']:.2f}, std {training['feh_std']:.2f})"
+            f"training    {training.get('n_stars', '?')} stars, [Fe/H] {_number(training.get('feh_min'), '.2f')} .. "
+            f"{_number(training.get('feh_max'), '.2f')} dex (mean {_number(training.get('feh_mean'), '.2f')}, std "
+            f"{_number(training.get('feh_std'), '.2f')})"
         )
     calibration = (info.get("user") or {}).get("calibration")
     if calibration:
@@ -546,16 +549,46 @@ def _calibrate(args, model, X, y, weights, feh_error):
     return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
 
 
+def _escaped(value):
+    """Metadata read from a file, its text with control and format characters escaped (``\\x1b``).
+
+    Parameters
+    ----------
+    value : object
+        JSON-like metadata: dicts, lists, text, numbers.
+
+    Returns
+    -------
+    object
+        The same structure; a terminal shows its text, never obeys it.
+    """
+    if isinstance(value, str):
+        return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cf") else c for c in value)
+    if isinstance(value, dict):
+        return {_escaped(key): _escaped(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escaped(item) for item in value]
+    return value
+
+
+def _number(value, spec: str) -> str:
+    """``value`` formatted by ``spec`` when it is a number, else as it is (``?`` when missing)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format(value, spec)
+    return "?" if value is None else str(value)
+
+
 def _calibration_line(calibration: dict) -> str:
-    target = "true [Fe/H] (label errors removed)" if calibration["label_errors"] else "labels"
+    target = "true [Fe/H] (label errors removed)" if calibration.get("label_errors") else "labels"
     interval = calibration.get("interval", "prediction")
-    inverted = (f"classical intervals ([Fe/H] = (prediction - {calibration['intercept']:.3f}) / "
-                f"{calibration['slope']:.3f}), " if interval == "classical" else "")
-    return (inverted + f"{calibration['spread']} spread of {calibration.get('fold_models', '?')} fold models, calibrated on "
-            f"{calibration['n_calibration']} held-out stars"
+    inverted = (f"classical intervals ([Fe/H] = (prediction - {_number(calibration.get('intercept'), '.3f')}) / "
+                f"{_number(calibration.get('slope'), '.3f')}), " if interval == "classical" else "")
+    return (inverted + f"{calibration.get('spread', '?')} spread of {calibration.get('fold_models', '?')} fold models, "
+            f"calibrated on {calibration.get('n_calibration', '?')} held-out stars"
             + (f" and {calibration['n_degraded']} degraded copies" if calibration.get("n_degraded") else "")
             + f" against the {target}; {interval} intervals, difficulty target "
-            f"{calibration.get('difficulty_target', 'abs')}; median 68 % std {calibration['median_std']:.3f} dex")
+            f"{calibration.get('difficulty_target', 'abs')}; median 68 % std "
+            f"{_number(calibration.get('median_std'), '.3f')} dex")
 
 
 def cmd_train(args) -> int:

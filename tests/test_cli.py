@@ -523,3 +523,23 @@ def test_a_plain_light_curve_csv_is_read_as_it_is(lc_model, tmp_path, monkeypatc
     status, out, err = run_main(capsys, *args, "--feh-column", "FEH_SPEC", "--feh-error-column", "E_FEH")
     assert status == 0, err
     assert "on 12 stars from plain.csv" in out
+
+
+def test_info_shows_odd_or_hostile_metadata_escaped(saved_model, tmp_path, capsys):
+    from sklearn.linear_model import Ridge
+
+    from rrlsk.persistence import FORMAT, _write_atomically
+
+    header = {
+        "format": FORMAT, "saved_at": "now\x1b[2J", "versions": {"rrlsk": "0\x07"},
+        "model": {"class": "sklearn.linear_model.Ridge\x1b[8m hidden\x1b[0m\u202e", "params": {"alpha": "1\x1b[2J"}},
+        "training": {"n_stars": "many", "feh_min": "low", "feh_max": None, "feh_mean": -1.5, "feh_std": [0.3]},
+        "cv": None, "user": {"calibration": {"spread": "difficulty", "median_std": "0.2 dex"}},
+    }
+    _write_atomically(tmp_path / "odd.joblib", header, Ridge(), 3)
+    status, out, err = run_main(capsys, "info", tmp_path / "odd.joblib")
+    assert status == 0, err
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert r"model       sklearn.linear_model.Ridge\x1b[8m hidden\x1b[0m\u202e" in out
+    assert "training    many stars, [Fe/H] low .. ? dex (mean -1.50, std [0.3])" in out
+    assert "calibrated on ? held-out stars against the labels" in out and "median 68 % std 0.2 dex" in out
