@@ -175,7 +175,6 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
-        tags.non_deterministic = False
         return tags
 
     def __getstate__(self):
