@@ -127,7 +127,7 @@ def test_conversion_writes_identical_bytes(tmp_path):
 def test_other_band_is_refused():
     X = synthetic(3)
     model = rrlsk.load_pretrained("dekany2022-g")
-    for band in ("G", "g"):
+    for band in ("G", "g", ["G", None, "G"]):
         model.encode(X.assign(band=band))
     with pytest.raises(ValueError, match=r"band 'Ks' \(column 'band'\) but this is the G-band"):
         model.encode(X.assign(band=["G", "Ks", "G"]))

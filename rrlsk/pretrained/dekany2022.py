@@ -131,7 +131,8 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
     A table may say its band: a scalar column ``band`` (one value per star)
     or ``X.attrs["band"]``. ``"g"`` means ``"G"``; ``"K"``, ``"KS"``,
     ``"ks"`` mean ``"Ks"``. A band other than the model's is refused.
-    Without either, the table is taken to be in the model's band.
+    Without either (or where the column is empty), the table is taken to be
+    in the model's band.
 
     ``predict(X, return_std=True)`` returns the published per-star
     uncertainty: the population standard deviation (ddof 0) of the ten
@@ -223,7 +224,7 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
     def _check_band(self, X: pd.DataFrame) -> None:
         given = []
         if "band" in X.columns:
-            given += [(value, "column 'band'") for value in pd.unique(X["band"].astype(str))]
+            given += [(value, "column 'band'") for value in pd.unique(X["band"].dropna().astype(str))]
         if "band" in X.attrs:
             given.append((X.attrs["band"], "X.attrs['band']"))
         for value, where in given:
