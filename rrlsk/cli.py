@@ -545,7 +545,7 @@ def _calibrate(args, model, X, y, weights, feh_error):
     calibrated = make_calibrated_ensemble(model, n_folds=args.splits, calibration_size=args.calibration_size,
                                           degrade=degrade, interval=args.interval,
                                           difficulty_target=args.difficulty_target, random_state=args.random_state)
-    y_err = feh_error.to_numpy() if args.label_errors else None
+    y_err = feh_error if args.label_errors else None  # a Series: errors name the stars
     return calibrated.fit(X, y.to_numpy(), sample_weight=weights, y_err=y_err)
 
 

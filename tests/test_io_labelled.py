@@ -70,3 +70,18 @@ def test_errors_name_the_file_and_the_problem(tmp_path, sample):
     pd.DataFrame({"source_id": [1, 2], "feh": -1.0, "feh_error": 0.1}).to_csv(tmp_path / "other.csv", index=False)
     with pytest.raises(ValueError, match="other.csv: no source_id in common with"):
         read_labelled_light_curves(write(tmp_path, X, "x.parquet"), labels=tmp_path / "other.csv")
+
+
+def test_bad_label_values_name_the_file_and_the_stars(tmp_path, sample):
+    X, info = sample
+    labels = info[["feh", "feh_error"]].reset_index().astype({"feh": object})
+    labels.loc[1, "feh"] = "-1.5 dex"
+    labels.to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.raises(ValueError, match=rf"labels.csv: column 'feh' is not a number for source_id {X.index[1]} "
+                                         r"\('-1.5 dex'\); give \[Fe/H\] and its error as plain numbers in dex"):
+        read_labelled_light_curves(write(tmp_path, X), labels=tmp_path / "labels.csv")
+    errors = X.join(info[["feh", "feh_error"]]).assign(
+        feh_error=lambda t: t["feh_error"].where(np.arange(len(t)) != 3, -0.1))
+    with pytest.raises(ValueError, match=rf"errors.parquet: feh_error must be a positive number of dex .*, not for "
+                                         rf"1 star\(s\): source_id {X.index[3]}"):
+        read_labelled_light_curves(write(tmp_path, errors, "errors.parquet"))

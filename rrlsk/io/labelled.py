@@ -50,7 +50,8 @@ def read_labelled_light_curves(
     ValueError
         Naming the file: ``source`` is neither a ``.parquet`` file nor a
         folder; ``labels`` shares no ``source_id`` with it; it has no
-        ``feh`` column; or some stars have no ``feh``.
+        ``feh`` column; or some stars have no ``feh``, or a ``feh_error``
+        that is not a positive number (naming the stars).
 
     See Also
     --------
@@ -85,8 +86,14 @@ def read_labelled_light_curves(
     if "feh" not in X.columns:
         raise ValueError(f"{path}: no feh column; pass --labels FILE (labels=FILE in Python) "
                          "with source_id, feh, feh_error")
+    where = labels if labels is not None else path
     missing = X.index[X["feh"].isna()]
     if len(missing):
-        raise ValueError(f"{path}: no feh for {format_ids(missing)}")
+        raise ValueError(f"{where}: no feh for {format_ids(missing)}")
     feh_error = X["feh_error"].astype(float) if "feh_error" in X.columns else None
+    if feh_error is not None:
+        bad = X.index[~(feh_error > 0)]  # NaN too
+        if len(bad):
+            raise ValueError(f"{where}: feh_error must be a positive number of dex (the label's 1-sigma error), "
+                             f"not for {format_ids(bad)}")
     return X, X["feh"].astype(float).rename("feh"), feh_error

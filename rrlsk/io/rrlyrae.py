@@ -174,12 +174,21 @@ def read_labels(
     feh = _pick(frame, feh_column, FEH_COLUMNS, "[Fe/H]", name)
     err = _pick(frame, feh_error_column, FEH_ERROR_COLUMNS, "[Fe/H] error", name)
     return pd.DataFrame(
-        {
-            "feh": frame[feh].to_numpy(dtype=np.float64, na_value=np.nan),
-            "feh_error": frame[err].to_numpy(dtype=np.float64, na_value=np.nan),
-        },
+        {"feh": _numbers(frame[feh], feh, name), "feh_error": _numbers(frame[err], err, name)},
         index=frame.index,
     )
+
+
+def _numbers(column: pd.Series, label: str, name: str) -> np.ndarray:
+    """A label column as float64 dex (missing values NaN), or a ValueError naming the file, column and stars."""
+    values = pd.to_numeric(column, errors="coerce")
+    bad = values.isna() & column.notna() & (column.astype("string").str.strip() != "")
+    if bad.any():
+        shown = ", ".join(f"source_id {i} ({v!r})" for i, v in column[bad].iloc[:5].items())
+        more = f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else ""
+        raise ValueError(f"{name}: column {label!r} is not a number for {shown}{more}; give [Fe/H] and its "
+                         "error as plain numbers in dex")
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _gaia_folder(folder: PathLike) -> tuple[Path, Path, Path | None]:
