@@ -11,19 +11,33 @@ Chain: PhaseFolder -> SplineResampler -> MeanMagSubtractor -> SequenceEncoder.
 2. accuracy against known truth on synthetic RRab curves;
 3. ``--n-sim`` simulated stars (``rrlsk.datasets.make_gaia_rrab``): curves/s
    of the default chain on all of them, of the exact chain on a subset
-   (extrapolated to all), and peak memory.
+   (extrapolated to all), and peak memory;
+4. ``stages``: CPU microseconds per star of each stage of the default chain
+   (the checks every step runs, fold, spline, mean, encode, and the whole
+   ``Pipeline.transform``) on ``--n-stages`` simulated stars and on the real
+   DR2 curves, for this working tree and for the committed ``--baseline``
+   revision side by side: each is timed in its own process (the baseline's
+   from a temporary ``git worktree``), alternately for ``--rounds`` rounds
+   (the minimum is kept), on the same pickled tables; their outputs must
+   agree to 1e-9 mag.
 
-Run with ``nice python benchmarks/preprocessing.py`` (``--help`` for sizes);
-``--markdown docs/preprocessing.md`` rewrites the page's tables (between its
-``<!-- preprocessing.py: NAME -->`` markers), headed by the command, date and
-load.
+Run with ``nice python benchmarks/preprocessing.py`` (``--help`` for sizes,
+``--parts`` to choose); ``--markdown PAGE`` rewrites those of the page's
+tables (between its ``<!-- preprocessing.py: NAME -->`` markers) that this
+run made: ``dr2``, ``truth`` and ``simulated`` live in
+``docs/preprocessing.md``, ``stages`` in ``docs/scaling.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import pickle
 import resource
+import subprocess
+import sys
 import tarfile
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -35,8 +49,15 @@ from sklearn.pipeline import make_pipeline
 from _doc_tables import Run, markdown_table, rewrite
 from rrlsk.preprocessing import MeanMagSubtractor, PhaseFolder, SequenceEncoder, SplineResampler
 
-DR2 = Path(__file__).resolve().parents[2] / "shared" / "data" / "gaia_dr2_rrab_g_folded.tar.gz"
+REPO = Path(__file__).resolve().parents[1]
+DR2 = REPO.parent / "shared" / "data" / "gaia_dr2_rrab_g_folded.tar.gz"
 PERIOD = 0.6
+#: The chain before the vectorisation of issue 25 (item 3): ``--baseline``'s default.
+BASELINE = "e3ca27d"
+#: Stages of the default chain, in order; ``checks`` sums the table checks of every step.
+STAGES = ("checks", "fold", "spline", "mean", "encode")
+#: Largest |new - old| accepted for the smoothed curves and mean magnitudes, mag.
+AGREEMENT = 1e-9
 
 
 def load_dr2(path: Path) -> pd.DataFrame:
@@ -195,10 +216,116 @@ def simulated(n_sim: int, n_exact: int, seed: int) -> dict:
             "n_traced": len(part), "traced_mib": peak, "peak_rss_mib": rss_after}
 
 
-def tables(run: Run, dr2: dict | None, truth: list, sim: dict | None) -> dict[str, str]:
+def stage_worker(table: Path, out: Path) -> None:
+    """Time each stage of the default chain on a pickled table (run in a child process).
+
+    Uses only what every revision compared has: a fitted ``Pipeline`` whose
+    steps' ``_validate`` (the table checks) and ``_transform`` are timed in
+    turn, then the whole ``Pipeline.transform``. Writes the CPU seconds and
+    the outputs to ``out`` (npz).
+    """
+    import rrlsk
+
+    X = pd.read_pickle(table)
+    pipe = make_pipeline(PhaseFolder(), SplineResampler(), MeanMagSubtractor(), SequenceEncoder()).fit(X)
+    cpu = dict.fromkeys(STAGES, 0.0)
+    Z, kept = X, {}
+    for stage, (_, step) in zip(STAGES[1:], pipe.steps):
+        start = time.process_time()
+        step._validate(Z)
+        cpu["checks"] += time.process_time() - start
+        start = time.process_time()
+        Z = step._transform(Z)
+        cpu[stage] = time.process_time() - start
+        if stage in ("spline", "mean"):
+            kept[stage] = np.stack(Z["mag"].to_list())
+        if stage == "mean":
+            kept["mean_mag"] = Z["mean_mag"].to_numpy()
+    start = time.process_time()
+    tensor = pipe.transform(X)
+    cpu["total"] = time.process_time() - start
+    np.savez(out, cpu=np.array([cpu[k] for k in (*STAGES, "total")]), tensor=tensor,
+             **kept,
+             module=np.array(rrlsk.__file__))
+
+
+def stages(n_stages: int, baseline: str, rounds: int, seed: int) -> dict:
+    """Per-stage CPU time of this tree against ``baseline``, alternately in child processes."""
+    from rrlsk.datasets import make_gaia_rrab, read_folded_curves
+
+    X_sim, _, _ = make_gaia_rrab(n_stages, random_state=seed)
+    curves = read_folded_curves(DR2) if DR2.exists() else {}
+    X_dr2 = pd.DataFrame({"time": [c[0] * PERIOD for c in curves.values()], "mag": [c[1] for c in curves.values()],
+                          "period": PERIOD, "epoch": 0.0}, index=pd.Index(list(curves), name="source_id"))
+    samples = {"simulated": X_sim, "dr2": X_dr2} if len(X_dr2) else {"simulated": X_sim}
+    commit = subprocess.run(["git", "rev-parse", "--short", baseline], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    result = {"baseline": commit, "rounds": rounds}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "baseline"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=REPO, check=True,
+                       capture_output=True)
+        try:
+            for name, X in samples.items():
+                X.to_pickle(Path(tmp) / f"{name}.pkl")
+                runs = {"old": [], "new": []}
+                for _ in range(rounds):
+                    for which, root in (("old", tree), ("new", REPO)):
+                        out = Path(tmp) / f"{name}-{which}.npz"
+                        subprocess.run([sys.executable, __file__, "--stage-worker", str(Path(tmp) / f"{name}.pkl"),
+                                        str(out)], check=True, env={**os.environ, "PYTHONPATH": str(root)})
+                        with np.load(out) as data:
+                            runs[which].append({k: data[k] for k in data.files})
+                old, new = runs["old"][0], runs["new"][0]
+                assert str(old["module"]).startswith(str(tree)), f"baseline imported {old['module']}"
+                diff = {k: float(np.abs(new[k].astype(np.float64) - old[k]).max(initial=0.0))
+                        for k in ("spline", "mean", "mean_mag", "tensor")}
+                us = {which: np.min([r["cpu"] for r in rs], axis=0) / len(X) * 1e6 for which, rs in runs.items()}
+                lengths = X["mag"].map(len)
+                result[name] = {"n": len(X), "median_points": int(lengths.median()), "diff": diff, **us}
+                print(f"## Stages, {name}: {len(X):,} stars, {int(lengths.median())} points median; "
+                      f"CPU us per star, baseline {commit} -> this tree (min of {rounds} rounds)")
+                for stage, a, b in zip((*STAGES, "total"), us["old"], us["new"]):
+                    print(f"{stage:8s} {a:8.1f} -> {b:8.1f} us  ({a / b:.1f}x)")
+                print(f"agreement, max |new - old|: " + ", ".join(f"{k} {v:.1e}" for k, v in diff.items()))
+                if max(diff["spline"], diff["mean"], diff["mean_mag"]) > AGREEMENT:
+                    raise AssertionError(f"{name}: outputs differ from {commit}'s by more than {AGREEMENT} mag: {diff}")
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
+    return result
+
+
+def stages_table(made: str, res: dict) -> str:
+    """Markdown of :func:`stages`: us per star and curves per CPU second, before and after."""
+    names = [k for k in ("simulated", "dr2") if k in res]
+    header = ["stage"] + [f"{k}: {label}" for k in names for label in ("before (us)", "after (us)", "speed-up")]
+    rows = []
+    for i, stage in enumerate((*STAGES, "total")):
+        label = "whole chain (`Pipeline.transform`)" if stage == "total" else stage
+        rows.append([label] + [cell for k in names for cell in (
+            f"{res[k]['old'][i]:.1f}", f"{res[k]['new'][i]:.1f}", f"{res[k]['old'][i] / res[k]['new'][i]:.1f}x")])
+    rows.append(["curves per CPU second"] + [cell for k in names for cell in (
+        f"{1e6 / res[k]['old'][-1]:,.0f}", f"{1e6 / res[k]['new'][-1]:,.0f}", "")])
+    about = {"simulated": "simulated DR3-like stars (`make_gaia_rrab`)", "dr2": "real Gaia DR2 curves"}
+    samples = "; ".join(f"{about[k]}: {res[k]['n']:,} stars, median {res[k]['median_points']} points" for k in names)
+    worst = max(max(res[k]["diff"][d] for d in ("spline", "mean", "mean_mag")) for k in names)
+    return (
+        markdown_table(header, rows, "l" + "rrr" * len(names))
+        + f"\n\n{made} CPU microseconds per star (`time.process_time`), the minimum of {res['rounds']} "
+        f"alternating rounds, each revision in its own process on the same tables ({samples}); "
+        f"before: commit {res['baseline']}. `checks` sums the table checks of the four steps. "
+        f"Outputs agree: largest |after - before| of the smoothed curves and mean magnitudes "
+        f"{worst:.1e} mag."
+    )
+
+
+def tables(run: Run, dr2: dict | None, truth: list | None, sim: dict | None,
+           stage_times: dict | None = None) -> dict[str, str]:
     """The page's tables, each headed by the command, date and load."""
     made = run.provenance()
     out = {}
+    if stage_times is not None:
+        out["stages"] = stages_table(made, stage_times)
     if dr2 is not None:
         lo, hi, med = dr2["points"]
         d = dr2["diff"]
@@ -215,13 +342,14 @@ def tables(run: Run, dr2: dict | None, truth: list, sim: dict | None) -> dict[st
             f"median {d[0]:.3f} mag, 90th percentile {d[1]:.3f} mag, 99th percentile {d[2]:.3f} mag, "
             f"worst {d[3]:.2f} mag."
         )
-    out["truth"] = (
-        f"{made} 6-harmonic RRab-like curve, 0.98 mag peak-to-peak; rms (mag) over the grid, "
-        "mean of 30 random samplings, GCV for both:\n\n"
-        + markdown_table(["points, noise", "pspline", "exact"],
-                         [[f"{n}, {'noiseless' if s == 0 else f'{s:.2f} mag'}", f"{a:.3f}", f"{b:.3f}"]
-                          for n, s, a, b in truth])
-    )
+    if truth is not None:
+        out["truth"] = (
+            f"{made} 6-harmonic RRab-like curve, 0.98 mag peak-to-peak; rms (mag) over the grid, "
+            "mean of 30 random samplings, GCV for both:\n\n"
+            + markdown_table(["points, noise", "pspline", "exact"],
+                             [[f"{n}, {'noiseless' if s == 0 else f'{s:.2f} mag'}", f"{a:.3f}", f"{b:.3f}"]
+                              for n, s, a, b in truth])
+        )
     if sim is not None:
         lo, hi, med, total = sim["points"]
         out["simulated"] = (
@@ -243,25 +371,40 @@ def tables(run: Run, dr2: dict | None, truth: list, sim: dict | None) -> dict[st
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--parts", nargs="+", choices=("dr2", "truth", "simulated", "stages"),
+                        default=["dr2", "truth", "simulated"], help="what to measure (default: the first three)")
     parser.add_argument("--n-sim", type=int, default=270_000, help="simulated stars (default 270,000)")
     parser.add_argument("--n-exact-sim", type=int, default=1_000, help="simulated stars for the exact loop")
     parser.add_argument("--n-exact-dr2", type=int, default=None,
                         help="DR2 stars for the exact loop (default: all 13,323)")
+    parser.add_argument("--n-stages", type=int, default=50_000, help="simulated stars for the stage timings")
+    parser.add_argument("--baseline", default=BASELINE, help=f"git revision the stages are compared with "
+                        f"(default {BASELINE}, before the vectorised chain)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of the stage timings")
     parser.add_argument("--figure", type=Path, default=None, help="write the DR2 comparison figure here")
     parser.add_argument("--markdown", type=Path, help="rewrite the preprocessing.py tables of this page")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stage-worker", nargs=2, type=Path, metavar=("TABLE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.stage_worker:
+        stage_worker(*args.stage_worker)
+        return
     run = Run("preprocessing.py", argv)
-    dr2 = None
-    if DR2.exists():
-        dr2 = real_data(args.n_exact_dr2, args.figure)
-    else:
-        print(f"no real DR2 curves at {DR2}; skipped")
-    truth = synthetic_truth(seed=args.seed)
-    sim = simulated(args.n_sim, args.n_exact_sim, args.seed) if args.n_sim else None
+    dr2 = truth = sim = stage_times = None
+    if "dr2" in args.parts:
+        if DR2.exists():
+            dr2 = real_data(args.n_exact_dr2, args.figure)
+        else:
+            print(f"no real DR2 curves at {DR2}; skipped")
+    if "truth" in args.parts:
+        truth = synthetic_truth(seed=args.seed)
+    if "simulated" in args.parts and args.n_sim:
+        sim = simulated(args.n_sim, args.n_exact_sim, args.seed)
+    if "stages" in args.parts:
+        stage_times = stages(args.n_stages, args.baseline, args.rounds, args.seed)
     if args.markdown:
         run.finish()
-        rewrite(args.markdown, "preprocessing.py", tables(run, dr2, truth, sim))
+        rewrite(args.markdown, "preprocessing.py", tables(run, dr2, truth, sim, stage_times), partial=True)
 
 
 if __name__ == "__main__":
