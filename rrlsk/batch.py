@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 
 from ._atomic import TMP_PREFIX, write_atomic
 from ._lock import LOCK_NAME, folder_lock
-from .domain import PlausibilityLimits, find_training_domain, fitted_parts, plausibility
+from .domain import PlausibilityLimits, find_training_domain, fitted_parts, per_star_scalars, plausibility
 from .io.stream import DROPPED_COLUMN
 from .pretrained import closest_name, is_pretrained_name, load_pretrained
 from .pretrained import sha256 as pretrained_sha256
@@ -309,19 +309,18 @@ def _check(X: pd.DataFrame, check_kwargs: Mapping[str, Any] | None, model) -> pd
     return report if report.index.equals(X.index) else report.reindex(X.index)
 
 
-def _domains(model, X: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
-    """The positions of the stars of ``X`` that each training domain applies to.
+def _routes(model, X: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
+    """The positions of the stars of ``X`` that each model predicts, with that model.
 
     One group for a model; for a router of models by type
     (``models_by_type`` and ``star_types``, :class:`rrlsk.PerTypeRegressor`)
-    one per type, each with its own model's domain
-    (:func:`rrlsk.domain.find_training_domain`; None without one).
+    one per type, so that each star is judged against its own model's
+    training domain.
     """
     if not callable(getattr(model, "models_by_type", None)):
-        return [(np.arange(len(X)), find_training_domain(model))]
+        return [(np.arange(len(X)), model)]
     types = model.star_types(X)
-    return [(np.flatnonzero(types == name), find_training_domain(routed))
-            for name, routed in model.models_by_type().items()]
+    return [(np.flatnonzero(types == name), routed) for name, routed in model.models_by_type().items()]
 
 
 def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
@@ -367,9 +366,12 @@ def _predict_table_timed(model, X, check_kwargs, return_std, limits=None):
         status[non_finite] = "failed"
         reason[non_finite] = "model returned a non-finite [Fe/H]"
         predicted = good[status[good] == "ok"]
-        for rows, domain in _domains(model, X.iloc[predicted]):
+        for rows, part in _routes(model, X.iloc[predicted]):
+            if not rows.size:
+                continue
             stars = predicted[rows]
-            flags = plausibility(X.iloc[stars], feh[stars], domain=domain, limits=limits)
+            flags = plausibility(X.iloc[stars], feh[stars], domain=find_training_domain(part), limits=limits,
+                                 scalars=per_star_scalars(part, X.iloc[stars]))
             flagged = stars[flags["flagged"].to_numpy()]
             status[flagged] = "flagged"
             reason[flagged] = flags["reason"].to_numpy()[flags["flagged"].to_numpy()]

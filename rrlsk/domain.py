@@ -19,6 +19,7 @@ status ``"flagged"`` and the reason, never ``"ok"``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,8 +37,10 @@ __all__ = [
     "curve_features",
     "find_training_domain",
     "fitted_parts",
+    "per_star_scalars",
     "plausibility",
     "record_training_domain",
+    "value_ranges",
 ]
 
 #: Per-star features of :func:`curve_features`, with their units.
@@ -212,13 +215,7 @@ class TrainingDomain(TableTransformer):
         if not 0.0 <= low_q < high_q <= 1.0:
             raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {self.quantiles!r}")
         super().fit(X, y)
-        features = curve_features(X)
-        self.ranges_ = {}
-        for name in FEATURES:
-            values = features[name].to_numpy()
-            values = values[np.isfinite(values)]
-            if values.size:
-                self.ranges_[name] = (float(np.quantile(values, low_q)), float(np.quantile(values, high_q)))
+        self.ranges_ = value_ranges(curve_features(X)[list(FEATURES)], self.quantiles)
         labels = None if y is None else np.asarray(y, dtype=np.float64).ravel()
         labels = None if labels is None else labels[np.isfinite(labels)]
         self.label_range_ = None if labels is None or not labels.size else (float(labels.min()), float(labels.max()))
@@ -245,6 +242,62 @@ class TrainingDomain(TableTransformer):
 
     def _transform(self, X):
         return X
+
+
+def value_ranges(values: pd.DataFrame, quantiles: tuple[float, float] = (0.001, 0.999)) -> dict:
+    """The range of each column of per-star values, between two quantiles of its finite values.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        One row per training star, one column per quantity.
+    quantiles : (float, float), default (0.001, 0.999)
+        Lower and upper quantile taken as the range.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        Column -> (low, high); columns without a finite value are left out.
+    """
+    ranges = {}
+    for name in values.columns:
+        finite = values[name].to_numpy(dtype=np.float64)
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            ranges[str(name)] = (float(np.quantile(finite, quantiles[0])), float(np.quantile(finite, quantiles[1])))
+    return ranges
+
+
+def per_star_scalars(model, X: pd.DataFrame) -> list[tuple[str, np.ndarray, tuple[float, float]]]:
+    """The per-star scalars a model is fed (``make_pipeline(meta=...)``), for the stars of ``X``.
+
+    The first pipeline among :func:`fitted_parts` with a fitted
+    :class:`rrlsk.preprocessing.PerStarScalars` step computes them (its
+    steps up to that one); each comes with the training range that step
+    recorded.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted model, pipeline or meta-estimator.
+    X : pandas.DataFrame
+        Light-curve table of stars the model predicted.
+
+    Returns
+    -------
+    list of (str, ndarray, (float, float))
+        ``("meta <name>", values, (low, high))`` per scalar; empty for a
+        model without per-star scalars.
+    """
+    from .preprocessing.scalars import META_PREFIX, PerStarScalars
+
+    for part in fitted_parts(model):
+        for position, (_, step) in enumerate(getattr(part, "steps", None) or []):
+            if isinstance(step, PerStarScalars) and hasattr(step, "ranges_"):
+                table = part[: position + 1].transform(X)
+                return [(f"meta {name}", table[META_PREFIX + name].to_numpy(dtype=np.float64), span)
+                        for name, span in step.ranges_.items()]
+    return []
 
 
 def record_training_domain(model, X: pd.DataFrame, y=None):
@@ -349,6 +402,7 @@ def plausibility(
     *,
     domain: TrainingDomain | None = None,
     limits: PlausibilityLimits | None = None,
+    scalars: Sequence[tuple[str, np.ndarray, tuple[float, float]]] = (),
 ) -> pd.DataFrame:
     """Flag stars whose input or prediction is implausible.
 
@@ -364,6 +418,9 @@ def plausibility(
         without it only the unit and range checks apply.
     limits : PlausibilityLimits, optional
         Thresholds; default :class:`PlausibilityLimits()`.
+    scalars : sequence of (str, ndarray, (float, float)), optional
+        Further per-star quantities with their training ranges (see
+        :func:`per_star_scalars`), checked like the curve features.
 
     Returns
     -------
@@ -418,18 +475,19 @@ def plausibility(
                       for t in types[bad]]
         outside |= bad
         _join(reasons, bad, texts)
+    checks = [(name, np.asarray(values, dtype=np.float64), "", span) for name, values, span in scalars]
     if domain is not None:
-        checks = [(name, features[name].to_numpy(), FEATURES[name], rng) for name, rng in domain.ranges_.items()]
+        checks += [(name, features[name].to_numpy(), FEATURES[name], rng) for name, rng in domain.ranges_.items()]
         if predicted is not None and domain.label_range_ is not None:
             checks.append(("[Fe/H]", predicted, "dex", domain.label_range_))
-        for name, values, unit, (low, high) in checks:
-            slack = limits.domain_margin * (high - low)
-            low, high = low - slack, high + slack
-            bad = np.isfinite(values) & ((values < low) | (values > high))
-            outside |= bad
-            shown_low = max(low, 0.0) if name in NON_NEGATIVE else low  # no value lies below 0 anyway
-            _join(reasons, bad, f"outside the training domain: {name} " + _fmt(values, unit)
-                  + f" not in [{shown_low:.4g}, {high:.4g}]" + (f" {unit}" if unit else ""))
+    for name, values, unit, (low, high) in checks:
+        slack = limits.domain_margin * (high - low)
+        low, high = low - slack, high + slack
+        bad = np.isfinite(values) & ((values < low) | (values > high))
+        outside |= bad
+        shown_low = max(low, 0.0) if name in NON_NEGATIVE else low  # no value lies below 0 anyway
+        _join(reasons, bad, f"outside the training domain: {name} " + _fmt(values, unit)
+              + f" not in [{shown_low:.4g}, {high:.4g}]" + (f" {unit}" if unit else ""))
     return pd.DataFrame(
         {"flagged": reasons != "", "outside_training_domain": outside, "reason": reasons.astype(str)},
         index=X.index,

@@ -154,3 +154,25 @@ def test_stars_of_another_type_are_outside_an_rrab_models_domain(sample):
     assert table["reason"].str.contains("type 'RRc', the model was trained on RRab stars").all()
     untyped = predict_table(model, X.drop(columns="type").iloc[:20])  # no type column: no type check
     assert not untyped["reason"].str.contains("type").any()
+
+
+def test_per_star_scalars_outside_their_training_range_are_outside_the_domain(sample):
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from rrlsk.batch import predict_table
+    from rrlsk.preprocessing import PerStarScalars, PhaseFolder
+
+    X, y = sample
+    X = X.assign(parallax=np.random.default_rng(0).uniform(0.2, 1.0, len(X)))
+    scalars = PerStarScalars(["parallax", "phi31"])
+    model = Pipeline([("domain", TrainingDomain()), ("fold", PhaseFolder()), ("meta", scalars),
+                      ("features", FunctionTransformer(lambda T: T[["meta_parallax", "meta_phi31"]].to_numpy())),
+                      ("reg", Ridge())]).fit(X, y)
+    assert set(scalars.ranges_) == {"parallax", "phi31"} and scalars.ranges_["parallax"][1] <= 1.0
+    new = X.iloc[:20].copy()
+    new.loc[new.index[:10], "parallax"] = 3.0  # 3x the training range
+    table = predict_table(model, new)
+    assert table["outside_training_domain"].iloc[:10].all() and not table["outside_training_domain"].iloc[10:].any()
+    assert table["reason"].iloc[:10].str.contains(r"outside the training domain: meta parallax 3 not in").all()

@@ -54,6 +54,10 @@ class PerStarScalars(TableTransformer):
     ----------
     feature_names_in_, n_features_in_
         Columns of the table seen in ``fit``.
+    ranges_ : dict of str to (float, float)
+        Name -> the range of the training stars' values (0.1 and 99.9
+        percentiles), for the training-domain check of
+        :func:`rrlsk.domain.plausibility`.
 
     Examples
     --------
@@ -89,7 +93,11 @@ class PerStarScalars(TableTransformer):
         return names
 
     def _fit(self, X: pd.DataFrame) -> None:
-        self._check_names(X)
+        from ..domain import value_ranges
+
+        names = self._check_names(X)
+        self.ranges_ = value_ranges(self._transform(X)[[META_PREFIX + name for name in names]].rename(
+            columns=lambda column: column[len(META_PREFIX):]))
 
     def transform(self, X) -> pd.DataFrame:
         """Return a copy of ``X`` with the ``meta_<name>`` columns added.
