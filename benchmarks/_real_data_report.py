@@ -12,7 +12,7 @@ import pandas as pd
 from rrlsk.metrics import mae, r2, rmse
 
 from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
-from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SIMULATED, oof_predictions  # noqa: E402
+from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SHIPPED_ALIGN, SIMULATED, oof_predictions  # noqa: E402
 
 PUBLISHED = "dekany2022 (published)"
 POINT_BINS = (21, 30, 35, 40, 50, 98)  # points per cycle, left-closed
@@ -98,6 +98,64 @@ def binned_table(y, done, key: pd.Series, edges, what: str, unit: str) -> str:
     return markdown_table(header, rows, "lrr" + "r" * len(done))
 
 
+def interval_coverage(X, y, info, recipe: str) -> pd.DataFrame | None:
+    """Out-of-fold coverage of the shipped model's calibrated intervals, fold by fold.
+
+    The fold models align phases as the shipped model does
+    (``SHIPPED_ALIGN``). For each fold k the calibration of ``scripts/make_rrlsk_gaia_g.py``
+    (``CalibratedRegressor(cv="prefit")`` on the fold ensemble's out-of-fold
+    residuals) is refitted without fold k: on the other eight folds and
+    their fold models. Fold k's stars then get intervals whose half-widths
+    come from that calibration and whose centre is their out-of-fold
+    prediction (the fold-k model, which never saw them). Returns one row per
+    star (``fold``, ``residual``, ``half68``, ``half95``), or None when the
+    recipe kept no fold models.
+    """
+    import rrlsk
+    from rrlsk.ensemble import FoldEnsembleRegressor
+    from rrlsk.uncertainty import CalibratedRegressor
+    from sklearn.model_selection import PredefinedSplit
+
+    paths = [MEASURED / recipe / f"fold{k}.joblib" for k in FOLDS]
+    if not all(p.exists() for p in paths):
+        return None
+    models = [rrlsk.load_model(p).set_params(**SHIPPED_ALIGN) for p in paths]
+    everything = PredefinedSplit(info["fold"].to_numpy())
+    oof = pd.Series(FoldEnsembleRegressor.from_fitted(models[0], everything, models, X, y).oof_prediction_, y.index)
+    rows = []
+    for k in FOLDS:
+        held = (info["fold"] == k).to_numpy()
+        others = [j for j in FOLDS if j != k]
+        cv = PredefinedSplit(info["fold"].to_numpy()[~held])
+        ensemble = FoldEnsembleRegressor.from_fitted(models[0], cv, [models[j] for j in others], X[~held], y[~held])
+        calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=0).fit(X[~held], y[~held])
+        halves = {}
+        for confidence in (0.68, 0.95):
+            lower, upper = calibrated.predict_interval(X[held], confidence=confidence)
+            halves[f"half{round(confidence * 100)}"] = (np.asarray(upper) - np.asarray(lower)) / 2
+        rows.append(pd.DataFrame({"fold": k, "residual": (y[held] - oof[held]).to_numpy(), **halves},
+                                 index=y.index[held]))
+    return pd.concat(rows).reindex(y.index)
+
+
+def coverage_table(y, info, coverage: pd.DataFrame) -> str:
+    """Share of real labels inside the 68 and 95 % intervals, overall and by label and by points."""
+    inside = {c: (coverage["residual"].abs() <= coverage[f"half{c}"]) for c in (68, 95)}
+    groups = [("all stars", np.ones(len(y), bool))]
+    for edges, key, unit in ((LABEL_BINS, y, " dex"), (POINT_BINS, info["n_points"], " points")):
+        cut = pd.cut(key, edges, right=False)
+        groups += [(f"{iv.left:g} to {iv.right:g}{unit}", (cut == iv).to_numpy()) for iv in cut.cat.categories
+                   if (cut == iv).any()]
+    rows = []
+    for name, mask in groups:
+        n = int(mask.sum())
+        rows.append([name, n, f"{100 * inside[68][mask].mean():.1f}", f"{100 * inside[95][mask].mean():.1f}",
+                     f"{np.median(coverage['half68'][mask]):.3f}",
+                     f"{100 * np.sqrt(0.68 * 0.32 / n):.1f}"])
+    return markdown_table(["stars", "n", "68 % covered", "95 % covered", "median 68 % half-width (dex)",
+                           "1-sigma noise of the 68 % share"], rows, "lrrrrr")
+
+
 def figure(y, done, best: str) -> None:
     import matplotlib
 
@@ -122,6 +180,14 @@ def figure(y, done, best: str) -> None:
     plt.close(fig)
 
 
+def _intervals(X, y, info, ranked) -> str:
+    for recipe in ranked:
+        coverage = interval_coverage(X, y, info, recipe)
+        if coverage is not None:
+            return f"Recipe `{recipe}`:\n\n" + coverage_table(y, info, coverage)
+    return "No recipe with fold models has finished all nine folds."
+
+
 def write_report(X, y, info, page: str | None) -> str:
     """Score the finished recipes; rewrite ``page``'s tables when given; return the summary."""
     run = Run("real_data.py", ["report", *(["--markdown", page] if page else [])])
@@ -136,6 +202,7 @@ def write_report(X, y, info, page: str | None) -> str:
         "folds": fold_table(y, info, done),
         "points": binned_table(y, shown, info["n_points"], POINT_BINS, "points per cycle", ""),
         "labels": binned_table(y, shown, y, LABEL_BINS, "[Fe/H] label", " dex"),
+        "intervals": _intervals(X, y, info, ranked),
         "simulation": simulation_table(y, {PUBLISHED: info["dekany_oof"], **simulated}),
         "missing": ", ".join(f"`{m}`" for m in missing) if missing else "none",
     }

@@ -42,6 +42,9 @@ MEASURED = HERE / "measured" / "real_data"
 SHARED_ARCHIVE = HERE.parents[1] / "shared" / "data" / "gaia_dr2_rrab_g_folded.tar.gz"
 FOLDS = tuple(range(9))
 SEED = 0
+#: How the shipped model (scripts/make_rrlsk_gaia_g.py) aligns phases: the published curves'
+#: convention (first Fourier phase zero) found from the data, so that any epoch works.
+SHIPPED_ALIGN = {"fold__align": "first_phase", "fold__order": 4}
 
 
 def _network(name: str, *, weights: bool = False, seed: int = SEED, **params) -> Callable:

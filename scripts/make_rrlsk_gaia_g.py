@@ -39,11 +39,9 @@ from rrlsk.uncertainty import CalibratedRegressor
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SHARED_ARCHIVE  # noqa: E402
+from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SHARED_ARCHIVE, SHIPPED_ALIGN  # noqa: E402
 
 TARGET = ROOT / "rrlsk" / "pretrained" / "data" / "rrlsk-gaia-g.joblib"
-#: How the shipped model aligns phases (the published curves' convention, any epoch).
-ALIGN = {"fold__align": "first_phase", "fold__order": 4}
 CALIBRATION_SEED = 0
 
 
@@ -79,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
     as_trained = FoldEnsembleRegressor.from_fitted(recipe, cv, models, X, y)
     for model in models:
-        model.set_params(**ALIGN)
-    ensemble = FoldEnsembleRegressor.from_fitted(recipe.set_params(**ALIGN), cv, models, X, y)
+        model.set_params(**SHIPPED_ALIGN)
+    ensemble = FoldEnsembleRegressor.from_fitted(recipe.set_params(**SHIPPED_ALIGN), cv, models, X, y)
     shift = np.abs(ensemble.oof_prediction_ - as_trained.oof_prediction_)
 
     calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=CALIBRATION_SEED).fit(X, y)
