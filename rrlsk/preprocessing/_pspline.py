@@ -20,15 +20,23 @@ so for every ``rho`` the trace of the hat matrix is
 ``y.y - 2 sum z^2 / d + sum mu z^2 / d^2`` (``z = V^T L^-1 b``,
 ``d = mu + rho (1 - mu)``) and the generalised cross-validation score
 ``n RSS / (n - tr H)^2`` (as in ``scipy.interpolate.make_smoothing_spline``)
-cost O(n_knots) per star. One batched Cholesky, inverse and ``eigh`` per
-star; no per-star Python loop. Points of equal phase are merged for the
-score (as scipy requires); the search has a floor (``FLOOR_SPACING``).
+cost O(n_knots) per star. Points of equal phase are merged for the score
+(as scipy requires); the search has a floor (``FLOOR_SPACING``).
+
+Per star, one compiled pass (:func:`_spectra`, numba, no Python loop over
+stars) accumulates ``A`` and ``b``, factors ``M``, forms ``L^-1 A L^-T``,
+reduces it to tridiagonal form by Householder reflections and finds its
+eigenvalues ``mu`` by implicit QL, applying every reflection and rotation
+to ``L^-1 b`` instead of accumulating eigenvectors: ``z`` costs one vector,
+not a matrix (the GCV sums need only ``mu`` and ``z**2``). The chosen
+penalty's coefficients are one Cholesky solve of the banded
+``A + lam Omega`` per star (:func:`_solve_penalised`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from numba import njit
 
 # Stars per batch: CHUNK_STARS * n_knots^2 doubles, a few copies, bound memory.
 from .._ragged import CHUNK_STARS
@@ -92,21 +100,6 @@ def penalty_matrix(n_knots: int) -> np.ndarray:
     idx = (np.arange(n_knots)[:, None] + np.arange(4)) % n_knots
     np.add.at(omega, (idx[:, :, None], idx[:, None, :]), local)
     return omega
-
-
-def _normal_equations(phase, y, star_of, n_stars, n_knots):
-    j, vals = _local_basis(phase, n_knots)
-    cols = (j[:, None] + np.arange(4)) % n_knots  # (n_pts, 4)
-    flat_ab = (star_of[:, None, None] * n_knots + cols[:, :, None]) * n_knots + cols[:, None, :]
-    A = np.bincount(
-        flat_ab.ravel(), weights=(vals[:, :, None] * vals[:, None, :]).ravel(),
-        minlength=n_stars * n_knots * n_knots,
-    ).reshape(n_stars, n_knots, n_knots)
-    b = np.bincount(
-        (star_of[:, None] * n_knots + cols).ravel(), weights=(vals * y[:, None]).ravel(),
-        minlength=n_stars * n_knots,
-    ).reshape(n_stars, n_knots)
-    return A, b
 
 
 def _gcv_choice(mu, z2, yy, n, log_rho_min):
@@ -192,13 +185,12 @@ def fit_periodic_spline(
     design = basis_matrix(grid, n_knots)  # (n_grid, K)
     curves = np.empty((n_stars, len(grid)))
     lams = np.empty(n_stars)
-    with threadpool_limits(1, user_api="blas"):
-        for lo in range(0, n_stars, CHUNK_STARS):
-            hi = min(lo + CHUNK_STARS, n_stars)
-            curves[lo:hi], lams[lo:hi] = _fit_chunk(
-                phase[offsets[lo] : offsets[hi]], mag[offsets[lo] : offsets[hi]],
-                offsets[lo : hi + 1] - offsets[lo], omega, design, lam,
-            )
+    for lo in range(0, n_stars, CHUNK_STARS):
+        hi = min(lo + CHUNK_STARS, n_stars)
+        curves[lo:hi], lams[lo:hi] = _fit_chunk(
+            phase[offsets[lo] : offsets[hi]], mag[offsets[lo] : offsets[hi]],
+            offsets[lo : hi + 1] - offsets[lo], omega, design, lam,
+        )
     return curves, lams
 
 
@@ -221,22 +213,254 @@ def _fit_chunk(phase, mag, offsets, omega, design, lam):
     group_n = np.bincount(group)
     yy = np.bincount(ss[new], weights=group_sum**2 / group_n, minlength=n_stars)
     n = np.bincount(ss[new], minlength=n_stars).astype(np.float64)
-    A, b = _normal_equations(phase, y, star_of, n_stars, n_knots)
-
-    kappa = np.trace(A, axis1=1, axis2=2) / np.trace(omega)
-    M = A + kappa[:, None, None] * omega
-    L_inv = np.linalg.inv(np.linalg.cholesky(M))
-    C = L_inv @ A @ np.swapaxes(L_inv, 1, 2)
-    mu, V = np.linalg.eigh(C)
+    j, vals = _local_basis(phase, n_knots)
+    cols = (j[:, None] + np.arange(4)) % n_knots
+    A = np.empty((n_stars, n_knots, n_knots))
+    b = np.empty((n_stars, n_knots))
+    mu = np.empty((n_stars, n_knots))
+    z = np.empty((n_stars, n_knots))
+    kappa = np.empty(n_stars)
+    _spectra(cols, vals, y, offsets, omega, A, b, mu, z, kappa)
+    if not np.isfinite(mu).all():
+        raise np.linalg.LinAlgError("penalised spline: normal equations not positive definite")
     mu = np.clip(mu, 0.0, 1.0)
-    z = np.einsum("nki,nk->ni", V, np.einsum("nij,nj->ni", L_inv, b))
     if lam is None:
         log_rho_min = np.log10(n * (FLOOR_SPACING / n) ** 4 / kappa)
-        log_rho = _gcv_choice(mu, z * z, yy, n, log_rho_min)
-        rho = 10.0**log_rho
+        rho = 10.0 ** _gcv_choice(mu, z * z, yy, n, log_rho_min)
     else:
         rho = lam / kappa
-    d = mu + rho[:, None] * (1.0 - mu)
-    # directions with mu == 0 (unsupported by data) have z == 0
-    coef = np.einsum("nji,nj->ni", L_inv, np.einsum("nij,nj->ni", V, z / d))
+    coef = _solve_penalised(A, b, omega, rho * kappa)
     return coef @ design.T + centre[:, None], rho * kappa
+
+
+#: Options of the compiled kernels: reassociated sums (vectorised loops;
+#: rounding differs from the written order by a few ulp), no other shortcut.
+_JIT = {"cache": True, "fastmath": {"reassoc", "contract"}}
+#: Implicit-QL sweeps allowed per eigenvalue before a star is declared failed.
+_MAX_SWEEPS = 60
+
+
+@njit(**_JIT)
+def _cholesky(P, L):  # pragma: no cover - compiled
+    """Lower Cholesky factor of ``P`` into ``L``; False if ``P`` is not positive definite."""
+    K = P.shape[0]
+    for j in range(K):
+        acc = P[j, j]
+        for k in range(j):
+            acc -= L[j, k] * L[j, k]
+        if not acc > 0.0:
+            return False
+        ljj = np.sqrt(acc)
+        L[j, j] = ljj
+        for i in range(j + 1, K):
+            acc = P[i, j]
+            for k in range(j):
+                acc -= L[i, k] * L[j, k]
+            L[i, j] = acc / ljj
+    return True
+
+
+@njit(**_JIT)
+def _forward(L, rhs, out):  # pragma: no cover - compiled
+    """``out = L^-1 rhs`` for lower-triangular ``L`` (``rhs`` may be ``out``)."""
+    for i in range(L.shape[0]):
+        acc = rhs[i]
+        for k in range(i):
+            acc -= L[i, k] * out[k]
+        out[i] = acc / L[i, i]
+
+
+@njit(**_JIT)
+def _tridiagonalise(C, w, d, e):  # pragma: no cover - compiled
+    """Householder reduction of symmetric ``C`` (overwritten) to tridiagonal
+    ``(d, e)``, every reflection also applied to ``w`` (``w <- Q^T w``)."""
+    K = C.shape[0]
+    v = np.empty(K)
+    p = np.empty(K)
+    for k in range(K - 2):
+        m = K - k - 1
+        alpha = 0.0
+        for i in range(m):
+            alpha += C[k + 1 + i, k] * C[k + 1 + i, k]
+        alpha = np.sqrt(alpha)
+        d[k] = C[k, k]
+        if alpha == 0.0:
+            e[k] = 0.0
+            continue
+        sign = 1.0 if C[k + 1, k] >= 0.0 else -1.0
+        for i in range(m):
+            v[i] = C[k + 1 + i, k]
+        v[0] += sign * alpha
+        vv = 0.0
+        for i in range(m):
+            vv += v[i] * v[i]
+        beta = 2.0 / vv
+        e[k] = -sign * alpha
+        for i in range(m):  # p = beta C22 v - (beta^2 v.C22 v / 2) v
+            acc = 0.0
+            for jj in range(m):
+                acc += C[k + 1 + i, k + 1 + jj] * v[jj]
+            p[i] = beta * acc
+        pv = 0.0
+        for i in range(m):
+            pv += p[i] * v[i]
+        h = 0.5 * beta * pv
+        for i in range(m):
+            p[i] -= h * v[i]
+        for i in range(m):  # C22 -= v p^T + p v^T
+            for jj in range(m):
+                C[k + 1 + i, k + 1 + jj] -= v[i] * p[jj] + p[i] * v[jj]
+        vw = 0.0
+        for i in range(m):
+            vw += v[i] * w[k + 1 + i]
+        vw *= beta
+        for i in range(m):
+            w[k + 1 + i] -= vw * v[i]
+    d[K - 2] = C[K - 2, K - 2]
+    d[K - 1] = C[K - 1, K - 1]
+    e[K - 2] = C[K - 1, K - 2]
+    e[K - 1] = 0.0
+
+
+@njit(**_JIT)
+def _implicit_ql(d, e, w):  # pragma: no cover - compiled
+    """Eigenvalues of the tridiagonal ``(d, e)`` into ``d`` (implicit QL with
+    Wilkinson shifts, as ``tqli`` of Numerical Recipes), every rotation also
+    applied to ``w``, which ends as ``U^T w`` (``U``: the eigenvectors).
+    Off-diagonals below ``eps * |T|`` count as zero (the absolute accuracy of
+    LAPACK's symmetric eigensolvers). False if a sweep limit is reached."""
+    K = d.shape[0]
+    norm = 0.0
+    for i in range(K):
+        norm = max(norm, abs(d[i]) + abs(e[i]))
+    tol = 2.220446049250313e-16 * norm
+    for l in range(K):
+        sweeps = 0
+        while True:
+            m = l
+            while m < K - 1 and abs(e[m]) > tol:
+                m += 1
+            if m == l:
+                break
+            sweeps += 1
+            if sweeps > _MAX_SWEEPS:
+                return False
+            g = (d[l + 1] - d[l]) / (2.0 * e[l])
+            r = np.sqrt(g * g + 1.0)
+            g = d[m] - d[l] + e[l] / (g + (r if g >= 0.0 else -r))
+            sn = 1.0
+            cs = 1.0
+            shift = 0.0
+            underflow = False
+            for i in range(m - 1, l - 1, -1):
+                f = sn * e[i]
+                bb = cs * e[i]
+                r = np.sqrt(f * f + g * g)
+                e[i + 1] = r
+                if r == 0.0:
+                    d[i + 1] -= shift
+                    e[m] = 0.0
+                    underflow = True
+                    break
+                sn = f / r
+                cs = g / r
+                g = d[i + 1] - shift
+                r = (d[i] - g) * sn + 2.0 * cs * bb
+                shift = sn * r
+                d[i + 1] = g + shift
+                g = cs * r - bb
+                f = w[i + 1]
+                w[i + 1] = sn * w[i] + cs * f
+                w[i] = cs * w[i] - sn * f
+            if underflow:
+                continue
+            d[l] -= shift
+            e[l] = g
+            e[m] = 0.0
+    return True
+
+
+@njit(**_JIT)
+def _spectra(cols, vals, y, offsets, omega, A, b, mu, z, kappa):  # pragma: no cover - compiled
+    """Per star: normal equations, and the eigenvalues ``mu`` of
+    ``L^-1 A L^-T`` with ``z = V^T L^-1 b`` (NaN rows where ``M`` is not
+    positive definite or QL fails).
+
+    Parameters
+    ----------
+    cols, vals : ndarray of shape (n_values, 4)
+        Basis indices and values of every point (:func:`_local_basis`).
+    y : ndarray of shape (n_values,)
+        Centred magnitudes, mag.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries.
+    omega : ndarray of shape (n_knots, n_knots)
+        Penalty matrix.
+    A, b, mu, z, kappa : ndarray
+        Outputs, shapes ``(n_stars, n_knots, n_knots)``, ``(n_stars,
+        n_knots)`` (three) and ``(n_stars,)``: ``B^T B``, ``B^T y``, the
+        eigenvalues, the projections and ``tr A / tr Omega``.
+    """
+    K = omega.shape[0]
+    tr_omega = 0.0
+    for i in range(K):
+        tr_omega += omega[i, i]
+    M = np.empty((K, K))
+    L = np.empty((K, K))
+    X = np.empty((K, K))
+    C = np.empty((K, K))
+    w = np.empty(K)
+    e = np.empty(K)
+    for s in range(len(offsets) - 1):
+        As, bs = A[s], b[s]
+        As[:] = 0.0
+        bs[:] = 0.0
+        for q in range(offsets[s], offsets[s + 1]):
+            for a in range(4):
+                bs[cols[q, a]] += vals[q, a] * y[q]
+                for c in range(4):
+                    As[cols[q, a], cols[q, c]] += vals[q, a] * vals[q, c]
+        tr_a = 0.0
+        for i in range(K):
+            tr_a += As[i, i]
+        kappa[s] = tr_a / tr_omega
+        for i in range(K):
+            for jj in range(K):
+                M[i, jj] = As[i, jj] + kappa[s] * omega[i, jj]
+        ok = _cholesky(M, L)
+        if ok:
+            _forward(L, bs, w)
+            for c in range(K):  # row c of X: column c of L^-1 A
+                _forward(L, As[:, c], X[c])
+            for c in range(K):  # row c of C: L^-1 (L^-1 A)^T[:, c], C symmetric
+                _forward(L, X[:, c], C[c])
+            _tridiagonalise(C, w, mu[s], e)
+            ok = _implicit_ql(mu[s], e, w)
+        if ok:
+            z[s] = w
+        else:
+            mu[s] = np.nan
+            z[s] = np.nan
+
+
+@njit(**_JIT)
+def _solve_penalised(A, b, omega, lam):  # pragma: no cover - compiled
+    """Coefficients ``(A + lam Omega)^-1 b`` per star (Cholesky), shape ``(n_stars, n_knots)``."""
+    n_stars, K = b.shape
+    P = np.empty((K, K))
+    L = np.empty((K, K))
+    coef = np.empty((n_stars, K))
+    for s in range(n_stars):
+        for i in range(K):
+            for jj in range(K):
+                P[i, jj] = A[s, i, jj] + lam[s] * omega[i, jj]
+        if not _cholesky(P, L):
+            coef[s] = np.nan
+            continue
+        _forward(L, b[s], coef[s])
+        for i in range(K - 1, -1, -1):  # back substitution with L^T
+            acc = coef[s, i]
+            for k in range(i + 1, K):
+                acc -= L[k, i] * coef[s, k]
+            coef[s, i] = acc / L[i, i]
+    return coef
