@@ -293,8 +293,6 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         The model fitted on the non-calibration stars.
     interval_, difficulty_target_ : str
         The interval and difficulty target used (``"auto"`` resolved).
-    interval_, difficulty_target_ : str
-        The interval and difficulty target used (``"auto"`` resolved).
     difficulty_ : estimator
         The fitted difficulty model of the first of ``difficulty_quantiles``
         (``spread="difficulty"`` only).
@@ -517,7 +515,6 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 "difficulty_target='variance' is for labels with errors: give y_err (without it a few wild "
                 "labels, such as photometric [Fe/H] from a badly fitted phi31, would set every star's scale)"
             )
-        self.interval_, self.difficulty_target_ = self._resolve(error is not None)
         self.interval_, self.difficulty_target_ = self._resolve(error is not None)
         error = np.zeros_like(values) if error is None else error
         self._check_sizes(len(values))
