@@ -203,13 +203,19 @@ def _fit_chunk(phase, mag, offsets, omega, design, lam):
     # GCV as scipy's make_smoothing_spline sees the data: points of equal
     # phase merged (mean magnitude, weight = count). The fit is unchanged;
     # the score counts unique phases and drops the within-duplicate scatter.
-    order = np.lexsort((phase, star_of))
-    ps, ss = phase[order], star_of[order]
+    # PhaseFolder's output is sorted already: then the (stable) sort is the identity.
+    new_star = np.zeros(len(phase), dtype=bool)
+    new_star[offsets[:-1][lengths > 0]] = True
+    if (np.diff(phase) < 0)[~new_star[1:]].any():
+        order = np.lexsort((phase, star_of))
+        ps, ss, ys = phase[order], star_of[order], y[order]
+    else:
+        ps, ss, ys = phase, star_of, y
     new = np.empty(len(ps), dtype=bool)
     new[:1] = True
-    new[1:] = (ps[1:] != ps[:-1]) | (ss[1:] != ss[:-1])
+    new[1:] = (ps[1:] != ps[:-1]) | new_star[1:]
     group = np.cumsum(new) - 1
-    group_sum = np.bincount(group, weights=y[order])
+    group_sum = np.bincount(group, weights=ys)
     group_n = np.bincount(group)
     yy = np.bincount(ss[new], weights=group_sum**2 / group_n, minlength=n_stars)
     n = np.bincount(ss[new], minlength=n_stars).astype(np.float64)
