@@ -21,50 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fourier import fit_fourier
+from ..preprocessing.encoding import MASK_VALUE
 
-__all__ = ["MASK_VALUE", "align_first_phase", "sequences_binned", "sequences_g"]
-
-#: Padding value; the networks mask a step where both channels equal it.
-MASK_VALUE = -1.0
+__all__ = ["MASK_VALUE", "sequences_binned", "sequences_g"]
 
 
 def _star_of(offsets: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-
-
-def align_first_phase(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shift each star's phase so that its first Fourier phase is zero.
-
-    The curve is fitted with ``m = A0 + sum_k A_k sin(2 pi k phi + phi_k)``
-    (:func:`rrlsk.fourier.fit_fourier`, sine convention) and each phase
-    becomes ``(phi + phi_1 / 2 pi) mod 1``, so that the first harmonic is
-    ``A_1 sin(2 pi phi)``: the alignment of the published light curves.
-
-    Parameters
-    ----------
-    phase : ndarray of shape (n_values,)
-        Flat phases of all stars, cycles.
-    mag : ndarray of shape (n_values,)
-        Flat magnitudes, mag.
-    offsets : ndarray of int64, shape (n_stars + 1,)
-        Star boundaries.
-    order : int
-        Order of the Fourier fit.
-
-    Returns
-    -------
-    phase : ndarray of shape (n_values,)
-        Aligned phases in [0, 1), cycles.
-    ok : ndarray of bool, shape (n_stars,)
-        False for stars whose fit is undefined (too few points or phases
-        too clumped for ``order``); their phases are NaN.
-    """
-    coefs = fit_fourier(phase, mag, offsets, order)
-    shift = np.arctan2(coefs[:, 2], coefs[:, 1]) / (2.0 * np.pi)
-    aligned = np.mod(phase + shift[_star_of(offsets)], 1.0)
-    aligned[aligned >= 1.0] = 0.0  # a tiny negative sum rounds to 1.0
-    return aligned, np.isfinite(shift)
 
 
 def _sort_by_star_and_phase(phase, mag, offsets):

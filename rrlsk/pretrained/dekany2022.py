@@ -31,9 +31,9 @@ from .._ragged import flatten
 from .._validation import check_params
 from ..domain import TrainingDomain
 from ..preprocessing._checks import validate_table
-from ..preprocessing.folding import fold_phase
+from ..preprocessing.folding import PhaseFolder
 from ._registry import data_path
-from ._sequences import align_first_phase, sequences_binned, sequences_g
+from ._sequences import sequences_binned, sequences_g
 from ._weights import read_ensemble
 
 __all__ = ["BANDS", "DekanyEnsembleRegressor", "normalise_band"]
@@ -262,19 +262,12 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
         min_points = 1 if self.prealigned else 2 * self.fourier_order + 1
         X = validate_table(X, required=required, min_points=min_points, where=type(self).__name__)
         self._check_band(X)
-        time, offsets = flatten(X["time"].to_numpy())
-        mag, _ = flatten(X["mag"].to_numpy())
-        star = np.repeat(np.arange(len(X)), np.diff(offsets))
+        # the published curves' phases: at the epoch as given, or with zero first Fourier phase
+        align = "epoch" if self.prealigned else "first_phase"
+        folded = PhaseFolder(align=align, order=self.fourier_order).fit_transform(X)
+        phase, offsets = flatten(folded["phase"].to_numpy())
+        mag, _ = flatten(folded["mag"].to_numpy())
         period = pd.to_numeric(X["period"]).to_numpy(dtype=np.float64)
-        epoch = pd.to_numeric(X["epoch"]).to_numpy(dtype=np.float64) if "epoch" in X.columns else np.zeros(len(X))
-        phase = fold_phase(time, period[star], np.nan_to_num(epoch)[star])
-        if not self.prealigned:
-            phase, ok = align_first_phase(phase, mag, offsets, self.fourier_order)
-            if not ok.all():
-                bad = X.index[~ok][:10].tolist()
-                raise ValueError(f"{type(self).__name__}: cannot find the first Fourier phase of "
-                                 f"{int((~ok).sum())} star(s) (phases too clumped for fourier_order="
-                                 f"{self.fourier_order}), source_id {bad}")
         recipe = self.metadata_["input"]
         if recipe["kind"] == "points":
             return sequences_g(phase, mag, offsets, period, recipe["n_steps"])
