@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# Stars per batch: CHUNK_STARS * n_knots^2 doubles, a few copies, bound memory.
+# Stars per batch: CHUNK_STARS * n_knots^2 doubles (the normal matrices) bound memory.
 from .._ragged import CHUNK_STARS
 
 __all__ = ["basis_matrix", "penalty_matrix", "fit_periodic_spline"]
