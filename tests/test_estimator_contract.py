@@ -43,6 +43,7 @@ from rrlsk.datasets import make_gaia_rrab
 from rrlsk.degrade import LightCurveDegrader
 from rrlsk.domain import TrainingDomain
 from rrlsk.ensemble import FoldEnsembleRegressor
+from rrlsk.pretrained.dekany2022 import DekanyEnsembleRegressor
 from rrlsk.per_type import PerTypeRegressor
 from rrlsk.uncertainty import CalibratedRegressor
 
@@ -105,6 +106,8 @@ CASES = {
 NOT_INSTANTIATED = {
     R.NetworkRegressor: "abstract base (no network); every concrete subclass has a case",
     LightCurveDegrader: "no fit, transform or predict: parameters and degrade(X) (tests/test_degrade.py)",
+    DekanyEnsembleRegressor: "a published model: fit() loads its shipped weights and learns nothing from data; "
+                             "clone, pickle, predict and its errors are tested in tests/test_pretrained.py",
 }
 
 #: API checks of scikit-learn that fit on a 2-D ndarray ``X``: their premise
