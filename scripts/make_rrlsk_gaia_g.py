@@ -29,12 +29,14 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import PredefinedSplit, check_cv
+from sklearn.pipeline import Pipeline
 
 import rrlsk
 from rrlsk.datasets import DEKANY2022_CITATION, load_dekany2022
 from rrlsk.domain import record_training_domain
 from rrlsk.ensemble import FoldEnsembleRegressor
 from rrlsk.metrics import mae, r2, rmse
+from rrlsk.pretrained._band import BandCheck
 from rrlsk.uncertainty import CalibratedRegressor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     split = PredefinedSplit(info["fold"].to_numpy())
     # one split per fold model, in order
     cv = split if len(members) == 1 else check_cv(list(split.split(X, y)) * len(members))
-    recipe = rrlsk.make_pipeline("gru")  # the unfitted recipe, for get_params and clone
-
-    as_trained = FoldEnsembleRegressor.from_fitted(recipe, cv, models, X, y)
-    for model in models:
-        model.set_params(**SHIPPED_ALIGN)
-    ensemble = FoldEnsembleRegressor.from_fitted(recipe.set_params(**SHIPPED_ALIGN), cv, models, X, y)
+    as_trained = FoldEnsembleRegressor.from_fitted(models[0], cv, models, X, y)
+    # the shipped fold models refuse other bands and align phases as the training curves were
+    band = ("band", BandCheck("G", "rrlsk-gaia-g, a Gaia G-band model"))
+    models = [Pipeline([band, *model.steps]).set_params(**SHIPPED_ALIGN) for model in models]
+    recipe = Pipeline([band, *rrlsk.make_pipeline("gru").steps]).set_params(**SHIPPED_ALIGN)  # unfitted, for clone
+    ensemble = FoldEnsembleRegressor.from_fitted(recipe, cv, models, X, y)
     shift = np.abs(ensemble.oof_prediction_ - as_trained.oof_prediction_)
 
     calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=CALIBRATION_SEED).fit(X, y)

@@ -32,6 +32,7 @@ from .._validation import check_params
 from ..domain import TrainingDomain
 from ..preprocessing._checks import validate_table
 from ..preprocessing.folding import PhaseFolder
+from ._band import check_band, normalise_band
 from ._registry import data_path
 from ._sequences import sequences_binned, sequences_g
 from ._weights import read_ensemble
@@ -40,24 +41,6 @@ __all__ = ["BANDS", "DekanyEnsembleRegressor", "normalise_band"]
 
 #: The bands of the published ensembles -> their shipped weights file.
 BANDS = {"G": "dekany2022_g.npz", "Ks": "dekany2022_ks.npz"}
-_BAND_ALIASES = {"G": "G", "KS": "Ks", "K": "Ks"}
-
-
-def normalise_band(band) -> str:
-    """Canonical spelling of a band name (``"g"`` -> ``"G"``; ``"K"``, ``"KS"`` -> ``"Ks"``).
-
-    Parameters
-    ----------
-    band : object
-        A band name as written in a table.
-
-    Returns
-    -------
-    str
-        The canonical name, or ``str(band)`` stripped when unknown.
-    """
-    text = str(band).strip()
-    return _BAND_ALIASES.get(text.upper(), text)
 
 
 def _domain(record: dict | None) -> TrainingDomain | None:
@@ -222,18 +205,9 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------------
 
     def _check_band(self, X: pd.DataFrame) -> None:
-        given = []
-        if "band" in X.columns:
-            given += [(value, "column 'band'") for value in pd.unique(X["band"].dropna().astype(str))]
-        if "band" in X.attrs:
-            given.append((X.attrs["band"], "X.attrs['band']"))
-        for value, where in given:
-            if normalise_band(value) != self.band_:
-                raise ValueError(
-                    f"the light curves are in band {value!r} ({where}) but this is the {self.band_}-band "
-                    f"Dékány & Grebel (2022) ensemble; use the model of that band "
-                    f"(rrlsk.pretrained.names(): {', '.join(f'dekany2022-{b.lower()}' for b in BANDS)})"
-                )
+        others = ", ".join(f"dekany2022-{b.lower()}" for b in BANDS)
+        check_band(X, self.band_, f"the {self.band_}-band Dékány & Grebel (2022) ensemble",
+                   f"; use the model of that band (rrlsk.pretrained.names(): {others})")
 
     def encode(self, X: pd.DataFrame) -> np.ndarray:
         """The network input of each star (see the class notes).
