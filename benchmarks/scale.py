@@ -17,6 +17,19 @@ DR4-like ones (twice the time span and epochs), and times a subset read from Gai
 archive epoch-photometry files (one file per star, as DataLink serves
 them, joined with a ``vari_rrlyrae`` table).
 
+``--stages`` instead profiles the catalogue pass stage by stage, in CPU
+microseconds per star (read, checks, domain and plausibility flags, fold,
+spline, mean, encode, network, write, and the whole ``predict_catalogue``
+pass with its stars per wall second), for this working tree and for the
+committed ``--baseline`` revision side by side: the same Parquet file and
+the same model (trained by the baseline, whose pickles every later revision
+reads), each revision in its own process (the baseline's from a temporary
+``git worktree``), alternately for ``--repeats`` rounds, the minimum kept.
+The run fails unless the two revisions' predictions agree to 1e-6 dex and
+their ``status``, ``reason`` and ``outside_training_domain`` columns are
+identical. A few stars are spoiled on purpose (NaN magnitudes, too few
+points), so that the bad-star path runs too.
+
 Each mode runs ``--repeats`` times, the modes interleaved (single, jobs2,
 dask, gaia, single, ...), so that a change of machine load hits every mode
 alike; the tables give the median and the range. ``--markdown PAGE``
@@ -29,6 +42,8 @@ Usage::
 
     nice -n 10 python benchmarks/scale.py --n-stars 100000 --repeats 3 --markdown docs/scaling.md
     python benchmarks/scale.py --n-stars 5000 --n-train 500 --chunk-size 1000
+    nice -n 5 python benchmarks/scale.py --stages --n-stars 50000 --n-train 400 --epochs 2 --repeats 2 \
+        --markdown docs/scaling.md
 """
 
 from __future__ import annotations
@@ -46,6 +61,21 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from _doc_tables import Run, markdown_table, rewrite  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+#: The catalogue pass before issue 25's work on it (item 3): ``--baseline``'s default.
+BASELINE = "e39f65d"
+#: Stages of the catalogue pass profiled by ``--stages``, in order.
+STAGES = ("read", "checks", "flags", "fold", "spline", "mean", "encode", "network", "write")
+STAGE_NAMES = {
+    "read": "read Parquet", "checks": "checks (the catalogue's and every step's)",
+    "flags": "domain and plausibility flags", "fold": "fold", "spline": "spline", "mean": "mean",
+    "encode": "encode", "network": "network (GRU forward)", "write": "write the part",
+}
+#: Largest |new - old| [Fe/H] accepted between the revisions, dex.
+FEH_TOLERANCE = 1e-6
+#: Stars spoiled per 10,000 in ``--stages`` (half with NaN magnitudes, half with 5 points).
+SPOILED_PER_10K = 10
 
 
 def _tree_rss(process) -> int:
@@ -166,6 +196,182 @@ def _breakdown(model, data: Path, chunk_size: int) -> dict:
     }
 
 
+def _spoil(path: Path, random_state: int) -> int:
+    """Spoil :data:`SPOILED_PER_10K` stars per 10,000 of the Parquet file in place; returns how many."""
+    import numpy as np
+
+    from rrlsk.io import read_parquet, write_parquet
+
+    X = read_parquet(path)
+    rng = np.random.default_rng(random_state)
+    picked = rng.choice(len(X), size=max(2, len(X) * SPOILED_PER_10K // 10_000), replace=False)
+    half = len(picked) // 2
+    for column in ("time", "mag", "mag_err"):
+        cells = X[column].to_numpy().copy()
+        for i in picked[half:]:
+            cells[i] = cells[i][:5]
+        if column == "mag":
+            for i in picked[:half]:
+                cells[i] = np.where(np.arange(len(cells[i])) == 0, np.nan, cells[i])
+        X[column] = cells
+    write_parquet(X, path, row_group_size=10_000)
+    return len(picked)
+
+
+def _train_worker(n_train: int, epochs: int, random_state: int, model_path: str) -> None:
+    """Child process: train the GRU pipeline on simulated stars and dump it (run with the baseline's code)."""
+    import joblib
+
+    import rrlsk
+
+    X, y, _ = rrlsk.datasets.make_gaia_rrab(n_train, random_state=random_state + 2)
+    joblib.dump(rrlsk.make_pipeline("gru", epochs=epochs, random_state=random_state).fit(X, y), model_path)
+
+
+def _stage_worker(model_path: str, data: str, output: str, chunk_size: int, result_path: str) -> None:
+    """Child process: the whole pass, then each stage of it, in CPU seconds; writes JSON to ``result_path``.
+
+    Uses only what every compared revision has: ``predict_catalogue``, the
+    batch module's table check (``_check``) and part writer
+    (``_write_part``), the pipeline steps' ``_validate`` (their table
+    checks) and ``_transform``, and :func:`rrlsk.domain.plausibility`. The
+    model is loaded once and passed in memory, so the pass pays the
+    network's first-call compilation and the stages find it warm.
+    """
+    import numpy as np
+    import pandas as pd
+
+    import rrlsk
+    from rrlsk import batch
+    from rrlsk.domain import find_training_domain, per_star_scalars, plausibility
+    from rrlsk.io import iter_parquet
+
+    model = batch.load_fitted(model_path)
+    shutil.rmtree(output, ignore_errors=True)
+    wall, cpu = time.perf_counter(), time.process_time()
+    summary = batch.predict_catalogue(model, data, output, chunk_size=chunk_size, progress=False)
+    result = {"pass_wall": time.perf_counter() - wall, "pass_cpu": time.process_time() - cpu,
+              "n_stars": summary.n_written, "module": rrlsk.__file__}
+    seconds = dict.fromkeys(STAGES, 0.0)
+
+    def timed(stage, fn, *args):
+        start = time.process_time()
+        out = fn(*args)
+        seconds[stage] += time.process_time() - start
+        return out
+
+    reader = iter(iter_parquet(data, chunk_size))
+    parts = iter(sorted(Path(output).glob("part-*.parquet")))
+    while (X := timed("read", next, reader, None)) is not None:
+        report = timed("checks", batch._check, X, {}, model)
+        Z = X = X.iloc[np.flatnonzero(report["ok"].to_numpy())]
+        for name, step in model.steps[:-1]:
+            if name in STAGES:
+                timed("checks", step._validate, Z)
+                Z = timed(name, step._transform, Z)
+        feh = timed("network", model[-1].predict, Z)
+        timed("flags", lambda: plausibility(X, feh, domain=find_training_domain(model),
+                                            scalars=per_star_scalars(model, X)))
+        table = pd.read_parquet(next(parts)).set_index("source_id")
+        timed("write", batch._write_part, Path(output) / "_timed.parquet", table)
+    result["cpu"] = seconds
+    Path(result_path).write_text(json.dumps(result))
+
+
+def _read_output(output: Path):
+    """The prediction parts of a pass, sorted by ``source_id`` (read without rrlsk)."""
+    import pandas as pd
+
+    parts = sorted(output.glob("part-*.parquet"))
+    return pd.concat([pd.read_parquet(p) for p in parts]).sort_values("source_id", kind="stable").reset_index(drop=True)
+
+
+def _compare(old, new) -> dict:
+    """Agreement of two passes' predictions; raises unless within :data:`FEH_TOLERANCE` and the flags equal."""
+    import numpy as np
+
+    for column in ("source_id", "status", "reason", "outside_training_domain"):
+        if not old[column].equals(new[column]):
+            differ = np.flatnonzero(old[column].to_numpy() != new[column].to_numpy())[:5]
+            raise AssertionError(f"{column} differs between the revisions, e.g. rows {differ.tolist()}: "
+                                 f"{old.loc[differ, column].tolist()} -> {new.loc[differ, column].tolist()}")
+    a, b = old["feh"].to_numpy(), new["feh"].to_numpy()
+    if not np.array_equal(np.isnan(a), np.isnan(b)):
+        raise AssertionError("[Fe/H] is NaN for different stars in the two revisions")
+    worst = float(np.nanmax(np.abs(a - b), initial=0.0))
+    if worst > FEH_TOLERANCE:
+        raise AssertionError(f"[Fe/H] differs by up to {worst:.2e} dex between the revisions (> {FEH_TOLERANCE})")
+    return {"max_feh_diff": worst, "statuses": old["status"].value_counts().to_dict()}
+
+
+def _stages(args, work: Path, data: Path) -> dict:
+    """Per-stage CPU time of this tree against ``args.baseline``, alternately in child processes."""
+    import numpy as np
+
+    commit = subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    result = {"baseline": commit, "rounds": args.repeats, "n_stars": args.n_stars, "chunk_size": args.chunk_size}
+    tree = work / "baseline-tree"
+    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, capture_output=True)
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=REPO, check=True, capture_output=True)
+    roots = {"old": tree, "new": REPO}
+    try:
+        model_path = work / f"gru-{commit}-{args.n_train}-{args.epochs}.joblib"
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        subprocess.run([sys.executable, __file__, "--train-worker", str(args.n_train), str(args.epochs),
+                        str(args.random_state), str(model_path)], check=True, env=env)
+        runs: dict = {"old": [], "new": []}
+        for round_ in range(args.repeats):
+            for which, root in roots.items():
+                out, res = work / f"stages-{which}", work / f"stages-{which}.json"
+                subprocess.run([sys.executable, __file__, "--stage-worker", str(model_path), str(data), str(out),
+                                str(args.chunk_size), str(res)], check=True, env={**os.environ, "PYTHONPATH": str(root)})
+                run = json.loads(res.read_text())
+                if not run["module"].startswith(str(root)):
+                    raise AssertionError(f"{which} imported {run['module']}, not from {root}")
+                runs[which].append(run)
+                print(f"stages {which} #{round_ + 1}: pass {run['n_stars'] / run['pass_wall']:,.0f} stars/s wall, "
+                      f"{run['pass_cpu'] / run['n_stars'] * 1e6:.0f} CPU us/star", flush=True)
+        result["agreement"] = _compare(_read_output(work / "stages-old"), _read_output(work / "stages-new"))
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
+    for which, rs in runs.items():
+        n = rs[0]["n_stars"]
+        result[which] = {stage: min(r["cpu"][stage] for r in rs) / n * 1e6 for stage in STAGES}
+        result[which]["pass_cpu"] = min(r["pass_cpu"] for r in rs) / n * 1e6
+        result[which]["stars_per_s"] = max(n / r["pass_wall"] for r in rs)
+        result[which]["stars_per_s_all"] = [n / r["pass_wall"] for r in rs]
+    result["n_written"] = runs["new"][0]["n_stars"]
+    print(json.dumps(result, indent=1))
+    return result
+
+
+def _stages_table(res: dict, run: Run) -> str:
+    """Markdown of :func:`_stages`: CPU us per star before and after, and the whole pass."""
+    old, new = res["old"], res["new"]
+    rows = [[STAGE_NAMES[s], f"{old[s]:.1f}", f"{new[s]:.1f}", f"{old[s] / new[s]:.1f}x"] for s in STAGES]
+    total_old, total_new = sum(old[s] for s in STAGES), sum(new[s] for s in STAGES)
+    rows.append(["sum of the stages", f"{total_old:.1f}", f"{total_new:.1f}", f"{total_old / total_new:.1f}x"])
+    rows.append(["whole pass (`predict_catalogue`), CPU", f"{old['pass_cpu']:.1f}", f"{new['pass_cpu']:.1f}",
+                 f"{old['pass_cpu'] / new['pass_cpu']:.1f}x"])
+    rows.append(["whole pass, stars per wall second", f"{old['stars_per_s']:,.0f}", f"{new['stars_per_s']:,.0f}",
+                 f"{new['stars_per_s'] / old['stars_per_s']:.1f}x"])
+    agreement = res["agreement"]
+    statuses = ", ".join(f"{n:,} {status}" for status, n in sorted(agreement["statuses"].items()))
+    return (
+        markdown_table(["stage", "before (CPU us / star)", "after (CPU us / star)", "speed-up"], rows, "lrrr")
+        + f"\n\n{run.provenance()} Before: commit {res['baseline']}; after: this tree. "
+        f"{res['n_written']:,} simulated DR3-like stars (`make_gaia_rrab`, a few spoiled: NaN magnitudes, "
+        f"5 points) in one Parquet file, `chunk_size={res['chunk_size']}`; the default GRU pipeline "
+        f"(barely trained by the baseline: speed does not depend on accuracy). Each revision ran in its own "
+        f"process, alternately, {res['rounds']} rounds; each cell is the minimum (stars per second: the "
+        f"maximum). The whole pass starts with the model in memory and includes the network's first-call "
+        f"compilation; the stages are then timed over the same file, warm. `checks` sums the catalogue's "
+        f"bad-star check and the table checks of the four preprocessing steps. Outputs: {statuses}; statuses, "
+        f"reasons and `outside_training_domain` identical, [Fe/H] within {agreement['max_feh_diff']:.1e} dex."
+    )
+
+
 MODE_NAMES = {
     "single": "one process (`n_jobs=1`)",
     "jobs2": "`n_jobs=2` (loky)",
@@ -221,11 +427,24 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--markdown", type=Path, help="rewrite the scale.py tables of this page")
     parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--stages", action="store_true",
+                        help="profile the pass stage by stage against --baseline instead of the modes")
+    parser.add_argument("--baseline", default=BASELINE, help=f"revision --stages compares with (default {BASELINE})")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--train-worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--stage-worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         mode, model_path, data, output, chunk, rrlyrae = args.child
         _child(mode, model_path, data, output, int(chunk), None if rrlyrae == "-" else rrlyrae)
+        return {}
+    if args.train_worker:
+        n_train, epochs, random_state, model_path = args.train_worker
+        _train_worker(int(n_train), int(epochs), int(random_state), model_path)
+        return {}
+    if args.stage_worker:
+        model_path, data, output, chunk, result_path = args.stage_worker
+        _stage_worker(model_path, data, output, int(chunk), result_path)
         return {}
 
     import joblib
@@ -241,6 +460,18 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict = {"n_stars": args.n_stars, "chunk_size": args.chunk_size, "cpu_count": os.cpu_count(),
                      "date": run.date, "load_start": run.load_start}
 
+    if args.stages:
+        data = work / f"curves-{args.n_stars}-{args.random_state}-spoiled.parquet"
+        if not data.exists():
+            _simulate_to_parquet(args.n_stars, data, args.random_state, min(args.chunk_size, 10_000))
+            _spoil(data, args.random_state)
+        stages = _stages(args, work, data)
+        run.finish()
+        if args.json:
+            args.json.write_text(json.dumps(stages, indent=1))
+        if args.markdown:
+            rewrite(args.markdown, "scale.py", {"stages": _stages_table(stages, run)}, partial=True)
+        return stages
     if not data.exists():
         t0 = time.perf_counter()
         _simulate_to_parquet(args.n_stars, data, args.random_state, min(args.chunk_size, 10_000))
