@@ -14,6 +14,7 @@ from ._registry import BUILTIN_NETWORKS
 from ._version import __version__
 
 _SUBMODULES = (
+    "base",
     "batch",
     "baselines",
     "dask",

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._validation import check_labels, index_of, name_rows
-from ._validation import check_weights as _check_weights
+from .base.validation import check_labels, index_of, name_rows
+from .base.validation import check_weights as _check_weights
 
 N_VALIDATION_BINS = 10
 """Quantile bins of y on which the inner validation split is stratified."""
@@ -48,13 +48,13 @@ def check_sequences(X, name: str = "X") -> np.ndarray:
 
 def check_target(y, n_stars: int) -> np.ndarray:
     """Return ``y`` ([Fe/H], dex) as a finite 1-D float32 array of length ``n_stars``
-    (:func:`rrlsk._validation.check_labels`)."""
+    (:func:`rrlsk.base.check_labels`)."""
     return check_labels(y, n_stars).astype(np.float32)
 
 
 def check_weights(sample_weight, n_stars: int) -> np.ndarray | None:
     """Return ``sample_weight`` as a finite, non-negative float32 array, or None
-    (:func:`rrlsk._validation.check_weights`)."""
+    (:func:`rrlsk.base.check_weights`)."""
     weights = _check_weights(sample_weight, n_stars)
     return None if weights is None else weights.astype(np.float32)
 

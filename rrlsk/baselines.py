@@ -30,10 +30,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.pipeline import make_pipeline as _sk_make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_labels, check_weights
+from .base.constraints import Interval
+from .base.validation import check_labels, check_weights
 from .relations import get_relation, unwrap_phi31
 from .preprocessing import to_sktime
 

@@ -23,10 +23,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 
-from ._ragged import ARRAY_COLUMNS, flatten, split
-from ._validation import check_params
+from .base.constraints import Interval
+from .base.ragged import ARRAY_COLUMNS, flatten, split
+from .base.validation import check_params
 from .datasets._population import RRabPopulation, transit_sigma
 
 __all__ = ["LightCurveDegrader"]

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ._ragged import flatten
+from .base.ragged import flatten
+from .base.table import TableTransformer
 from .io.gaia import TIME_SYSTEM
-from .preprocessing._checks import TableTransformer
 
 __all__ = [
     "FEATURES",

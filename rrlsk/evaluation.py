@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.pipeline import Pipeline
 
 from . import metrics as _metrics
 from ._atomic import write_atomic
+from .base.predict import final_estimator
 from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
 
 __all__ = [
@@ -424,10 +424,7 @@ def load_reports(folder) -> dict[str, CrossValidationReport]:
 
 
 def _history(estimator) -> dict | None:
-    final = estimator
-    while isinstance(final, Pipeline):
-        final = final.steps[-1][1]
-    history = getattr(final, "history_", None)
+    history = getattr(final_estimator(estimator), "history_", None)
     if not isinstance(history, Mapping):
         return None
     return {key: [float(v) for v in values] for key, values in history.items()}

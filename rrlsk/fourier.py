@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from ._ragged import CHUNK_STARS
+from .base.ragged import CHUNK_STARS
 
 __all__ = [
     "FourierFitInfo",
@@ -170,7 +170,7 @@ def fit_fourier(
     mag : ndarray of shape (n_values,)
         Flat magnitudes, mag.
     offsets : ndarray of int64, shape (n_stars + 1,)
-        Star boundaries as returned by :func:`rrlsk._ragged.flatten`.
+        Star boundaries as returned by :func:`rrlsk.base.flatten`.
     order : int
         Number of harmonics ``K`` (>= 1).
     weights : ndarray of shape (n_values,), optional
@@ -197,7 +197,7 @@ def fit_fourier(
     if phase.shape != mag.shape:
         raise ValueError(f"phase and mag differ in length: {phase.size} != {mag.size}")
     if offsets.size < 1 or offsets[0] != 0 or offsets[-1] != phase.size or np.any(np.diff(offsets) < 0):
-        raise ValueError("offsets must rise from 0 to len(phase) (see rrlsk._ragged.flatten)")
+        raise ValueError("offsets must rise from 0 to len(phase) (see rrlsk.base.flatten)")
     if weights is None:
         w = np.ones_like(mag)
     else:
@@ -303,7 +303,7 @@ def evaluate_fourier(coefs: np.ndarray, phase_grid: np.ndarray, offsets: np.ndar
         (with ``offsets``) flat ragged phases, star after star.
     offsets : ndarray of int64, shape (n_stars + 1,), optional
         Star boundaries of flat ragged ``phase_grid`` (see
-        :func:`rrlsk._ragged.flatten`).
+        :func:`rrlsk.base.flatten`).
 
     Returns
     -------

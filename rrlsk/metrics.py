@@ -41,9 +41,9 @@ from sklearn.metrics import (
     r2_score,
     root_mean_squared_error,
 )
-from sklearn.pipeline import Pipeline
 
-from ._validation import check_labels, check_weights
+from .base.predict import final_estimator
+from .base.validation import check_labels, check_weights
 
 __all__ = [
     "r2",
@@ -301,9 +301,7 @@ def route_weights(estimator, train_weight: str = "train_weight"):
     """
     if not _routing_enabled():
         raise RuntimeError(f"route_weights needs scikit-learn metadata routing: {_ROUTING_HINT}")
-    final = estimator
-    while isinstance(final, Pipeline):
-        final = final.steps[-1][1]
+    final = final_estimator(estimator)
     if not hasattr(final, "set_fit_request"):
         raise ValueError(f"{type(final).__name__}.fit does not accept sample_weight")
     final.set_fit_request(sample_weight=train_weight)

@@ -31,10 +31,10 @@ import sklearn
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
-from ._validation import check_labels as _check_labels
-from ._validation import check_weights, index_of
+from .base.constraints import Interval, validate_parameter_constraints
+from .base.validation import check_labels as _check_labels
+from .base.validation import check_weights, index_of
 
 __all__ = [
     "BinnedStratifiedKFold",
@@ -83,7 +83,6 @@ def paper_param_grid(step_name: str | None = None) -> dict[str, list]:
         raise ValueError(f"step_name must be a non-empty string or None, got {step_name!r}")
     prefix = "" if step_name is None else f"{step_name}__"
     return {prefix + key: list(values) for key, values in PAPER_PARAM_GRID.items()}
-
 
 
 def parse_param_grid(text: str, step_name: str, estimator=None) -> dict[str, list]:
@@ -632,7 +631,7 @@ def check_labels(
         Name of the weights in error messages.
     all_zero : str, default="nothing to weigh"
         What weights that are zero for every star mean, for the message
-        (see :func:`rrlsk._validation.check_weights`).
+        (see :func:`rrlsk.base.check_weights`).
 
     Returns
     -------

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
+
+from .base.constraints import HasMethods
+from .base.predict import predict_with_std
 
 __all__ = ["PerTypeRegressor"]
 
@@ -219,8 +221,6 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ValueError
             When a star's type has no model (see :meth:`skip_reasons`).
         """
-        from .batch import _is_calibrated, _predict
-
         check_is_fitted(self)
         reasons = self.skip_reasons(X)
         if (reasons != "").any():
@@ -233,5 +233,9 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         for name, model in self.models_by_type().items():
             rows = np.flatnonzero(types == name)
             if rows.size:
-                feh[rows], std[rows] = _predict(model, X.iloc[rows], return_std and _is_calibrated(model))
+                part = X.iloc[rows]
+                if return_std:
+                    feh[rows], std[rows] = predict_with_std(model, part)
+                else:
+                    feh[rows] = np.asarray(model.predict(part), dtype=np.float64).reshape(-1)
         return (feh, std) if return_std else feh

@@ -112,7 +112,6 @@ normalised split-conformal interval.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import warnings
@@ -125,11 +124,12 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clon
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import HuberRegressor
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._validation import check_params
+from .base.constraints import HasMethods, Interval, StrOptions
+from .base.predict import predicts_std
+from .base.validation import check_params
 from .domain import curve_features
 from .ensemble import FoldEnsembleRegressor
 from .model_selection import check_labels, fit_with_sample_weight, take_rows
@@ -690,11 +690,7 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return self.estimator
 
     def _check_ensemble(self) -> None:
-        try:
-            takes_std = "return_std" in inspect.signature(self.estimator_.predict).parameters
-        except (TypeError, ValueError):
-            takes_std = False
-        if not takes_std:
+        if not predicts_std(self.estimator_):
             raise ValueError(
                 f"spread='ensemble' needs an estimator whose predict takes return_std "
                 f"(e.g. FoldEnsembleRegressor), got {type(self.estimator).__name__}"

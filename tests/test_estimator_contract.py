@@ -39,6 +39,7 @@ from sklearn.utils import estimator_checks
 
 import rrlsk
 from rrlsk import baselines, make_pipeline, preprocessing
+from rrlsk.base import TableTransformer
 from rrlsk.datasets import make_gaia_rrab
 from rrlsk.degrade import LightCurveDegrader
 from rrlsk.domain import TrainingDomain
@@ -105,6 +106,7 @@ CASES = {
 #: Public estimator classes with no case of their own, and why.
 NOT_INSTANTIATED = {
     R.NetworkRegressor: "abstract base (no network); every concrete subclass has a case",
+    TableTransformer: "abstract base (no _transform); every concrete subclass has a case",
     LightCurveDegrader: "no fit, transform or predict: parameters and degrade(X) (tests/test_degrade.py)",
     DekanyEnsembleRegressor: "a published model: fit() loads its shipped weights and learns nothing from data; "
                              "clone, pickle, predict and its errors are tested in tests/test_pretrained.py",

@@ -7,9 +7,6 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-MASK_VALUE = -1.0
-"""Padding value of the raw catalogue (``rrlsk.preprocessing.MASK_VALUE``)."""
-
 
 def per_layer(value: float | Sequence[float], n_layers: int, name: str) -> tuple[float, ...]:
     """Broadcast a scalar hyperparameter to ``n_layers`` layers, or check a sequence.

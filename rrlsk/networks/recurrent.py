@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from ._blocks import MASK_VALUE, check_positive, check_rates, l1_l2, per_layer, regression_head, sequence_input
+from ..base.ragged import MASK_VALUE
+from ._blocks import check_positive, check_rates, l1_l2, per_layer, regression_head, sequence_input
 
 __all__ = ["build_recurrent", "build_lstm", "build_gru", "build_bilstm", "build_bigru", "recurrent_layer"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from ._blocks import MASK_VALUE, check_positive, check_rates, regression_head, sequence_input
+from ..base.ragged import MASK_VALUE
+from ._blocks import check_positive, check_rates, regression_head, sequence_input
 
 __all__ = ["build_transformer"]
 

@@ -10,7 +10,7 @@ or, for the raw catalogue, fold -> mean -> :class:`SequencePadder`.
 formats; :func:`check_light_curves` reports unusable stars.
 """
 
-from ._checks import DEFAULT_MIN_POINTS, check_light_curves
+from ..base.table import DEFAULT_MIN_POINTS, check_light_curves
 from .encoding import MASK_VALUE, SequenceEncoder, SequencePadder
 from .folding import PhaseFolder
 from .fourier_features import FourierFeatures

@@ -38,8 +38,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..base.ragged import CHUNK_STARS
+
 # Stars per batch: CHUNK_STARS * n_knots^2 doubles (the normal matrices) bound memory.
-from .._ragged import CHUNK_STARS
 
 __all__ = ["basis_matrix", "penalty_matrix", "fit_periodic_spline"]
 
@@ -164,7 +165,7 @@ def fit_periodic_spline(
     phase, mag : ndarray of shape (n_values,)
         Flat phases (cycles) and magnitudes (mag) of all stars.
     offsets : ndarray of int64, shape (n_stars + 1,)
-        Star boundaries (:func:`rrlsk._ragged.flatten`).
+        Star boundaries (:func:`rrlsk.base.flatten`).
     grid : ndarray of shape (n_grid,)
         Common evaluation phases, cycles.
     n_knots : int

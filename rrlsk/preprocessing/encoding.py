@@ -10,18 +10,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval
-
-from .._ragged import flatten
-from ._checks import TableTransformer
+from ..base import MASK_VALUE, TableTransformer, flatten
+from ..base.constraints import Interval
 from .scalars import meta_columns
 
 __all__ = ["MASK_VALUE", "SequenceEncoder", "SequencePadder"]
-
-#: Value that pads the raw catalogue's curves (the paper's -1); recurrent
-#: networks mask time steps whose channels all equal it. Real steps never
-#: match it: the second channel, phase * period, is >= 0.
-MASK_VALUE = -1.0
 
 
 def _channels(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,11 +6,11 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._ragged import ARRAY_COLUMNS, CHUNK_STARS, flatten, split
+from ..base.constraints import Interval, StrOptions
+from ..base.ragged import ARRAY_COLUMNS, CHUNK_STARS, flatten, split
+from ..base.table import TableTransformer
 from ..fourier import evaluate_fourier, fit_fourier
-from ._checks import TableTransformer
 
 __all__ = ["PhaseFolder", "fold_phase"]
 

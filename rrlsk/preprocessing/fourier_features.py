@@ -6,12 +6,12 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._ragged import flatten
+from ..base.constraints import Interval, StrOptions
+from ..base.ragged import flatten
+from ..base.table import TableTransformer
 from ..fourier import fit_fourier, fourier_parameters
-from ._checks import TableTransformer
 
 __all__ = ["FourierFeatures", "FEATURE_NAMES"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._ragged import flatten, split
-from ._checks import TableTransformer
+from ..base.ragged import flatten, split
+from ..base.table import TableTransformer
 
 __all__ = ["MeanMagSubtractor"]
 

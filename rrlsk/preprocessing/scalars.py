@@ -15,10 +15,10 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval
 
-from .._ragged import flatten
-from ._checks import TableTransformer
+from ..base.constraints import Interval
+from ..base.ragged import flatten
+from ..base.table import TableTransformer
 from .fourier_features import FEATURE_NAMES, FourierFeatures
 
 __all__ = ["META_PREFIX", "SCALARS", "PerStarScalars"]

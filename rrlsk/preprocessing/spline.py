@@ -8,10 +8,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from scipy.interpolate import make_smoothing_spline
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._ragged import flatten, split
-from ._checks import DEFAULT_MIN_POINTS, TableTransformer
+from ..base.constraints import Interval, StrOptions
+from ..base.ragged import flatten, split
+from ..base.table import DEFAULT_MIN_POINTS, TableTransformer
 from ._pspline import fit_periodic_spline
 
 __all__ = ["SplineResampler", "exact_smoothing_spline"]

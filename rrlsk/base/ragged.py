@@ -1,0 +1,73 @@
+"""Ragged per-star arrays <-> flat arrays with offsets, and their padding value.
+
+The light-curve table stores one 1-D array per star in an object column.
+Vectorised code works on the concatenation of all stars' values plus the
+offsets where each star starts; these two helpers convert between the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["ARRAY_COLUMNS", "CHUNK_STARS", "MASK_VALUE", "flatten", "split"]
+
+#: Columns of a light-curve table that hold one 1-D array per star.
+ARRAY_COLUMNS = ("time", "mag", "mag_err", "phase")
+#: Stars per chunk where a computation materialises a dense per-star grid
+#: or a batch of network predictions (bounds memory).
+CHUNK_STARS = 4096
+#: Value that pads the raw catalogue's curves (the paper's -1); recurrent
+#: networks mask time steps whose channels all equal it. Real steps never
+#: match it: the second channel, phase * period, is >= 0.
+MASK_VALUE = -1.0
+
+
+def flatten(arrays: Sequence[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate per-star arrays.
+
+    Parameters
+    ----------
+    arrays : sequence of 1-D array-like
+        One array per star (for example ``X["mag"].to_numpy()``).
+    dtype : numpy dtype, default float64
+        dtype of the flat output.
+
+    Returns
+    -------
+    values : ndarray of shape (n_values,)
+        All stars' values, star after star.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star ``i`` owns ``values[offsets[i]:offsets[i + 1]]``.
+    """
+    lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if len(arrays) == 0:
+        return np.empty(0, dtype=dtype), offsets
+    values = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays])
+    return values, offsets
+
+
+def split(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`flatten`: an object array holding one array per star.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_values,)
+        Flat values.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries as returned by :func:`flatten`.
+
+    Returns
+    -------
+    ndarray of object, shape (n_stars,)
+        Views into ``values``, one per star.
+    """
+    out = np.empty(len(offsets) - 1, dtype=object)
+    # Element-wise assignment: a slice assignment would broadcast equal-length
+    # arrays into a 2-D block.
+    for i, (start, stop) in enumerate(zip(offsets[:-1], offsets[1:])):
+        out[i] = values[start:stop]
+    return out
