@@ -106,6 +106,23 @@ def _scalar(X: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(X[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _star_phase_order(star: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """``np.lexsort((phase, star))`` for a non-decreasing ``star``, ten times faster.
+
+    One stable sort of ``star + phase``: rounding keeps the order of the
+    sums, so with phases in [0, 1] it can only tie two phases of one star
+    closer than the rounding step (about 1e-16 times the star's position).
+    Where the result is not lexsort's (such a tie reversed, or phases
+    outside [0, 1]), lexsort's order is returned.
+    """
+    order = np.argsort(star + phase, kind="stable")
+    s, p = star[order], phase[order]
+    same = s[1:] == s[:-1]
+    if ((s[1:] < s[:-1]) | same & ((p[1:] < p[:-1]) | (p[1:] == p[:-1]) & (order[1:] < order[:-1]))).any():
+        return np.lexsort((phase, star))
+    return order
+
+
 def curve_features(X: pd.DataFrame) -> pd.DataFrame:
     """Summary features of each light curve, vectorised over stars.
 
@@ -150,7 +167,7 @@ def curve_features(X: pd.DataFrame) -> pd.DataFrame:
         phase = None
     if phase is not None:
         use = finite & np.isfinite(phase)
-        order = np.lexsort((phase[use], star[use]))
+        order = _star_phase_order(star[use], phase[use])
         s, m = star[use][order], mag[use][order]
         same = s[1:] == s[:-1]
         pairs = np.bincount(s[1:][same], minlength=n)
@@ -385,10 +402,11 @@ def _types(X: pd.DataFrame) -> np.ndarray | None:
 
 
 def _join(reasons: np.ndarray, mask: np.ndarray, texts) -> None:
-    """Append ``texts`` (one str, or one per star) to ``reasons`` where ``mask``."""
-    texts = np.broadcast_to(np.asarray(texts, dtype=object), reasons.shape)
-    for i in np.flatnonzero(mask):
-        reasons[i] = f"{reasons[i]}; {texts[i]}" if reasons[i] else texts[i]
+    """Append ``texts`` (one str, or one per star where ``mask``) to ``reasons`` where ``mask``."""
+    rows = np.flatnonzero(mask)
+    texts = np.broadcast_to(np.asarray(texts, dtype=object), rows.shape)
+    for i, text in zip(rows, texts):
+        reasons[i] = f"{reasons[i]}; {text}" if reasons[i] else text
 
 
 def _fmt(values: np.ndarray, unit: str) -> np.ndarray:
@@ -441,13 +459,13 @@ def plausibility(
 
     low, high = limits.period
     bad = np.isfinite(period) & ((period < low) | (period > high))
-    _join(reasons, bad, "period " + _fmt(period, "d") + f" outside [{low:g}, {high:g}] d for an RRab (hours instead of days?)")
+    _join(reasons, bad, "period " + _fmt(period[bad], "d") + f" outside [{low:g}, {high:g}] d for an RRab (hours instead of days?)")
     mags, star = _flat(X, "mag")
     too_faint = np.bincount(star, weights=mags > limits.max_mag, minlength=n) > 0
     _join(reasons, too_faint, f"magnitudes above {limits.max_mag:g} (fluxes in the mag column?)")
     low, high = limits.amplitude
     bad = np.isfinite(amplitude) & ((amplitude <= low) | (amplitude > high))
-    _join(reasons, bad, "amplitude " + _fmt(amplitude, "mag") + f" outside ({low:g}, {high:g}] mag "
+    _join(reasons, bad, "amplitude " + _fmt(amplitude[bad], "mag") + f" outside ({low:g}, {high:g}] mag "
           "(a constant curve, outliers or wrong units?)")
     if "time" in X.columns:
         times, star = _flat(X, "time")
@@ -456,23 +474,22 @@ def plausibility(
         _join(reasons, outside, f"times outside [{low:g}, {high:g}] d; expected {TIME_SYSTEM} (JD or MJD given?)")
         epoch = _scalar(X, "epoch")  # any value folds, but not one in another time system than the times
         bad = np.isfinite(epoch) & (np.abs(epoch) > high)
-        _join(reasons, bad, "epoch " + _fmt(epoch, "d") + f" beyond +-{high:g} d; expected the times' system, "
+        _join(reasons, bad, "epoch " + _fmt(epoch[bad], "d") + f" beyond +-{high:g} d; expected the times' system, "
               f"{TIME_SYSTEM} (JD or MJD given?)")
 
     predicted = None if feh is None else np.asarray(feh, dtype=np.float64).reshape(-1)
     if predicted is not None:
         low, high = limits.feh
         bad = np.isfinite(predicted) & ((predicted < low) | (predicted > high))
-        _join(reasons, bad, "[Fe/H] " + _fmt(predicted, "dex") + f" outside the physical range [{low:g}, {high:g}] dex")
+        _join(reasons, bad, "[Fe/H] " + _fmt(predicted[bad], "dex") + f" outside the physical range [{low:g}, {high:g}] dex")
 
     outside = np.zeros(n, dtype=bool)
     known, types = getattr(domain, "types_", None), _types(X)  # models pickled before types_ have none
     if known and types is not None:
         bad = (types != "") & ~np.isin(types, known)
-        texts = np.full(n, "", dtype=object)
-        texts[bad] = [f"outside the training domain: type {t!r}, the model was trained on {', '.join(known)} stars "
-                      "(predict it with a model of its type: PerTypeRegressor, rrlsk predict --model-rrc)"
-                      for t in types[bad]]
+        texts = [f"outside the training domain: type {t!r}, the model was trained on {', '.join(known)} stars "
+                 "(predict it with a model of its type: PerTypeRegressor, rrlsk predict --model-rrc)"
+                 for t in types[bad]]
         outside |= bad
         _join(reasons, bad, texts)
     checks = [(name, np.asarray(values, dtype=np.float64), "", span) for name, values, span in scalars]
@@ -486,7 +503,7 @@ def plausibility(
         bad = np.isfinite(values) & ((values < low) | (values > high))
         outside |= bad
         shown_low = max(low, 0.0) if name in NON_NEGATIVE else low  # no value lies below 0 anyway
-        _join(reasons, bad, f"outside the training domain: {name} " + _fmt(values, unit)
+        _join(reasons, bad, f"outside the training domain: {name} " + _fmt(values[bad], unit)
               + f" not in [{shown_low:.4g}, {high:.4g}]" + (f" {unit}" if unit else ""))
     return pd.DataFrame(
         {"flagged": reasons != "", "outside_training_domain": outside, "reason": reasons.astype(str)},

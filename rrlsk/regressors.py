@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from numbers import Integral, Real
 from types import MappingProxyType
@@ -502,7 +503,7 @@ class NetworkRegressor(KerasRegressor):
         if not self.initialized_:
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit first.")
         X, _ = self._validate_data(X)
-        scaled = self.model_.predict(self._standardize_inputs(X), batch_size=self._predict_batch_size, verbose=0)
+        scaled = _predict_batches(self.model_, self._standardize_inputs(X), self._predict_batch_size)
         return scaled * self.target_scale_ + self.target_mean_
 
     def predict(self, X) -> np.ndarray:
@@ -532,6 +533,81 @@ class NetworkRegressor(KerasRegressor):
             state.setdefault("input_scale_", np.ones(n_channels, dtype=np.float32))
         super().__setstate__(state)
         warn_on_version_change(state.get("versions_"), type(self).__name__)
+
+
+#: Each Keras network's compiled inference pass (:func:`_inference_pass`), dropped with the network.
+_INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _inference_pass(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
+    """``model(x, training=False)`` as one compiled call per batch.
+
+    With TensorFlow: a ``tf.function`` compiled by XLA (for the GRU on CPU
+    about half the CPU time of ``Model.predict`` per star and a third of its
+    wall time, the outputs equal to float32 rounding; compiling takes a few
+    seconds, once per network), or without XLA for a network that XLA cannot
+    compile; other backends compile ``Model.predict_on_batch`` themselves.
+    The network is held weakly, so the pass goes with it.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return model.predict_on_batch
+    import tensorflow as tf
+
+    network = weakref.ref(model)
+
+    def forward(x):
+        return network()(x, training=False)
+
+    passes = [tf.function(forward, jit_compile=True, autograph=False), tf.function(forward, autograph=False)]
+
+    def run(x: np.ndarray) -> np.ndarray:
+        while True:
+            try:
+                return passes[0](x).numpy()
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError):
+                if len(passes) == 1:  # not an XLA limitation: the network itself fails
+                    raise
+                passes.pop(0)
+
+    return run
+
+
+def _predict_batches(model: keras.Model, X: np.ndarray, batch_size: int) -> np.ndarray:
+    """The network's outputs for ``X``.
+
+    Fewer than ``batch_size`` stars go through ``Model.predict_on_batch``;
+    more, ``batch_size`` stars per call of the compiled pass
+    (:func:`_inference_pass`), the last batch padded with zeros to the full
+    size (rows are independent at inference), so that it is compiled for one
+    shape and pays its compilation only on catalogue-sized predictions.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The fitted network.
+    X : ndarray of shape (n_stars, n_steps, n_channels)
+        Its standardised inputs.
+    batch_size : int
+        Stars per compiled call.
+
+    Returns
+    -------
+    ndarray of shape (n_stars, n_outputs)
+        The network's outputs, in the order of ``X``.
+    """
+    if len(X) < batch_size:
+        return np.asarray(model.predict_on_batch(X))
+    forward = _INFERENCE.get(model)
+    if forward is None:
+        forward = _INFERENCE[model] = _inference_pass(model)
+    outputs = []
+    for start in range(0, len(X), batch_size):
+        batch = X[start : start + batch_size]
+        n = len(batch)
+        if n < batch_size:
+            batch = np.concatenate([batch, np.zeros((batch_size - n, *batch.shape[1:]), dtype=batch.dtype)])
+        outputs.append(forward(batch)[:n])
+    return np.concatenate(outputs)
 
 
 # The base takes the shared parameters alone (it is abstract: no network).
