@@ -103,13 +103,16 @@ def check_light_curves(
         valid_rows &= is_1d
 
     lengths, flat_values, star_of = {}, {}, {}
+    clean = valid_rows.all()  # fast path: no per-row substitution of unusable cells
     for col in arrays:
-        cells = [v if ok else () for v, ok in zip(X[col].to_numpy(), valid_rows)]
+        cells = X[col].to_numpy() if clean else [v if ok else () for v, ok in zip(X[col].to_numpy(), valid_rows)]
         flat_values[col], offsets = flatten(cells)
         lengths[col] = np.diff(offsets)
         star_of[col] = np.repeat(np.arange(n), lengths[col])
 
     def any_per_star(col: str, mask: np.ndarray) -> np.ndarray:
+        if not mask.any():  # fast path: a clean column needs no count per star
+            return np.zeros(n, dtype=bool)
         return np.bincount(star_of[col], weights=mask, minlength=n) > 0
 
     n_points = lengths.get("mag", np.zeros(n, dtype=np.int64))
@@ -127,7 +130,13 @@ def check_light_curves(
         np.minimum.at(low, star_of["time"][finite], times[finite])
         problems.append((valid_rows & (lengths["time"] > 1) & (high == low), "time values all equal"))
     for col in arrays:
-        half = np.fromiter((getattr(v, "dtype", None) == np.float16 for v in X[col].to_numpy()), dtype=bool, count=n)
+        values = X[col].to_numpy()
+        try:  # fast path: every cell an array, none float16
+            if np.dtype(np.float16) not in set(map(attrgetter("dtype"), values)):
+                continue
+        except AttributeError:  # lists or other cells: row by row
+            pass
+        half = np.fromiter((getattr(v, "dtype", None) == np.float16 for v in values), dtype=bool, count=n)
         problems.append((half, _HALF_PRECISION.format(col)))
     if "phase" in lengths:
         phase = flat_values["phase"]
