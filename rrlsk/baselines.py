@@ -174,6 +174,8 @@ class SktimePanel(TransformerMixin, BaseEstimator):
         Channels of the tensor seen in ``fit``.
     """
 
+    _parameter_constraints: dict = {}  # no parameters
+
     def fit(self, X, y=None):
         """Check that ``X`` is the network tensor and record its channels.
 
@@ -189,6 +191,7 @@ class SktimePanel(TransformerMixin, BaseEstimator):
         self
             The fitted step.
         """
+        self._validate_params()
         self.n_features_in_ = to_sktime(X).shape[1]
         return self
 

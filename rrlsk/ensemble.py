@@ -19,7 +19,9 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
+from .base.constraints import HasMethods, Interval
+from .base.validation import check_labels_and_weights, check_params
+from .model_selection import BinnedStratifiedKFold, fit_with_sample_weight, take_rows
 
 __all__ = ["FoldEnsembleRegressor"]
 
@@ -89,6 +91,13 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     (5, (2,), True)
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"])],
+        "n_jobs": [None, numbers.Integral],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, estimator, cv=5, *, n_jobs=None, random_state=None):
         self.estimator = estimator
         self.cv = cv
@@ -96,11 +105,9 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def _splitter(self):
-        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+        if isinstance(self.cv, numbers.Integral):
             return BinnedStratifiedKFold(self.cv, random_state=self.random_state)
-        if hasattr(self.cv, "split") and hasattr(self.cv, "get_n_splits"):
-            return self.cv
-        raise ValueError(f"cv must be an integer or a splitter with a split method, got {self.cv!r}")
+        return self.cv
 
     def fit(self, X, y, sample_weight=None):
         """Fit one clone of ``estimator`` per fold.
@@ -121,7 +128,9 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self
             The fitted ensemble (``estimators_``, one per fold).
         """
-        values, weight = check_labels(X, y, sample_weight)
+        check_params(self, {"cv": "be an integer or a splitter with split and get_n_splits methods "
+                                  "(an integer: the number of folds, at least 2)"})
+        values, weight = check_labels_and_weights(X, y, sample_weight)
         splits = list(self._splitter().split(X, values))
         if not splits:
             raise ValueError(f"cv {self.cv!r} produced no splits")
@@ -175,7 +184,7 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             If the number of fold models differs from the number of splits.
         """
         ensemble = cls(estimator, cv=cv)
-        values, _ = check_labels(X, y)
+        values, _ = check_labels_and_weights(X, y)
         splits = list(ensemble._splitter().split(X, values))
         estimators = list(estimators)
         if len(estimators) != len(splits):

@@ -26,7 +26,8 @@ from sklearn.base import clone
 from . import metrics as _metrics
 from ._atomic import write_atomic
 from .base.predict import final_estimator
-from .model_selection import BinnedStratifiedKFold, check_labels, fit_with_sample_weight, take_rows
+from .base.validation import check_labels_and_weights
+from .model_selection import BinnedStratifiedKFold, fit_with_sample_weight, take_rows
 
 __all__ = [
     "REPORTS_INDEX",
@@ -517,8 +518,8 @@ def cross_validate_report(
     CrossValidationReport
         Per-split metrics, out-of-fold and in-fold predictions.
     """
-    values, w_train = check_labels(X, y, train_weight, weight_name="train_weight")
-    _, w_eval = check_labels(X, y, eval_weight, weight_name="eval_weight")
+    values, w_train = check_labels_and_weights(X, y, train_weight, weight_name="train_weight")
+    _, w_eval = check_labels_and_weights(X, y, eval_weight, weight_name="eval_weight")
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
         cv = BinnedStratifiedKFold(int(cv), random_state=random_state)
     elif not (hasattr(cv, "split") and hasattr(cv, "get_n_splits")):

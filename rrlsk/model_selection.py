@@ -22,6 +22,7 @@ therefore never an error, only a coarser stratification of the tails.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from numbers import Integral, Real
 
@@ -34,7 +35,7 @@ from sklearn.utils import check_random_state
 
 from .base.constraints import Interval, validate_parameter_constraints
 from .base.validation import check_labels as _check_labels
-from .base.validation import check_weights, index_of
+from .base.validation import check_labels_and_weights, num_rows
 
 __all__ = [
     "BinnedStratifiedKFold",
@@ -454,14 +455,9 @@ class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
             labels are checked before the first fold.
         """
         strata = self.bin_labels(y)
-        if len(strata) != _num_samples(X):
-            raise ValueError(f"X has {_num_samples(X)} rows but y has {len(strata)} labels")
+        if len(strata) != num_rows(X):
+            raise ValueError(f"X has {num_rows(X)} rows but y has {len(strata)} labels")
         return super().split(np.zeros(len(strata)), strata, groups)
-
-
-def _num_samples(X) -> int:
-    shape = getattr(X, "shape", None)
-    return int(shape[0]) if shape is not None else len(X)
 
 
 class RepeatedBinnedStratifiedKFold(_CheckedParams, BaseCrossValidator):
@@ -614,10 +610,13 @@ def fit_with_sample_weight(estimator, X, y, sample_weight=None):
         return estimator.fit(X, y, **{"__".join([*path, "sample_weight"]): sample_weight})
 
 
-def check_labels(
-    X, y, sample_weight=None, *, weight_name: str = "sample_weight", all_zero: str = "nothing to weigh"
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Validate labels and weights against the rows of ``X``.
+def check_labels(X, y, sample_weight=None, **kwargs) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validate labels and weights against the rows of ``X`` (deprecated).
+
+    .. deprecated:: 0.2.0
+        Two public ``check_labels`` had different signatures; this one is
+        :func:`rrlsk.base.check_labels_and_weights` (same arguments, same
+        result) and goes in 0.4.0.
 
     Parameters
     ----------
@@ -627,21 +626,19 @@ def check_labels(
         Labels, finite.
     sample_weight : array-like of shape (n_samples,), optional
         Weights, finite and non-negative.
-    weight_name : str, default="sample_weight"
-        Name of the weights in error messages.
-    all_zero : str, default="nothing to weigh"
-        What weights that are zero for every star mean, for the message
-        (see :func:`rrlsk.base.check_weights`).
+    **kwargs
+        ``weight_name`` and ``all_zero``, as
+        :func:`rrlsk.base.check_labels_and_weights` takes them.
 
     Returns
     -------
-    y : ndarray of float64, shape (n_samples,)
-        The labels as a flat array.
-    sample_weight : ndarray of float64, shape (n_samples,), or None
-        The weights as a flat array (``None`` stays ``None``).
+    tuple of (ndarray, ndarray or None)
+        The labels and the weights, as flat float64 arrays.
     """
-    n_rows = _num_samples(X)
-    index = index_of(X)
-    values = _check_labels(y, n_rows, index=index)
-    weight = check_weights(sample_weight, n_rows, name=weight_name, index=index, all_zero=all_zero)
-    return values, weight
+    warnings.warn(
+        "rrlsk.model_selection.check_labels is deprecated and goes in 0.4.0; "
+        "use rrlsk.base.check_labels_and_weights (same arguments)",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return check_labels_and_weights(X, y, sample_weight, **kwargs)

@@ -129,10 +129,10 @@ from threadpoolctl import threadpool_limits
 
 from .base.constraints import HasMethods, Interval, StrOptions
 from .base.predict import predicts_std
-from .base.validation import check_params
+from .base.validation import check_labels_and_weights, check_params
 from .domain import curve_features
 from .ensemble import FoldEnsembleRegressor
-from .model_selection import check_labels, fit_with_sample_weight, take_rows
+from .model_selection import fit_with_sample_weight, take_rows
 
 __all__ = ["ONE_SIGMA", "CalibratedRegressor", "make_calibrated_ensemble"]
 
@@ -507,8 +507,8 @@ class CalibratedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             The fitted, calibrated regressor.
         """
         self._check_params()
-        values, weight = check_labels(X, y, sample_weight)
-        _, error = check_labels(X, y, y_err, weight_name="y_err", all_zero="exact labels need no y_err: leave it out "
+        values, weight = check_labels_and_weights(X, y, sample_weight)
+        _, error = check_labels_and_weights(X, y, y_err, weight_name="y_err", all_zero="exact labels need no y_err: leave it out "
                                 "(rrlsk train: drop --label-errors)")
         if error is None and self.difficulty_target == "variance" and self.spread == "difficulty":
             raise ValueError(

@@ -140,6 +140,10 @@ def test_errors():
         FoldEnsembleRegressor(pipeline()).fit(X, y, sample_weight=-np.ones(20))
     with pytest.raises(ValueError, match="cv must be an integer or a splitter"):
         FoldEnsembleRegressor(pipeline(), cv="five").fit(X, y)
+    with pytest.raises(ValueError, match=r"cv must be an integer or a splitter.*at least 2\), got 1"):
+        FoldEnsembleRegressor(pipeline(), cv=1).fit(X, y)
+    with pytest.raises(ValueError, match="'n_jobs' parameter"):
+        FoldEnsembleRegressor(pipeline(), n_jobs="all").fit(X, y)
     with pytest.raises(ValueError, match="one label per row"):
         FoldEnsembleRegressor(pipeline()).fit(X, y.iloc[:10])
 

@@ -220,3 +220,18 @@ def test_parse_param_grid_refuses_a_repeated_name():
         parse_param_grid("C=1;C=2", "svr")
     with pytest.raises(ValueError, match=r"'C' is given twice"):
         parse_param_grid("C=1; gamma=0.1; C=2", "svr", SVR())
+
+
+def test_check_labels_of_model_selection_is_a_deprecated_alias():
+    from rrlsk.base import check_labels_and_weights
+    from rrlsk.model_selection import check_labels
+
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0]}, index=pd.Index([7, 8, 9], name="source_id"))
+    y, w = pd.Series([0.1, 0.2, -0.3], index=X.index), [1.0, 0.0, 2.0]
+    with pytest.warns(FutureWarning, match="check_labels_and_weights"):
+        old = check_labels(X, y, w, weight_name="train_weight")
+    new = check_labels_and_weights(X, y, w, weight_name="train_weight")
+    for a, b in zip(old, new):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="train_weight is negative, NaN or infinite in source_id 8"):
+        check_labels_and_weights(X, y, [1.0, -1.0, 1.0], weight_name="train_weight")

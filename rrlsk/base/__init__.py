@@ -6,7 +6,8 @@ TensorFlow): the light-curve table's ragged arrays (:func:`flatten`,
 (:data:`MASK_VALUE`); :class:`TableTransformer`, the base of every
 transformer of such tables, and the checks of tables
 (:func:`check_light_curves`), labels (:func:`check_labels`), weights
-(:func:`check_weights`) and parameters (:func:`check_params`, with the
+(:func:`check_weights`, both against ``X``:
+:func:`check_labels_and_weights`) and parameters (:func:`check_params`, with the
 constraint classes of :mod:`rrlsk.base.constraints`); and how a caller
 reaches a model's final step (:func:`final_estimator`) and its calibrated
 uncertainty (:func:`is_calibrated`, :func:`predict_with_std`).
@@ -42,7 +43,11 @@ _NAMES = {
         ("DEFAULT_MIN_POINTS", "TableTransformer", "check_light_curves", "check_target_index", "validate_table"),
         "table",
     ),
-    **dict.fromkeys(("MAX_LISTED", "check_labels", "check_params", "check_weights", "index_of", "name_rows"), "validation"),
+    **dict.fromkeys(
+        ("MAX_LISTED", "check_labels", "check_labels_and_weights", "check_params", "check_weights", "index_of",
+         "name_rows", "num_rows"),
+        "validation",
+    ),
 }
 
 __all__ = sorted(_NAMES)

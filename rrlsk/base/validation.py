@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 from .constraints import InvalidParameterError, validate_parameter_constraints
 
-__all__ = ["MAX_LISTED", "check_labels", "check_params", "check_weights", "index_of", "name_rows"]
+__all__ = [
+    "MAX_LISTED",
+    "check_labels",
+    "check_labels_and_weights",
+    "check_params",
+    "check_weights",
+    "index_of",
+    "name_rows",
+    "num_rows",
+]
 
 #: How many offending rows an error message lists.
 MAX_LISTED = 10
@@ -68,6 +77,22 @@ def index_of(data, default=None):
     pandas.Index or None
     """
     return data.index if isinstance(data, (pd.Series, pd.DataFrame)) else default
+
+
+def num_rows(X) -> int:
+    """Number of rows of an array, a table or a sequence.
+
+    Parameters
+    ----------
+    X : array-like, pandas object or sequence
+        Anything with ``shape`` or ``len``.
+
+    Returns
+    -------
+    int
+    """
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None else len(X)
 
 
 def check_labels(
@@ -173,6 +198,42 @@ def check_weights(
     if not (values > 0).any():
         raise ValueError(f"{name} is zero for every star: {all_zero}")
     return values
+
+
+def check_labels_and_weights(
+    X, y, sample_weight=None, *, weight_name: str = "sample_weight", all_zero: str = "nothing to weigh"
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Check the labels and weights of a ``fit`` against the rows of ``X``.
+
+    :func:`check_labels` and :func:`check_weights` with the number of rows
+    and the ``source_id`` s taken from ``X``.
+
+    Parameters
+    ----------
+    X : array-like or light-curve table
+        Only its number of rows and its index (if any) are used.
+    y : array-like of shape (n_samples,)
+        Labels, finite.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weights, finite and non-negative.
+    weight_name : str, default="sample_weight"
+        Name of the weights in error messages.
+    all_zero : str, default="nothing to weigh"
+        What weights that are zero for every star mean, for the message
+        (see :func:`check_weights`).
+
+    Returns
+    -------
+    y : ndarray of float64, shape (n_samples,)
+        The labels as a flat array.
+    sample_weight : ndarray of float64, shape (n_samples,), or None
+        The weights as a flat array (``None`` stays ``None``).
+    """
+    n_rows = num_rows(X)
+    index = index_of(X)
+    values = check_labels(y, n_rows, index=index)
+    weight = check_weights(sample_weight, n_rows, name=weight_name, index=index, all_zero=all_zero)
+    return values, weight
 
 
 def check_params(estimator, words: Mapping[str, str] | None = None) -> None:
