@@ -79,8 +79,9 @@ from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder
 from rrlsk.datasets import make_gaia_rrab  # noqa: E402
 from rrlsk.domain import FEATURES, curve_features  # noqa: E402
 from rrlsk.ensemble import FoldEnsembleRegressor  # noqa: E402
-from rrlsk.uncertainty import (  # noqa: E402
-    ONE_SIGMA, CalibratedRegressor, _abs_normal_quantile, _default_difficulty, _inverse_line, _one_thread)
+from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor  # noqa: E402
+from rrlsk.uncertainty.classical import inverse_line  # noqa: E402
+from rrlsk.uncertainty.scales import abs_normal_quantile, default_difficulty_model, one_thread  # noqa: E402
 from uncertainty import BINS as ALL_BINS, RECOMMENDED, binned  # noqa: E402  (benchmarks/uncertainty.py: the same bins)
 
 HERE = Path(__file__).resolve().parent
@@ -279,29 +280,29 @@ def difficulty_scale(
         ``scale(stars) -> ndarray``, the per-star scale (dex).
     """
     if quantile is None:
-        variance = _default_difficulty("squared_error")
+        variance = default_difficulty_model("squared_error")
         design = _design(fit, prediction)
-        with _one_thread():
+        with one_thread():
             variance.fit(design, ((fit["label"] - fit[prediction]) ** 2 - fit["label_error"] ** 2).to_numpy())
             floor = max(0.1 * float(np.sqrt(max(np.median(variance.predict(design)), 0.0))), 1e-6)
 
         def variance_scale(stars: pd.DataFrame) -> np.ndarray:
-            with _one_thread():
+            with one_thread():
                 return np.maximum(np.sqrt(np.maximum(variance.predict(_design(stars, prediction)), floor**2)), 1e-9)
 
         return variance_scale
-    difficulty = _default_difficulty()
+    difficulty = default_difficulty_model()
     if quantile != 0.5:
         difficulty.set_params(loss="quantile", quantile=quantile)
-    per_sigma = _abs_normal_quantile(quantile)
+    per_sigma = abs_normal_quantile(quantile)
     design = _design(fit, prediction)
-    with _one_thread():
+    with one_thread():
         difficulty.fit(design, np.abs(fit["label"] - fit[prediction]).to_numpy())
         floor = max(0.1 * float(np.median(difficulty.predict(design))) / per_sigma, 1e-6)
     label_variance = float(np.mean(fit["label_error"] ** 2))
 
     def scale(stars: pd.DataFrame) -> np.ndarray:
-        with _one_thread():
+        with one_thread():
             sigma = difficulty.predict(_design(stars, prediction)) / per_sigma
         return np.maximum(np.sqrt(np.maximum(sigma**2 - label_variance, floor**2)), 1e-9)
 
@@ -379,7 +380,7 @@ def classical(stars: pd.DataFrame, per_confidence: bool = False, variance: bool 
     """``CalibratedRegressor(interval="classical")``: the prediction inverted through its line against [Fe/H].
 
     The line is fitted to the fit stars' out-of-fold predictions
-    (:func:`rrlsk.uncertainty._inverse_line`), and the difficulty model
+    (:func:`rrlsk.uncertainty.classical.inverse_line`), and the difficulty model
     learns the inverted estimate's out-of-fold errors, as the library's;
     with ``per_confidence`` one per confidence, of that quantile (the
     library's ``difficulty_quantiles=(ONE_SIGMA, 0.95)`` at these two
@@ -388,7 +389,7 @@ def classical(stars: pd.DataFrame, per_confidence: bool = False, variance: bool 
     (``difficulty_target="variance"``).
     """
     fit = stars[stars["part"] == "fit"]
-    intercept, slope = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
+    intercept, slope = inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
     stars = stars.assign(estimate=(stars["pred"] - intercept) / slope)
     fit, cal, test = (stars[stars["part"] == part] for part in ("fit", "calibration", "test"))
     out = pd.DataFrame({"pred": test["estimate"]})
@@ -591,7 +592,7 @@ def page_block(run: Run, labels: str, stars: pd.DataFrame, tables: dict[str, pd.
     n_train = int((stars["part"] != "test").sum())
     fitted = stars.attrs
     fit = stars[stars["part"] == "fit"]
-    intercept, slope = _inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
+    intercept, slope = inverse_line(fit["pred"].to_numpy(), fit["label"].to_numpy(), fit["label_error"].to_numpy())
     return (
         summary_markdown(tables, ideal, n_calibration) + "\n\n"
         f"{run.provenance()} The fold-ensemble fits: {fitted['date']}, {fitted['seconds']} s at load "
