@@ -123,6 +123,18 @@ def _star_phase_order(star: np.ndarray, phase: np.ndarray) -> np.ndarray:
     return order
 
 
+def _flats(X: pd.DataFrame):
+    """``column -> _flat(X, column)``, each column of ``X`` flattened once."""
+    done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def flat(column: str) -> tuple[np.ndarray, np.ndarray]:
+        if column not in done:
+            done[column] = _flat(X, column)
+        return done[column]
+
+    return flat
+
+
 def curve_features(X: pd.DataFrame) -> pd.DataFrame:
     """Summary features of each light curve, vectorised over stars.
 
@@ -145,8 +157,13 @@ def curve_features(X: pd.DataFrame) -> pd.DataFrame:
         a well-sampled curve, much more for noise or a wrong period). NaN
         where a feature cannot be computed.
     """
+    return _curve_features(X, _flats(X))
+
+
+def _curve_features(X: pd.DataFrame, flat) -> pd.DataFrame:
+    """:func:`curve_features`, the array columns flattened by ``flat`` (see :func:`_flats`)."""
     n = len(X)
-    mag, star = _flat(X, "mag")
+    mag, star = flat("mag")
     finite = np.isfinite(mag)
     n_points = np.bincount(star[finite], minlength=n)
     high, low = np.full(n, -np.inf), np.full(n, np.inf)
@@ -158,11 +175,11 @@ def curve_features(X: pd.DataFrame) -> pd.DataFrame:
     period = _scalar(X, "period")
     scatter = np.full(n, np.nan)
     if "phase" in X.columns:
-        phase = _flat(X, "phase")[0]
+        phase = flat("phase")[0]
     elif "time" in X.columns:
         epoch = np.nan_to_num(_scalar(X, "epoch"))
         with np.errstate(invalid="ignore", divide="ignore"):
-            phase = np.mod((_flat(X, "time")[0] - epoch[star]) / period[star], 1.0)
+            phase = np.mod((flat("time")[0] - epoch[star]) / period[star], 1.0)
     else:
         phase = None
     if phase is not None:
@@ -453,14 +470,15 @@ def plausibility(
     limits = PlausibilityLimits() if limits is None else limits
     n = len(X)
     reasons = np.full(n, "", dtype=object)
-    features = curve_features(X)
+    flat = _flats(X)
+    features = _curve_features(X, flat)
     period = features["period"].to_numpy()
     amplitude = features["amplitude"].to_numpy()
 
     low, high = limits.period
     bad = np.isfinite(period) & ((period < low) | (period > high))
     _join(reasons, bad, "period " + _fmt(period[bad], "d") + f" outside [{low:g}, {high:g}] d for an RRab (hours instead of days?)")
-    mags, star = _flat(X, "mag")
+    mags, star = flat("mag")
     too_faint = np.bincount(star, weights=mags > limits.max_mag, minlength=n) > 0
     _join(reasons, too_faint, f"magnitudes above {limits.max_mag:g} (fluxes in the mag column?)")
     low, high = limits.amplitude
@@ -468,7 +486,7 @@ def plausibility(
     _join(reasons, bad, "amplitude " + _fmt(amplitude[bad], "mag") + f" outside ({low:g}, {high:g}] mag "
           "(a constant curve, outliers or wrong units?)")
     if "time" in X.columns:
-        times, star = _flat(X, "time")
+        times, star = flat("time")
         low, high = limits.time
         outside = np.bincount(star, weights=(times < low) | (times > high), minlength=n) > 0
         _join(reasons, outside, f"times outside [{low:g}, {high:g}] d; expected {TIME_SYSTEM} (JD or MJD given?)")
