@@ -32,7 +32,7 @@ def flatten(arrays: Sequence[np.ndarray], dtype=np.float64) -> tuple[np.ndarray,
     arrays : sequence of 1-D array-like
         One array per star (for example ``X["mag"].to_numpy()``).
     dtype : numpy dtype, default float64
-        dtype of the flat output.
+        The dtype of the flat output.
 
     Returns
     -------

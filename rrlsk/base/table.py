@@ -188,6 +188,16 @@ def validate_table(
         Fewest points per curve.
     where : str
         Name of the caller, for the message.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` itself, every curve usable.
+
+    Raises
+    ------
+    ValueError
+        Naming the ``source_id`` s whose curves are unusable and why.
     """
     report = check_light_curves(X, min_points=min_points, required=required)
     if not report["ok"].all():

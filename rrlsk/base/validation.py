@@ -75,6 +75,7 @@ def index_of(data, default=None):
     Returns
     -------
     pandas.Index or None
+        The index of ``data``, or ``default``.
     """
     return data.index if isinstance(data, (pd.Series, pd.DataFrame)) else default
 
@@ -90,6 +91,7 @@ def num_rows(X) -> int:
     Returns
     -------
     int
+        ``X.shape[0]``, else ``len(X)``.
     """
     shape = getattr(X, "shape", None)
     return int(shape[0]) if shape is not None else len(X)
@@ -117,6 +119,7 @@ def check_labels(
     Returns
     -------
     ndarray of float64, shape (n_samples,)
+        The labels as a flat array.
 
     Raises
     ------
@@ -173,6 +176,7 @@ def check_weights(
     Returns
     -------
     ndarray of float64, shape (n_samples,), or None
+        The weights as a flat array (``None`` stays ``None``).
 
     Raises
     ------
