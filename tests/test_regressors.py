@@ -211,6 +211,20 @@ def test_recurrent_nets_take_any_length_conv_nets_only_the_fitted_one(data, fitt
         fcn.predict(padded)
 
 
+@pytest.mark.parametrize("cls", [R.GRURegressor, R.FCNRegressor])
+def test_catalogue_sized_predictions_are_compiled_and_equal_the_plain_ones(data, cls):
+    """At least one batch of stars goes through the XLA-compiled pass, the last batch padded:
+    each star's prediction equals Model.predict_on_batch's (float32 rounding) and its own."""
+    X, y = data
+    est = tiny(cls).fit(X, y)
+    big = np.random.default_rng(1).normal(size=(R.NetworkRegressor._predict_batch_size + 5, 20, 2)).astype(np.float32)
+    compiled = est.predict(big)
+    assert est.model_ in R._INFERENCE
+    plain = np.asarray(est.model_.predict_on_batch(est._standardize_inputs(big))).ravel()
+    np.testing.assert_allclose(compiled, plain * est.target_scale_ + est.target_mean_, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(compiled[-5:], est.predict(big[-5:]), rtol=0, atol=1e-5)
+
+
 def test_silent_unless_verbose(data, capfd):
     X, y = data
     tiny().fit(X, y).predict(X)
