@@ -742,6 +742,8 @@ def cmd_demo(args) -> int:
     from .model_selection import BinnedStratifiedKFold
     from .persistence import save_model
     from .pipelines import make_pipeline
+    from .pretrained.real_stars import DEMO_MODEL, plot_demo_stars, predict_demo_stars
+    from .pretrained.real_stars import summary as real_summary
     from .weights import density_weights
 
     sizes = dict(DEMO_QUICK if args.quick else DEMO_DEFAULT)
@@ -754,7 +756,7 @@ def cmd_demo(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
-    stages = tqdm(total=6, desc="rrlsk demo", unit="step", disable=args.quiet)
+    stages = tqdm(total=7, desc="rrlsk demo", unit="step", disable=args.quiet)
 
     stages.set_postfix_str("simulating")
     n_total = sizes["n_stars"] + sizes["n_holdout"]
@@ -802,6 +804,12 @@ def cmd_demo(args) -> int:
     write_atomic(out / "predictions.csv", predictions.to_csv)
     ok = predictions[predictions["status"] == "ok"]
     stages.update()
+
+    stages.set_postfix_str("real stars")
+    real = predict_demo_stars()
+    write_atomic(out / "real_stars.csv", real.to_csv)
+    plot_demo_stars(real, out / "figures" / "real_stars.png")
+    stages.update()
     stages.close()
 
     _say(f"\nTable A1 ({sizes['splits']}-fold binned stratified CV on {len(X)} simulated stars with "
@@ -815,12 +823,18 @@ def cmd_demo(args) -> int:
              f"against their labels RMSE {rmse(ok['feh_label'], ok['feh']):.3f} dex, "
              f"wRMSE {rmse(ok['feh_label'], ok['feh'], w):.3f} dex; "
              f"against the true [Fe/H] RMSE {rmse(ok['feh_true'], ok['feh']):.3f} dex")
+    _say(f"\nReal stars: {len(real)} Gaia DR2 RRab curves shipped with rrlsk, predicted by {DEMO_MODEL} "
+         f"(ready for your G curves: rrlsk predict {DEMO_MODEL} YOUR.parquet --out DIR). Out of fold "
+         "against their OGLE-IV photometric [Fe/H] labels (dex), beside the published model:")
+    _say(real_summary(real))
     _say(f"done in {time.perf_counter() - t_start:.0f} s. Written to {out}/:")
     written = (
         (model_path, "the final GRU pipeline (rrlsk info / rrlsk predict)"),
         (out / "table_a1.md", "Table A1: GRU vs the classical P-phi31 relation (also table_a1.csv)"),
         (out / "figures", "predictions, residuals, label distribution, learning curves"),
         (out / "predictions.csv", "held-out predictions next to their labels and true [Fe/H]"),
+        (out / "real_stars.csv", f"300 real stars: {DEMO_MODEL}'s [Fe/H] and intervals, labels, published"),
+        (out / "figures" / "real_stars.png", "real stars: out-of-fold predictions against their labels"),
         (out / "reports", "per-fold metrics and out-of-fold predictions (rrlsk report)"),
         (out / "train.parquet", "the simulated training stars, with feh and feh_error"),
         (out / "holdout.parquet", "the held-out stars' light curves"),

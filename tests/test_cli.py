@@ -226,6 +226,12 @@ def test_demo_quick(tmp_path):
     assert {"feh", "feh_label", "feh_true", "status"} <= set(predictions.columns) and len(predictions) == 20
     info = model_info(demo / "gru.joblib")
     assert info["training"]["n_stars"] == 100 and "wrmse" in info["cv"]
+    # it ends on real stars: the shipped model, out of fold, beside the published one
+    assert "Real stars: 300 Gaia DR2 RRab curves shipped with rrlsk, predicted by rrlsk-gaia-g" in out.stdout
+    assert "dekany2022-g (published)   MAE 0.128" in out.stdout
+    real = pd.read_csv(demo / "real_stars.csv", index_col="source_id")
+    assert len(real) == 300 and real[["feh", "feh_std", "feh_out_of_fold"]].notna().all().all()
+    assert (demo / "figures" / "real_stars.png").exists()
 
 
 def test_parse_grid_finds_nested_parameters():

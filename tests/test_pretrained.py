@@ -51,7 +51,7 @@ def synthetic(n: int = 6, n_points: int = 40, seed: int = 0) -> pd.DataFrame:
 
 
 def test_names_and_metadata():
-    assert pretrained.names() == ("dekany2022-g", "dekany2022-ks")
+    assert pretrained.names() == ("rrlsk-gaia-g", "dekany2022-g", "dekany2022-ks")
     for name, band in (("dekany2022-g", "G"), ("dekany2022-ks", "Ks")):
         info = pretrained.describe(name)
         assert info["band"] == band
@@ -66,7 +66,7 @@ def test_names_and_metadata():
 def test_unknown_name_suggests_the_closest():
     with pytest.raises(ValueError, match=r"unknown pretrained model 'dekany2022-gg'; did you mean 'dekany2022-g'"):
         pretrained.load_pretrained("dekany2022-gg")
-    with pytest.raises(ValueError, match="registered: dekany2022-g, dekany2022-ks"):
+    with pytest.raises(ValueError, match="registered: rrlsk-gaia-g, dekany2022-g, dekany2022-ks"):
         pretrained.describe("nothing-like-it")
 
 
@@ -397,3 +397,38 @@ def test_period_derivation_recovers_the_shared_periods():
           f"{found['max_abs_diff'].max():.2e} dex; several crossings: {(found['n_roots'] > 1).sum()}")
     assert diff.max() < 1e-4 and found["max_abs_diff"].max() < 0.001
     assert (found["n_roots"].to_numpy()[picked.isin(SEVERAL_CROSSINGS)] > 1).all()
+
+
+# --------------------------------------------------------------------------
+# rrlsk's own model of real stars (shipped; no shared data needed)
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rrlsk_gaia_g():
+    return rrlsk.load_pretrained("rrlsk-gaia-g")
+
+
+def test_rrlsk_gaia_g_on_the_shipped_real_stars(rrlsk_gaia_g):
+    from rrlsk.metrics import mae
+    from rrlsk.pretrained.real_stars import predict_demo_stars
+
+    table = predict_demo_stars()
+    # out of fold (each star by the fold models that never saw it), like the published figures
+    assert mae(table["feh_label"], table["feh_out_of_fold"]) < 0.15
+    assert np.isfinite(table[["feh", "feh_std", "feh_lower", "feh_upper"]].to_numpy()).all()
+    assert (table["feh_std"] > 0.02).all() and (table["feh_lower"] < table["feh"]).all()
+    info = pretrained.describe("rrlsk-gaia-g")
+    assert info["band"] == "G" and "4,013" in info["training_data"] and "MIT" in info["licence"]
+
+
+def test_rrlsk_gaia_g_any_epoch_and_band(rrlsk_gaia_g):
+    from rrlsk.datasets import load_dekany2022_demo
+
+    X, _, _ = load_dekany2022_demo()
+    X = X.iloc[:40]
+    shifted = X.assign(epoch=np.random.default_rng(0).uniform(-500, 500, len(X)))
+    np.testing.assert_allclose(rrlsk_gaia_g.predict(shifted), rrlsk_gaia_g.predict(X), atol=1e-4)
+    X.attrs["band"] = "Ks"
+    with pytest.raises(ValueError, match=r"band 'Ks' \(X.attrs\['band'\]\) but this is rrlsk-gaia-g"):
+        rrlsk_gaia_g.predict(X)

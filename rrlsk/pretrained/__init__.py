@@ -2,7 +2,7 @@
 
 >>> import rrlsk.pretrained
 >>> rrlsk.pretrained.names()
-('dekany2022-g', 'dekany2022-ks')
+('rrlsk-gaia-g', 'dekany2022-g', 'dekany2022-ks')
 
 :func:`load_pretrained` returns a fitted scikit-learn estimator; every place
 that takes a model file (:func:`rrlsk.predict_catalogue`, ``rrlsk predict``,
@@ -18,7 +18,7 @@ import TensorFlow.
 
 from __future__ import annotations
 
-from ._registry import PretrainedModel, closest_name, get, names, register
+from ._registry import PretrainedModel, closest_name, data_path, get, names, register
 
 __all__ = ["PretrainedModel", "closest_name", "describe", "is_pretrained_name", "load_pretrained", "names", "sha256"]
 
@@ -40,6 +40,41 @@ def _load_dekany(band: str):
     return load
 
 
+def _load_rrlsk(filename: str):
+    def load(*, prealigned: bool = False):
+        from ..persistence import load_model
+
+        path = data_path(filename)
+        if not path.is_file():
+            raise ValueError(f"{path}: the shipped model file is missing (reinstall rrlsk)")
+        model = load_model(path)
+        if prealigned:  # phases as given: fold at the epoch, no alignment of their own
+            for member in model.estimator_.estimators_:
+                member.set_params(fold__align="epoch")
+        return model
+
+    return load
+
+
+register(PretrainedModel(
+    name="rrlsk-gaia-g",
+    band="G",
+    summary="rrlsk's own model of real Gaia G curves: the paper's GRU (spline catalogue) trained on the nine "
+            "folds of 4,013 real Gaia DR2 RRab stars, the mean of the nine fold models, with per-star "
+            "intervals calibrated on their out-of-fold residuals",
+    training_data="the 4,013 labelled Gaia DR2 RRab stars of Dékány & Grebel (2022) "
+                  "(rrlsk.datasets.load_dekany2022), " + _DEKANY_LABELS,
+    licence="BSD-3-Clause (rrlsk); trained on data under MIT, (c) 2022 István Dékány",
+    citation="Monti et al. 2024, arXiv:2410.17906 (the method); " + _DEKANY_CITATION + " (the training data)",
+    loader=_load_rrlsk("rrlsk-gaia-g.joblib"),
+    files=("rrlsk-gaia-g.joblib",),
+    notes="Phases are aligned on the first Fourier phase found from each curve, as its training curves "
+          "were, so any epoch works. feh_std and predict_interval are calibrated for the labels' scale "
+          "(OGLE-IV photometric [Fe/H], spectroscopic scale) and include the labels' own error; on new "
+          "stars the nine-model mean is more accurate than the out-of-fold residuals they were calibrated "
+          "on, so the intervals err on the wide side. Made by scripts/make_rrlsk_gaia_g.py; its "
+          "out-of-fold accuracy is in docs/real_data.md.",
+))
 register(PretrainedModel(
     name="dekany2022-g",
     band="G",
