@@ -102,18 +102,20 @@ def check_light_curves(
         problems.append((~is_1d, f"{col} is not a 1-D array"))
         valid_rows &= is_1d
 
-    lengths, flat_values, star_of = {}, {}, {}
+    lengths, flat_values = {}, {}
     clean = valid_rows.all()  # fast path: no per-row substitution of unusable cells
     for col in arrays:
         cells = X[col].to_numpy() if clean else [v if ok else () for v, ok in zip(X[col].to_numpy(), valid_rows)]
         flat_values[col], offsets = flatten(cells)
         lengths[col] = np.diff(offsets)
-        star_of[col] = np.repeat(np.arange(n), lengths[col])
+
+    def star_of(col: str) -> np.ndarray:
+        return np.repeat(np.arange(n), lengths[col])
 
     def any_per_star(col: str, mask: np.ndarray) -> np.ndarray:
         if not mask.any():  # fast path: a clean column needs no count per star
             return np.zeros(n, dtype=bool)
-        return np.bincount(star_of[col], weights=mask, minlength=n) > 0
+        return np.bincount(star_of(col), weights=mask, minlength=n) > 0
 
     n_points = lengths.get("mag", np.zeros(n, dtype=np.int64))
     for col in arrays:
@@ -126,8 +128,9 @@ def check_light_curves(
     if "time" in lengths:  # the same time at every point: no phase coverage
         times, finite = flat_values["time"], np.isfinite(flat_values["time"])
         high, low = np.full(n, -np.inf), np.full(n, np.inf)
-        np.maximum.at(high, star_of["time"][finite], times[finite])
-        np.minimum.at(low, star_of["time"][finite], times[finite])
+        star = star_of("time")[finite]
+        np.maximum.at(high, star, times[finite])
+        np.minimum.at(low, star, times[finite])
         problems.append((valid_rows & (lengths["time"] > 1) & (high == low), "time values all equal"))
     for col in arrays:
         values = X[col].to_numpy()
