@@ -165,7 +165,9 @@ def fit_stars(args: argparse.Namespace, labels: str) -> pd.DataFrame:
     stars["target"] = stars["feh_true"] if spectroscopic else stars["label"]
     stars = stars.join(curve_features(X).add_prefix("curve_"))
 
-    model = CalibratedRegressor(make_ensemble(args.random_state), random_state=args.random_state)
+    # prediction intervals of the absolute-residual difficulty: what "auto" chooses without label errors
+    model = CalibratedRegressor(make_ensemble(args.random_state), random_state=args.random_state,
+                                interval="prediction", difficulty_target="abs")
     model.fit(X.iloc[train], y.iloc[train], y_err=info["feh_error"].iloc[train] if spectroscopic else None)
     calibration = model.calibration_
     train_ids, test_ids = X.index[train], X.index[test]

@@ -10,7 +10,9 @@ split of the *training* data, best weights restored.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import logging
 import math
 import warnings
 import weakref
@@ -573,6 +575,29 @@ def _inference_pass(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
+class _RetracingFilter(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning.
+
+    Each network traces its own predict function once; several networks
+    predicting in turn (the members of a fold ensemble) set off TensorFlow's
+    warning about repeated tracing, which here is expected, not a fault.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _without_retracing_warnings():
+    """TensorFlow's logger without the retracing warning, for the block only."""
+    logger, drop = logging.getLogger("tensorflow"), _RetracingFilter()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
 def _predict_batches(model: keras.Model, X: np.ndarray, batch_size: int) -> np.ndarray:
     """The network's outputs for ``X``.
 
@@ -597,7 +622,8 @@ def _predict_batches(model: keras.Model, X: np.ndarray, batch_size: int) -> np.n
         The network's outputs, in the order of ``X``.
     """
     if len(X) < batch_size:
-        return np.asarray(model.predict_on_batch(X))
+        with _without_retracing_warnings():
+            return np.asarray(model.predict_on_batch(X))
     forward = _INFERENCE.get(model)
     if forward is None:
         forward = _INFERENCE[model] = _inference_pass(model)

@@ -432,3 +432,14 @@ def test_rrlsk_gaia_g_any_epoch_and_band(rrlsk_gaia_g):
     X.attrs["band"] = "Ks"
     with pytest.raises(ValueError, match=r"band 'Ks' \(X.attrs\['band'\]\) but this is rrlsk-gaia-g"):
         rrlsk_gaia_g.predict(X)
+
+
+def test_fold_ensemble_predicts_without_retracing_warnings(rrlsk_gaia_g, caplog):
+    """Nine networks predicting in turn trace nine functions: expected, so not a warning."""
+    from rrlsk.datasets import load_dekany2022_demo
+
+    X, _, _ = load_dekany2022_demo()
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        rrlsk_gaia_g.predict(X.iloc[:7])
+        rrlsk_gaia_g.predict(X.iloc[:9])
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
