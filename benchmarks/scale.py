@@ -63,7 +63,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from _doc_tables import Run, markdown_table, rewrite  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-#: The catalogue pass before issue 25's work on it (item 3): ``--baseline``'s default.
+#: The catalogue pass before its vectorised checks and compiled network pass: ``--baseline``'s default.
 BASELINE = "e39f65d"
 #: Stages of the catalogue pass profiled by ``--stages``, in order.
 STAGES = ("read", "checks", "flags", "fold", "spline", "mean", "encode", "network", "write")
