@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 import rrlsk
 
 
