@@ -317,93 +317,29 @@ def cmd_info(args) -> int:
     return 0
 
 
-#: Columns of a plain light-curve CSV that change along the curve; every other column holds a
-#: per-star value (period, epoch, type, feh, ...) repeated on each of the star's rows.
-PLAIN_CSV_ARRAYS = ("time", "mag", "mag_err")
+#: Names that moved to rrlsk.io, kept here as aliases (read on first use: importing rrlsk.io costs a
+#: second that ``rrlsk --help`` need not pay).
+_MOVED_TO_IO = ("PLAIN_CSV_ARRAYS", "is_plain_csv", "read_plain_csv")
 
 
-def is_plain_csv(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a plain light-curve CSV (see :func:`read_plain_csv`).
+def __getattr__(name: str):
+    if name in _MOVED_TO_IO:
+        from . import io
 
-    Parameters
-    ----------
-    path : path
-        Any file or folder.
-
-    Returns
-    -------
-    bool
-        True for a ``.csv`` file with columns ``source_id``, ``time``,
-        ``mag`` and no ``band`` (a column of Gaia's epoch photometry).
-    """
-    path = Path(path)
-    if not (path.is_file() and path.suffix.lower() == ".csv"):
-        return False
-    import pandas as pd
-
-    columns = {str(c).strip().lower() for c in pd.read_csv(path, nrows=0).columns}
-    return {"source_id", "time", "mag"} <= columns and "band" not in columns
-
-
-def read_plain_csv(path: str | os.PathLike):
-    """Read a plain light-curve CSV into a light-curve table.
-
-    Parameters
-    ----------
-    path : path
-        CSV with one row per observation and the columns (any case)
-        ``source_id``, ``time`` (d), ``mag`` and optionally ``mag_err``
-        (mag); every other column (``period``, ``epoch``, ``type``,
-        ``feh``, ``feh_error``, ...) holds a per-star value repeated on each
-        of the star's rows.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The light-curve table: index ``source_id`` (int64), ``time``,
-        ``mag`` (and ``mag_err``) arrays sorted by time, and one scalar
-        column per other column of the file.
-
-    Raises
-    ------
-    ValueError
-        Naming the file: a required column is missing, a source_id is not
-        a whole number, or a per-star column differs within a star.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from . import _ragged
-    from .io._tables import parse_source_ids
-
-    frame = pd.read_csv(path)
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("source_id", "time", "mag") if c not in frame]
-    if missing:
-        raise ValueError(f"{path}: a light-curve CSV has the columns source_id, time, mag; {missing} missing")
-    frame["source_id"] = parse_source_ids(frame["source_id"], str(path))
-    frame = frame.sort_values(["source_id", "time"], kind="stable", ignore_index=True)
-    ids, starts = np.unique(frame["source_id"].to_numpy(), return_index=True)
-    offsets = np.append(starts, len(frame))
-    arrays = [c for c in PLAIN_CSV_ARRAYS if c in frame]
-    table = pd.DataFrame({c: _ragged.split(frame[c].to_numpy(dtype=np.float64), offsets) for c in arrays},
-                         index=pd.Index(ids, name="source_id"))
-    per_star = frame.drop(columns=arrays).groupby("source_id", sort=True)
-    varying = [c for c, n in per_star.nunique().max().items() if n > 1]
-    if varying:
-        raise ValueError(f"{path}: {varying} differ within a star; a per-star value (period, epoch, ...) "
-                         "repeats on each of the star's rows")
-    return table.join(per_star.first())
+        return getattr(io, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextmanager
 def _as_readable_source(source, rrlyrae):
     """``rrlsk predict``'s sources, with each plain light-curve CSV as a temporary Parquet file."""
+    from .io import is_plain_csv
+
     paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     if not any(is_plain_csv(path) for path in paths):
         yield source
         return
-    from .io import write_parquet
+    from .io import read_plain_csv, write_parquet
 
     with tempfile.TemporaryDirectory(prefix="rrlsk-csv-") as scratch:
         readable = []
@@ -427,7 +363,7 @@ def _read_labelled(args):
     :func:`rrlsk.io.read_labelled_light_curves`, plus plain light-curve
     CSVs and the options naming the label columns.
     """
-    from .io import read_gaia_dr3, read_labelled_light_curves, read_labels, read_parquet
+    from .io import is_plain_csv, read_gaia_dr3, read_labelled_light_curves, read_labels, read_parquet, read_plain_csv
 
     path = Path(args.data)
     columns = {"feh_column": args.feh_column, "feh_error_column": args.feh_error_column}
