@@ -161,8 +161,10 @@ def make_pipeline(
         ``amplitude``, ``A1``, ``R21``, ``R31``, ``phi21``, ``phi31``,
         ``mean_mag``, ``n_epochs``) or scalar columns of the table. A
         :class:`~rrlsk.preprocessing.PerStarScalars` step named ``meta``
-        follows ``fold``, the encoder appends the scalars as channels and
-        the network gets ``n_meta``. None (default): exactly the paper's
+        follows ``fold`` and owns the list: the encoder (``meta="auto"``)
+        appends whatever scalars it adds as channels and the network
+        (``n_meta="auto"``) counts them, so ``set_params(meta__names=...)``
+        alone changes all three. None (default): exactly the paper's
         network and steps.
     **model_params
         Passed to the model's constructor (for example ``epochs=50``,
@@ -196,7 +198,13 @@ def make_pipeline(
         if spec.inputs != "sequence":
             raise ValueError(f"meta= feeds per-star scalars to a network; {model!r} is not one of {sorted(NETWORKS)}")
         meta = (meta,) if isinstance(meta, str) else tuple(meta)
-        model_params = {**model_params, "n_meta": len(meta)}
+        n_meta = model_params.get("n_meta", "auto")
+        if n_meta not in ("auto", len(meta)):
+            raise ValueError(
+                f"n_meta={n_meta!r} contradicts meta={list(meta)} ({len(meta)} scalar(s)); leave n_meta out: "
+                "the meta step's names decide"
+            )
+        model_params = {**model_params, "n_meta": "auto"}
     domain = ("domain", TrainingDomain())
     fold = ("fold", PhaseFolder(**_FOLDS[rr_type]) if align is None else PhaseFolder(align=align))
     if model == "fourier_relation" and rr_type == "RRc":
@@ -205,7 +213,6 @@ def make_pipeline(
         model_params.setdefault("coefficients", RRcPopulation.relation)
     final = (model, spec.factory(**model_params))
     scalars = [] if meta is None else [("meta", PerStarScalars(meta))]
-    encoder_params = {} if meta is None else {"meta": meta}
 
     if spec.inputs == "features":
         features = FourierFeatures() if fourier_order is None else FourierFeatures(order=fourier_order)
@@ -223,7 +230,7 @@ def make_pipeline(
             *scalars,
             ("spline", "passthrough"),
             ("mean", "passthrough"),
-            ("encode", SequencePadder(**encoder_params)),
+            ("encode", SequencePadder()),
         ]
     else:
         mean = MeanMagSubtractor() if catalogue == "spline" else "passthrough"
@@ -232,7 +239,7 @@ def make_pipeline(
             *scalars,
             ("spline", SplineResampler(n_points=n_points, method=spline_method)),
             ("mean", mean),
-            ("encode", SequenceEncoder(**encoder_params)),
+            ("encode", SequenceEncoder()),
         ]
     if spec.inputs == "panel":
         steps.append(("panel", baselines.SktimePanel()))

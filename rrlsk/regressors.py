@@ -31,6 +31,7 @@ from . import networks
 from .base.constraints import Interval, Options, StrOptions
 from .base.ragged import CHUNK_STARS, MASK_VALUE
 from .base.validation import check_params
+from .preprocessing.encoding import SEQUENCE_CHANNELS
 from ._keras_utils import (
     VersionMismatchWarning,
     check_sequences,
@@ -129,11 +130,15 @@ _COMMON_PARAMS = """\
         each input channel (mean and standard deviation over the training
         stars' real steps; padding steps keep the mask value) before
         training; predictions are mapped back to dex.
-    n_meta : int, default {n_meta}
+    n_meta : int or "auto", default {n_meta}
         The last ``n_meta`` input channels are per-star scalars, constant
         along the curve (``SequenceEncoder(meta=...)``); they join the
         sequence features before the head
         (:func:`rrlsk.networks.with_meta_inputs`). 0: the paper's network.
+        "auto" (what ``make_pipeline(..., meta=...)`` sets): every channel
+        after the encoder's two light-curve channels, so the pipeline's
+        ``meta__names`` alone decides. A positive count must leave exactly
+        those two channels.
     jit_compile : bool or 'auto', default '{jit_compile}'
         Compile the training step with XLA ('auto': Keras' choice, off on CPU
         with TensorFlow).
@@ -162,6 +167,8 @@ _COMMON_PARAMS = """\
         Sequence length seen in fit.
     n_channels_in_ : int
         Channels per step seen in fit.
+    n_meta_ : int
+        Per-star scalar channels of the fitted network (``n_meta`` resolved).
     versions_ : dict of str to str
         Package versions at fit time; loading under others warns.
 
@@ -193,7 +200,7 @@ _CONSTRAINT_WORDS = {
     "lr_schedule": f"be one of {LR_SCHEDULES}",
     "warmup_epochs": "be a non-negative integer",
     "clipnorm": "be > 0 or None",
-    "n_meta": "be a non-negative integer",
+    "n_meta": "be a non-negative integer or 'auto'",
     "verbose": "be 0, 1 or 2",
 }
 
@@ -277,7 +284,7 @@ class NetworkRegressor(KerasRegressor):
         "warmup_epochs": [_Count(0)],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "standardize": ["boolean"],
-        "n_meta": [_Count(0)],
+        "n_meta": [_Count(0), StrOptions({"auto"})],
         "jit_compile": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
         "verbose": [Options(Integral, {0, 1, 2})],
@@ -383,15 +390,33 @@ class NetworkRegressor(KerasRegressor):
         """
         self._check_params()
         X, y = self._validate_data(X, y, reset=True)
-        if self.n_meta >= self.n_channels_in_:
-            raise ValueError(
-                f"n_meta={self.n_meta} leaves no light-curve channel of the {self.n_channels_in_} in X"
-            )
+        self.n_meta_ = self._resolve_n_meta()
         sample_weight = check_weights(sample_weight, len(X))
         self.versions_ = versions()
         self._learn_standardization(X, y, sample_weight)
         super().fit(X, y, sample_weight=sample_weight)
         return self
+
+    def _resolve_n_meta(self) -> int:
+        """``n_meta`` as a count, checked against the channels seen in fit."""
+        n_sequence = len(SEQUENCE_CHANNELS)
+        n_channels = self.n_channels_in_
+        if self.n_meta == "auto":
+            if n_channels < n_sequence:
+                raise ValueError(
+                    f"n_meta='auto' takes the channels after the encoder's {n_sequence} light-curve "
+                    f"channels {SEQUENCE_CHANNELS}, but X has {n_channels}"
+                )
+            return n_channels - n_sequence
+        if self.n_meta >= n_channels:
+            raise ValueError(f"n_meta={self.n_meta} leaves no light-curve channel of the {n_channels} in X")
+        if self.n_meta and n_channels - self.n_meta != n_sequence:
+            raise ValueError(
+                f"n_meta={self.n_meta} but X has {n_channels} channels: the encoder's {n_sequence} "
+                f"light-curve channels and {n_channels - n_sequence} per-star scalar(s); set n_meta='auto' "
+                "(the pipeline's meta step then decides) or the matching count"
+            )
+        return int(self.n_meta)
 
     def _padding(self, X: np.ndarray) -> np.ndarray:
         """Boolean ``(n_stars, n_steps)``: steps whose channels all equal the mask value."""
@@ -429,9 +454,9 @@ class NetworkRegressor(KerasRegressor):
     def _keras_build_fn(self, meta: dict) -> keras.Model:
         n_steps = None if self.masks_padding else meta["n_steps_in_"]
         with seeded(self._random_state):
-            model = self._build_network(n_steps, meta["n_channels_in_"] - self.n_meta)
-            if self.n_meta:
-                model = networks.with_meta_inputs(model, self.n_meta)
+            model = self._build_network(n_steps, meta["n_channels_in_"] - self.n_meta_)
+            if self.n_meta_:
+                model = networks.with_meta_inputs(model, self.n_meta_)
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate, clipnorm=self.clipnorm),
             loss="mse",
@@ -533,6 +558,7 @@ class NetworkRegressor(KerasRegressor):
             state.setdefault("target_scale_", 1.0)
             state.setdefault("input_mean_", np.zeros(n_channels, dtype=np.float32))
             state.setdefault("input_scale_", np.ones(n_channels, dtype=np.float32))
+            state.setdefault("n_meta_", state["n_meta"])
         super().__setstate__(state)
         warn_on_version_change(state.get("versions_"), type(self).__name__)
 

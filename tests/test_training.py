@@ -117,7 +117,7 @@ def test_meta_pipeline_steps_and_tensor(curves):
     X, y = curves
     pipe = meta_pipeline()
     assert [n for n, _ in pipe.steps] == ["domain", "fold", "meta", "spline", "mean", "encode", "gru"]
-    assert pipe.named_steps["gru"].n_meta == 4
+    assert pipe.named_steps["gru"].n_meta == "auto"  # the meta step's names decide
     T = pipe[:-1].fit_transform(X)
     assert T.shape == (60, 20, 6)
     # the scalars are constant along the curve and equal FourierFeatures' values
@@ -131,7 +131,7 @@ def test_meta_pipeline_steps_and_tensor(curves):
 def test_meta_pipeline_clones_grid_searches_and_predicts(curves):
     X, y = curves
     pipe = meta_pipeline(epochs=2)
-    assert clone(pipe).get_params()["encode__meta"] == META
+    assert clone(pipe).get_params()["meta__names"] == META
     search = GridSearchCV(pipe, {"gru__dropout": [0.0, 0.1]}, cv=KFold(2), scoring="neg_mean_absolute_error")
     search.fit(X, y)
     assert search.best_estimator_.predict(X).shape == (60,)

@@ -11,10 +11,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from ..base import MASK_VALUE, TableTransformer, flatten
-from ..base.constraints import Interval
-from .scalars import meta_columns
+from ..base.constraints import Interval, StrOptions
+from .scalars import META_PREFIX, meta_columns
 
-__all__ = ["MASK_VALUE", "SequenceEncoder", "SequencePadder"]
+__all__ = ["MASK_VALUE", "SEQUENCE_CHANNELS", "SequenceEncoder", "SequencePadder"]
+
+#: The light-curve channels of every encoded tensor, in order, before the
+#: per-star scalars: ``mag`` (mag) and ``phase * period`` (d).
+SEQUENCE_CHANNELS = ("mag", "phase_period")
 
 
 def _channels(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -25,19 +29,59 @@ def _channels(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mag, phase * np.repeat(period, np.diff(offsets)), offsets
 
 
-def _scalars(X: pd.DataFrame, meta: Sequence[str], where: str) -> np.ndarray:
-    """The ``meta_<name>`` columns of :class:`PerStarScalars`, shape ``(n_stars, len(meta))``."""
-    columns = meta_columns(meta)
-    missing = [c for c in columns if c not in X.columns]
+def _meta_names(X: pd.DataFrame, meta, where: str) -> tuple[str, ...]:
+    """The per-star scalars to encode: ``meta`` checked against the table's ``meta_<name>`` columns.
+
+    ``"auto"`` takes every ``meta_<name>`` column of the table, in its order
+    (those :class:`PerStarScalars` added, so its ``names`` alone decide);
+    an explicit list must name exactly those columns, so that no scalar the
+    table carries is dropped unnoticed.
+    """
+    carried = [column[len(META_PREFIX):] for column in X.columns if str(column).startswith(META_PREFIX)]
+    if isinstance(meta, str):  # "auto"
+        return tuple(carried)
+    meta = tuple(meta)
+    missing = [c for c in meta_columns(meta) if c not in X.columns]
     if missing:
         raise ValueError(
             f"{where}: the light-curve table lacks the per-star scalar column(s) {missing}; put "
             f"PerStarScalars({list(meta)}) before it (make_pipeline(..., meta=...) does)"
         )
-    return X[columns].to_numpy(dtype=np.float32)
+    left_out = [name for name in carried if name not in meta]
+    if left_out:
+        raise ValueError(
+            f"{where}(meta={list(meta)}) would drop the per-star scalar(s) {left_out} that the table "
+            f"carries (columns {meta_columns(left_out)}, from PerStarScalars' names); use meta='auto' "
+            "(the default), which encodes whatever PerStarScalars adds"
+        )
+    return meta
 
 
-class SequenceEncoder(TableTransformer):
+class _Encoder(TableTransformer):
+    """What both encoders share: the per-star scalars they append (``meta``, ``meta_``)."""
+
+    def _fit_meta(self, X: pd.DataFrame) -> None:
+        self.meta_ = _meta_names(X, self.meta, type(self).__name__)
+
+    def _fitted_scalars(self, X: pd.DataFrame) -> np.ndarray:
+        """The ``meta_`` columns of :class:`PerStarScalars`, float32 ``(n_stars, len(meta_))``."""
+        missing = [c for c in meta_columns(self.meta_) if c not in X.columns]
+        if missing:
+            raise ValueError(
+                f"{type(self).__name__}: the light-curve table lacks the per-star scalar column(s) "
+                f"{missing} it was fitted with; put PerStarScalars({list(self.meta_)}) before it"
+            )
+        return X[meta_columns(self.meta_)].to_numpy(dtype=np.float32)
+
+    def __setstate__(self, state: dict) -> None:
+        # Encoders pickled before meta="auto" encode exactly the meta they were given.
+        state = {"meta": (), **state}
+        if "feature_names_in_" in state:
+            state.setdefault("meta_", tuple(state["meta"]))
+        super().__setstate__(state)
+
+
+class SequenceEncoder(_Encoder):
     """Equal-length light-curve table -> float32 tensor ``(n_stars, n_steps, 2)``.
 
     Channels are Eq. 3: ``mag`` (after :class:`MeanMagSubtractor`, ``m - <m>``,
@@ -46,13 +90,17 @@ class SequenceEncoder(TableTransformer):
 
     Parameters
     ----------
-    meta : sequence of str, default ()
-        Per-star scalars (columns ``meta_<name>`` added by
-        :class:`PerStarScalars`) appended as constant channels, in order;
-        empty: the paper's two channels.
+    meta : "auto" or sequence of str, default "auto"
+        Per-star scalars appended as constant channels, in order. "auto":
+        every ``meta_<name>`` column of the table, that is whatever
+        :class:`PerStarScalars` (``names``, the one owner of the list) added;
+        none: the paper's two channels. An explicit list must name exactly
+        those columns (a ``ValueError`` otherwise, never a silent drop).
 
     Attributes
     ----------
+    meta_ : tuple of str
+        The per-star scalars encoded, fixed in ``fit``.
     n_steps_ : int
         Curve length seen in ``fit``; ``transform`` requires the same.
     feature_names_in_, n_features_in_
@@ -60,9 +108,9 @@ class SequenceEncoder(TableTransformer):
     """
 
     _required = ("mag", "phase", "period")
-    _parameter_constraints: dict = {"meta": [tuple, list]}
+    _parameter_constraints: dict = {"meta": [StrOptions({"auto"}), tuple, list]}
 
-    def __init__(self, meta: Sequence[str] = ()):
+    def __init__(self, meta: str | Sequence[str] = "auto"):
         self.meta = meta
 
     def _lengths(self, X: pd.DataFrame) -> np.ndarray:
@@ -78,7 +126,7 @@ class SequenceEncoder(TableTransformer):
         return lengths
 
     def _fit(self, X: pd.DataFrame) -> None:
-        _scalars(X, self.meta, type(self).__name__)
+        self._fit_meta(X)
         lengths = self._lengths(X)
         self.n_steps_ = int(lengths[0]) if len(lengths) else 0
 
@@ -92,7 +140,7 @@ class SequenceEncoder(TableTransformer):
 
         Returns
         -------
-        ndarray of float32, shape ``(n_stars, n_steps_, 2 + len(meta))``
+        ndarray of float32, shape ``(n_stars, n_steps_, 2 + len(meta_))``
             Channels ``mag`` (mag), ``phase * period`` (d) and the per-star
             scalars.
         """
@@ -105,7 +153,7 @@ class SequenceEncoder(TableTransformer):
                 f"SequenceEncoder was fitted on curves of {self.n_steps_} steps, got {lengths[0]}"
             )
         mag, phase_period, _ = _channels(X)
-        scalars = _scalars(X, self.meta, type(self).__name__)
+        scalars = self._fitted_scalars(X)
         out = np.empty((len(X), self.n_steps_, 2 + scalars.shape[1]), dtype=np.float32)
         out[:, :, 0] = mag.reshape(len(X), self.n_steps_)
         out[:, :, 1] = phase_period.reshape(len(X), self.n_steps_)
@@ -113,7 +161,7 @@ class SequenceEncoder(TableTransformer):
         return out
 
 
-class SequencePadder(TableTransformer):
+class SequencePadder(_Encoder):
     """Unequal-length (raw) curves -> float32 tensor padded with ``mask_value``.
 
     The paper's "raw catalogue": folded (and mean-subtracted) curves, each
@@ -128,13 +176,15 @@ class SequencePadder(TableTransformer):
         last points dropped) with a ``UserWarning`` naming them.
     mask_value : float, default -1.0
         Padding value (:data:`MASK_VALUE`).
-    meta : sequence of str, default ()
-        Per-star scalars (columns ``meta_<name>`` of :class:`PerStarScalars`)
-        appended as channels, constant along the real steps; padding steps
-        hold ``mask_value`` in every channel.
+    meta : "auto" or sequence of str, default "auto"
+        Per-star scalars appended as channels, constant along the real
+        steps, as :class:`SequenceEncoder`'s ``meta``; padding steps hold
+        ``mask_value`` in every channel.
 
     Attributes
     ----------
+    meta_ : tuple of str
+        The per-star scalars encoded, fixed in ``fit``.
     max_length_ : int
         Common length used by ``transform``.
     feature_names_in_, n_features_in_
@@ -146,16 +196,18 @@ class SequencePadder(TableTransformer):
         "max_length": [None, Interval(Integral, 1, None, closed="left")],
         # finite: both infinities are excluded by the open interval
         "mask_value": [Interval(Real, None, None, closed="neither")],
-        "meta": [tuple, list],
+        "meta": [StrOptions({"auto"}), tuple, list],
     }
 
-    def __init__(self, max_length: int | None = None, mask_value: float = MASK_VALUE, meta: Sequence[str] = ()):
+    def __init__(
+        self, max_length: int | None = None, mask_value: float = MASK_VALUE, meta: str | Sequence[str] = "auto"
+    ):
         self.max_length = max_length
         self.mask_value = mask_value
         self.meta = meta
 
     def _fit(self, X: pd.DataFrame) -> None:
-        _scalars(X, self.meta, type(self).__name__)
+        self._fit_meta(X)
         if self.max_length is None:
             self.max_length_ = int(X["mag"].map(len).max()) if len(X) else 0
         else:
@@ -171,7 +223,7 @@ class SequencePadder(TableTransformer):
 
         Returns
         -------
-        ndarray of float32, shape ``(n_stars, max_length_, 2 + len(meta))``
+        ndarray of float32, shape ``(n_stars, max_length_, 2 + len(meta_))``
             Channels ``mag`` (mag), ``phase * period`` (d) and the per-star
             scalars, padded with ``mask_value``.
         """
@@ -191,7 +243,7 @@ class SequencePadder(TableTransformer):
         star_of = np.repeat(np.arange(len(X)), lengths)
         step = np.arange(len(mag)) - offsets[star_of]
         keep = step < self.max_length_
-        scalars = _scalars(X, self.meta, type(self).__name__)
+        scalars = self._fitted_scalars(X)
         out = np.full((len(X), self.max_length_, 2 + scalars.shape[1]), self.mask_value, dtype=np.float32)
         out[star_of[keep], step[keep], 0] = mag[keep]
         out[star_of[keep], step[keep], 1] = phase_period[keep]
