@@ -35,6 +35,7 @@ Cholesky factorisation and solves all systems in one batched
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -64,8 +65,9 @@ class FourierFitInfo(NamedTuple):
 
     Parameters
     ----------
-    n_points : ndarray of int64
-        Number of points of the star.
+    n_epochs : ndarray of int64
+        Number of observed points of the star (``n_points``, its former
+        name, still reads it, with a ``FutureWarning``).
     ok : ndarray of bool
         True where the fit is defined (enough points, well-posed system);
         the coefficients of the other stars are NaN.
@@ -74,9 +76,20 @@ class FourierFitInfo(NamedTuple):
         (``sqrt(sum w r^2 / sum w)``); NaN where not ``ok``.
     """
 
-    n_points: np.ndarray
+    n_epochs: np.ndarray
     ok: np.ndarray
     rms: np.ndarray
+
+    @property
+    def n_points(self) -> np.ndarray:
+        """Former name of :attr:`n_epochs` (``n_points`` is the spline grid's length elsewhere)."""
+        warnings.warn(
+            "FourierFitInfo.n_points is renamed n_epochs (observed points per star); "
+            "n_points will be removed in a future release",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.n_epochs
 
 
 def n_coefficients(order: int) -> int:
@@ -281,7 +294,7 @@ def fit_fourier(
     with np.errstate(invalid="ignore", divide="ignore"):
         rms = np.sqrt(np.clip(rss, 0.0, None) / sw)
     rms[~ok] = np.nan
-    return coefs, FourierFitInfo(n_points=lengths.copy(), ok=ok, rms=rms)
+    return coefs, FourierFitInfo(n_epochs=lengths.copy(), ok=ok, rms=rms)
 
 
 def _order_of(coefs: np.ndarray) -> int:

@@ -97,8 +97,8 @@ def test_fetch_checks_the_checksum(tmp_path, monkeypatch):
 def test_load_dekany2022_real_sample():
     X, y, info = load_dekany2022(DR2_TARBALL)
     assert X.shape == (4013, 5) and "mag_err" not in X  # no per-point errors: normal input
-    assert list(info.columns) == ["fold", "dekany_oof", "n_points"]
-    assert info["n_points"].median() == 34 and info["n_points"].min() >= 21
+    assert list(info.columns) == ["fold", "dekany_oof", "n_epochs", "n_points"]  # n_points: deprecated copy
+    assert info["n_epochs"].median() == 34 and info["n_epochs"].min() >= 21
     assert (X["type"] == "RRab").all() and (X["epoch"] == 0).all()
     assert check_light_curves(X)["ok"].all()
     # time = phase x period at epoch 0: folding gives back the published phases
@@ -113,7 +113,7 @@ def test_shipped_demo_curves_are_real_labelled_stars():
 
     X, y, info = load_dekany2022_demo()
     assert len(X) == 300 and X.index.is_unique and set(X.index) <= set(dekany2022_sample().index)
-    assert check_light_curves(X)["ok"].all() and info["n_points"].min() >= 21
+    assert check_light_curves(X)["ok"].all() and info["n_epochs"].min() >= 21
     # stratified on the label: every tenth of the label distribution holds 30 stars
     deciles = np.quantile(dekany2022_sample()["feh_label"], np.linspace(0, 1, 11))
     counts = np.histogram(y, deciles)[0]

@@ -76,7 +76,7 @@ def test_matches_per_star_lstsq_with_weights_and_rms():
         np.testing.assert_allclose(coefs[i], ref, atol=1e-9)
         resid = m - design @ ref
         assert info.rms[i] == pytest.approx(np.sqrt(np.sum(resid**2 / e**2) / np.sum(e**-2)), rel=1e-6)
-    np.testing.assert_array_equal(info.n_points, [30, 55])
+    np.testing.assert_array_equal(info.n_epochs, [30, 55])
 
 
 def test_too_few_points_and_degenerate_phases_give_nan():

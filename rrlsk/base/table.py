@@ -75,7 +75,9 @@ def check_light_curves(
     pandas.DataFrame
         Indexed like ``X``, columns ``ok`` (bool), ``reason`` (str, ``""``
         when ok; several problems are joined with ``"; "``) and
-        ``n_points`` (int, length of ``mag``).
+        ``n_epochs`` (int, observed points: the length of ``mag``); also
+        ``n_points``, its former name (deprecated: ``n_points`` is the
+        spline grid's length elsewhere).
 
     Raises
     ------
@@ -117,10 +119,10 @@ def check_light_curves(
             return np.zeros(n, dtype=bool)
         return np.bincount(star_of(col), weights=mask, minlength=n) > 0
 
-    n_points = lengths.get("mag", np.zeros(n, dtype=np.int64))
+    n_epochs = lengths.get("mag", np.zeros(n, dtype=np.int64))
     for col in arrays:
         if col != "mag" and "mag" in lengths:
-            problems.append((valid_rows & (lengths[col] != n_points), f"{col} and mag differ in length"))
+            problems.append((valid_rows & (lengths[col] != n_epochs), f"{col} and mag differ in length"))
         finite = np.isfinite(flat_values[col])
         problems.append((any_per_star(col, ~finite), f"{col} has NaN/inf values"))
     if "mag_err" in lengths:
@@ -146,7 +148,7 @@ def check_light_curves(
         problems.append((any_per_star("phase", (phase < 0) | (phase >= 1)), "phase outside [0, 1)"))
     if "mag" in lengths:
         problems.append(
-            (valid_rows & (n_points < min_points), f"fewer than {min_points} points")
+            (valid_rows & (n_epochs < min_points), f"fewer than {min_points} points")
         )
 
     for col in ("period", "epoch"):
@@ -167,7 +169,8 @@ def check_light_curves(
         ok &= ~mask
         reasons[mask] = np.where(reasons[mask] == "", text, reasons[mask] + "; " + text)
     return pd.DataFrame(
-        {"ok": ok, "reason": reasons.astype(str), "n_points": n_points.astype(np.int64)},
+        {"ok": ok, "reason": reasons.astype(str), "n_epochs": n_epochs.astype(np.int64),
+         "n_points": n_epochs.astype(np.int64)},  # deprecated alias of n_epochs
         index=X.index,
     )
 

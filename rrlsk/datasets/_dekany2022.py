@@ -214,7 +214,8 @@ def load_dekany2022(light_curves: str | os.PathLike | None = None):
         ``feh``: the [Fe/H] labels, dex (SD 0.477).
     info : pandas.DataFrame
         ``fold`` (0-8), ``dekany_oof`` (the published out-of-fold
-        prediction, dex) and ``n_points`` (points in one cycle).
+        prediction, dex) and ``n_epochs`` (observed points in the cycle);
+        ``n_points``, its former name, is kept as a deprecated copy.
 
     Raises
     ------
@@ -259,16 +260,16 @@ def load_dekany2022(light_curves: str | os.PathLike | None = None):
         },
         index=index,
     )
-    n_points = np.fromiter((len(p) for p in phases), dtype=np.int64, count=len(phases))
-    y, info = _labels_and_info(table, index, n_points)
+    n_epochs = np.fromiter((len(p) for p in phases), dtype=np.int64, count=len(phases))
+    y, info = _labels_and_info(table, index, n_epochs)
     return X, y, info
 
 
-def _labels_and_info(table: pd.DataFrame, index: pd.Index, n_points: np.ndarray):
+def _labels_and_info(table: pd.DataFrame, index: pd.Index, n_epochs: np.ndarray):
     y = pd.Series(table.loc[index, "feh_label"].to_numpy(dtype=float), index=index, name="feh")
     info = pd.DataFrame(
         {"fold": table.loc[index, "fold"].to_numpy(), "dekany_oof": table.loc[index, "dekany_oof"].to_numpy(dtype=float),
-         "n_points": n_points},
+         "n_epochs": n_epochs, "n_points": n_epochs},  # n_points: deprecated alias of n_epochs
         index=index,
     )
     return y, info
@@ -288,7 +289,8 @@ def load_dekany2022_demo():
     y : pandas.Series
         ``feh``: their [Fe/H] labels, dex.
     info : pandas.DataFrame
-        ``fold``, ``dekany_oof`` and ``n_points``, as :func:`load_dekany2022`.
+        ``fold``, ``dekany_oof`` and ``n_epochs`` (and its deprecated copy
+        ``n_points``), as :func:`load_dekany2022`.
 
     Examples
     --------
@@ -301,6 +303,6 @@ def load_dekany2022_demo():
 
     with resources.as_file(resources.files(__package__).joinpath("data", DEMO_TABLE)) as path:
         X = read_parquet(path)
-    n_points = np.fromiter((len(t) for t in X["time"]), dtype=np.int64, count=len(X))
-    y, info = _labels_and_info(dekany2022_sample(), X.index, n_points)
+    n_epochs = np.fromiter((len(t) for t in X["time"]), dtype=np.int64, count=len(X))
+    y, info = _labels_and_info(dekany2022_sample(), X.index, n_epochs)
     return X, y, info

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -34,7 +36,8 @@ def light_curve_statistics(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarr
         the fit, mag), ``R21``, ``R31``, ``phi21``, ``phi31`` (sine
         convention, rad; phi31 unwrapped into ``[2, 2 + 2 pi)``), ``rms``
         (residual scatter about the fit, mag), ``mean_mag`` (``A0``, mag)
-        and ``n_points``.
+        and ``n_epochs`` (observed points; ``n_points``, its former name,
+        is kept as a deprecated copy).
     """
     coefs, info = fit_fourier(phase, mag, offsets, order, return_info=True)
     params = fourier_parameters(coefs)
@@ -47,24 +50,29 @@ def light_curve_statistics(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarr
             "phi31": unwrap_phi31(params["phi31"].to_numpy()),
             "rms": info.rms,
             "mean_mag": params["A0"].to_numpy(),
-            "n_points": info.n_points,
+            "n_epochs": info.n_epochs,
+            "n_points": info.n_epochs,  # deprecated alias of n_epochs
         }
     )
     return out[info.ok].reset_index(drop=True)
 
 
-def subsample_epochs(X: pd.DataFrame, n_points: np.ndarray, random_state=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def subsample_epochs(
+    X: pd.DataFrame, n_epochs: np.ndarray | None = None, random_state=0, *, n_points: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Random subsets of each star's transits, folded at period and epoch.
 
     Parameters
     ----------
     X : pandas.DataFrame
         Light-curve table with ``time``, ``mag``, ``period``, ``epoch``.
-    n_points : ndarray of int, shape (n_stars,)
+    n_epochs : ndarray of int, shape (n_stars,)
         Wanted points per star (capped at what each star has), e.g. drawn
         from a real survey's distribution of points per curve.
     random_state : int, numpy.random.Generator or None
         Seed of the random subsets.
+    n_points : ndarray of int, optional
+        Former name of ``n_epochs`` (deprecated, with a ``FutureWarning``).
 
     Returns
     -------
@@ -76,6 +84,11 @@ def subsample_epochs(X: pd.DataFrame, n_points: np.ndarray, random_state=0) -> t
     offsets : ndarray of int64, shape (n_stars + 1,)
         Where each star's points start in ``phase`` and ``mag``.
     """
+    if n_points is not None:
+        warnings.warn("subsample_epochs(n_points=...) is renamed n_epochs=...", FutureWarning, stacklevel=2)
+        n_epochs = n_points
+    if n_epochs is None:
+        raise TypeError("subsample_epochs() needs n_epochs, the wanted points per star")
     rng = np.random.default_rng(random_state)
     time, offsets = _ragged.flatten(X["time"].to_numpy())
     mag, _ = _ragged.flatten(X["mag"].to_numpy())
@@ -85,7 +98,7 @@ def subsample_epochs(X: pd.DataFrame, n_points: np.ndarray, random_state=0) -> t
     order = np.lexsort((rng.random(time.size), star))
     rank = np.empty(time.size, dtype=np.int64)
     rank[order] = np.arange(time.size) - offsets[star[order]]
-    want = np.minimum(np.asarray(n_points, dtype=np.int64), lengths)
+    want = np.minimum(np.asarray(n_epochs, dtype=np.int64), lengths)
     keep = rank < want[star]
     period = X["period"].to_numpy(dtype=np.float64)
     epoch = X["epoch"].to_numpy(dtype=np.float64)

@@ -41,7 +41,8 @@ def predict_demo_stars(name: str = DEMO_MODEL) -> pd.DataFrame:
         calibrated standard deviation and 68 % interval, dex),
         ``feh_out_of_fold`` (the fold models that never saw the star),
         ``feh_label`` and ``dekany2022_out_of_fold`` (the published model's
-        out-of-fold prediction), all dex, and ``n_points``.
+        out-of-fold prediction), all dex, and ``n_epochs`` (observed points; ``n_points``, its
+        former name, is kept as a deprecated copy).
     """
     from . import load_pretrained
 
@@ -54,7 +55,8 @@ def predict_demo_stars(name: str = DEMO_MODEL) -> pd.DataFrame:
         {
             "feh": feh, "feh_std": std, "feh_lower": lower, "feh_upper": upper,
             "feh_out_of_fold": model.estimator_.predict_out_of_fold(X, rows),
-            "feh_label": y, "dekany2022_out_of_fold": info["dekany_oof"], "n_points": info["n_points"],
+            "feh_label": y, "dekany2022_out_of_fold": info["dekany_oof"], "n_epochs": info["n_epochs"],
+            "n_points": info["n_epochs"],  # deprecated alias of n_epochs
         },
         index=X.index,
     )
