@@ -4,7 +4,7 @@ A valid light curve can still be the wrong input: a period in hours, fluxes
 in the ``mag`` column, Julian dates instead of Gaia's time system, a flat or
 pure-noise curve, or a star unlike any the model was trained on. The network
 then returns a number, and that number is wrong. This module tells such
-stars apart, so that :func:`rrlsk.batch.predict_catalogue` writes them with
+stars apart, so that :func:`rrlsk.catalogue.predict_catalogue` writes them with
 status ``"flagged"`` and the reason, never ``"ok"``:
 
 - :class:`TrainingDomain` is a pass-through pipeline step that records, at
@@ -14,7 +14,8 @@ status ``"flagged"`` and the reason, never ``"ok"``:
   fitted model can carry one through :func:`record_training_domain`.
 - :class:`PlausibilityLimits` holds the unit-mistake thresholds and the
   physical [Fe/H] range, with documented defaults.
-- :func:`plausibility` applies both to stars and their predictions.
+- :func:`plausibility` applies both to stars and their predictions;
+  :func:`model_plausibility` with the domain a given model carries.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "curve_features",
     "find_training_domain",
     "fitted_parts",
+    "model_plausibility",
     "per_star_scalars",
     "plausibility",
     "record_training_domain",
@@ -527,3 +529,34 @@ def plausibility(
         {"flagged": reasons != "", "outside_training_domain": outside, "reason": reasons.astype(str)},
         index=X.index,
     )
+
+
+def model_plausibility(model, X: pd.DataFrame, feh, *, limits: PlausibilityLimits | None = None) -> pd.DataFrame:
+    """:func:`plausibility` of a model's predictions, against that model's own training domain.
+
+    A model that judges its stars itself declares ``plausibility(X, feh,
+    limits=None)`` (e.g. :class:`rrlsk.PerTypeRegressor`: each star against
+    its type's model); any other is judged by :func:`plausibility` with
+    :func:`find_training_domain` and :func:`per_star_scalars`.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        The model that predicted ``feh``.
+    X : pandas.DataFrame
+        Light-curve table of the predicted stars.
+    feh : array-like of shape (n_stars,)
+        Their predicted [Fe/H], dex.
+    limits : PlausibilityLimits, optional
+        Thresholds; default :class:`PlausibilityLimits()`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`plausibility`: ``flagged``, ``outside_training_domain``,
+        ``reason``, indexed like ``X``.
+    """
+    declared = getattr(model, "plausibility", None)
+    if callable(declared):
+        return declared(X, feh, limits=limits)
+    return plausibility(X, feh, domain=find_training_domain(model), limits=limits, scalars=per_star_scalars(model, X))

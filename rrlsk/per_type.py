@@ -1,4 +1,11 @@
-"""One model per RR Lyrae type (RRab, RRc), each star sent to its own."""
+"""One model per RR Lyrae type (RRab, RRc), each star sent to its own.
+
+The router implements the protocol of any model (:mod:`rrlsk.base.predict`):
+``predict(X, return_std=)``, ``predict_interval`` (when one of its models
+is calibrated), ``skip_reasons`` and ``plausibility`` (each star judged
+against its own model's training domain), so that the catalogue and every
+other caller treat it as one model.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .base.constraints import HasMethods
-from .base.predict import predict_with_std
+from .base.predict import is_calibrated, predict_interval, predict_with_std
+from .domain import PlausibilityLimits, model_plausibility, plausibility
 
 __all__ = ["PerTypeRegressor"]
 
@@ -87,10 +96,6 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
     def models_by_type(self) -> Mapping[str, Any]:
         """The models that predict, by type: the fitted clones after :meth:`fit`, else ``models``.
 
-        :func:`rrlsk.predict_catalogue` reads it to keep each model's
-        calibrated uncertainty and to flag each star against its own
-        model's training domain.
-
         Returns
         -------
         mapping of str to estimator
@@ -132,8 +137,9 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
     def skip_reasons(self, X: pd.DataFrame) -> np.ndarray:
         """Why each star cannot be predicted (``""`` when it can).
 
-        :func:`rrlsk.batch.predict_table` and :func:`rrlsk.predict_catalogue`
-        write such stars as ``skipped`` with this reason.
+        :func:`rrlsk.catalogue.predict_table` and :func:`rrlsk.predict_catalogue`
+        write such stars as ``skipped`` with this reason (through
+        :func:`rrlsk.base.skip_reasons`).
 
         Parameters
         ----------
@@ -221,6 +227,91 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ValueError
             When a star's type has no model (see :meth:`skip_reasons`).
         """
+        feh = np.full(len(X), np.nan)
+        std = np.full(len(X), np.nan)
+        for rows, model in self._routes(X):
+            part = X.iloc[rows]
+            if return_std:
+                feh[rows], std[rows] = predict_with_std(model, part)
+            else:
+                feh[rows] = np.asarray(model.predict(part), dtype=np.float64).reshape(-1)
+        return (feh, std) if return_std else feh
+
+    def _has_calibrated_model(self) -> bool:
+        return any(is_calibrated(model) for model in self.models_by_type().values())
+
+    @available_if(_has_calibrated_model)
+    def predict_interval(self, X: pd.DataFrame, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
+        """Central interval of the given confidence for each star, from its type's model.
+
+        Available when one of the models is calibrated
+        (:func:`rrlsk.base.is_calibrated`); the stars of other models get NaN.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table with the type column.
+        confidence : float, default 0.68
+            Wanted coverage, in (0, 1).
+
+        Returns
+        -------
+        lower : ndarray of shape (n_stars,)
+            Lower bound, dex.
+        upper : ndarray of shape (n_stars,)
+            Upper bound, dex.
+
+        Raises
+        ------
+        ValueError
+            When a star's type has no model (see :meth:`skip_reasons`).
+        """
+        lower = np.full(len(X), np.nan)
+        upper = np.full(len(X), np.nan)
+        for rows, model in self._routes(X):
+            if is_calibrated(model):
+                lower[rows], upper[rows] = predict_interval(model, X.iloc[rows], confidence)
+        return lower, upper
+
+    def plausibility(self, X: pd.DataFrame, feh, limits: PlausibilityLimits | None = None) -> pd.DataFrame:
+        """Flag implausible predictions, each star against its own type's model.
+
+        Each model's stars are judged by
+        :func:`rrlsk.domain.model_plausibility` (that model's training
+        domain); stars without a model by the unit and range checks alone.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Light-curve table of the predicted stars.
+        feh : array-like of shape (n_stars,)
+            Their predicted [Fe/H], dex.
+        limits : rrlsk.domain.PlausibilityLimits, optional
+            Thresholds of the checks.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``X``: ``flagged`` (bool), ``outside_training_domain``
+            (bool) and ``reason`` (str), as :func:`rrlsk.domain.plausibility`.
+        """
+        feh = np.asarray(feh, dtype=np.float64).reshape(-1)
+        types = self.star_types(X)
+        groups = [(np.flatnonzero(types == name), model) for name, model in self.models_by_type().items()]
+        groups.append((np.flatnonzero(~np.isin(types, list(self.models_by_type()))), None))
+        columns = {"flagged": np.zeros(len(X), dtype=bool), "outside_training_domain": np.zeros(len(X), dtype=bool),
+                   "reason": np.full(len(X), "", dtype=object)}
+        for rows, model in groups:
+            if rows.size:
+                part = X.iloc[rows]
+                judged = (plausibility(part, feh[rows], limits=limits) if model is None
+                          else model_plausibility(model, part, feh[rows], limits=limits))
+                for name, values in columns.items():
+                    values[rows] = judged[name].to_numpy()
+        return pd.DataFrame({**columns, "reason": columns["reason"].astype(str)}, index=X.index)
+
+    def _routes(self, X: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
+        """The positions of each type's stars with its model; raises when a star has no model."""
         check_is_fitted(self)
         reasons = self.skip_reasons(X)
         if (reasons != "").any():
@@ -228,14 +319,5 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"PerTypeRegressor: {len(bad)} star(s) without a model, e.g. "
                              f"source_id {X.index[bad[0]]}: {reasons[bad[0]]}")
         types = self.star_types(X)
-        feh = np.full(len(X), np.nan)
-        std = np.full(len(X), np.nan)
-        for name, model in self.models_by_type().items():
-            rows = np.flatnonzero(types == name)
-            if rows.size:
-                part = X.iloc[rows]
-                if return_std:
-                    feh[rows], std[rows] = predict_with_std(model, part)
-                else:
-                    feh[rows] = np.asarray(model.predict(part), dtype=np.float64).reshape(-1)
-        return (feh, std) if return_std else feh
+        routes = [(np.flatnonzero(types == name), model) for name, model in self.models_by_type().items()]
+        return [(rows, model) for rows, model in routes if rows.size]

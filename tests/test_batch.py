@@ -1,4 +1,4 @@
-"""Streamed, resumable batch prediction (rrlsk.batch)."""
+"""Streamed, resumable catalogue prediction (rrlsk.catalogue)."""
 
 import json
 import os
@@ -19,7 +19,7 @@ from sklearn.linear_model import BayesianRidge, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from rrlsk.batch import PREDICTION_COLUMNS, predict_catalogue, predict_table, read_predictions
+from rrlsk.catalogue import PREDICTION_COLUMNS, predict_catalogue, predict_table, read_predictions
 from rrlsk.ensemble import FoldEnsembleRegressor
 from rrlsk.io import write_parquet
 from rrlsk.uncertainty import ONE_SIGMA, CalibratedRegressor
@@ -202,7 +202,7 @@ def start_run(path, out, sleep, chunk_size, n_jobs=1):
         import sys
         sys.path.insert(0, {str(TESTS)!r})
         from test_batch import make_model
-        from rrlsk.batch import predict_catalogue
+        from rrlsk.catalogue import predict_catalogue
         predict_catalogue(make_model(sleep={sleep}), {str(path)!r}, {str(out)!r}, chunk_size={chunk_size},
                           n_jobs={n_jobs}, progress=False)
         """
@@ -554,3 +554,24 @@ def test_a_table_error_in_a_later_file_names_it_and_keeps_the_stars_before(catal
         predict_catalogue(make_model(), [path, tmp_path / "later.parquet"], tmp_path / "out", chunk_size=20,
                           progress=False)
     assert len(read_predictions(tmp_path / "out")) == 60
+
+
+def test_the_old_import_paths_still_work():
+    import pickle
+
+    import rrlsk
+    import rrlsk.batch
+    import rrlsk.catalogue
+    import rrlsk.catalogue.dask
+    import rrlsk.dask
+
+    for name in rrlsk.batch.__all__:
+        assert getattr(rrlsk.batch, name) is getattr(rrlsk.catalogue, name), name
+    for name in rrlsk.dask.__all__:
+        assert getattr(rrlsk.dask, name) is getattr(rrlsk.catalogue.dask, name), name
+    assert rrlsk.predict_catalogue is rrlsk.catalogue.predict_catalogue is rrlsk.batch.predict_catalogue
+    assert pickle.loads(b"crrlsk.batch\nBatchSummary\n.") is rrlsk.catalogue.BatchSummary  # as old pickles name it
+    from rrlsk.batch import PREDICTION_COLUMNS as old  # noqa: N811
+    from rrlsk.dask import predict_dask  # noqa: F401
+
+    assert old == PREDICTION_COLUMNS

@@ -1,4 +1,4 @@
-"""Dask scale-out (rrlsk.dask) on a 2-worker LocalCluster."""
+"""Dask scale-out (rrlsk.catalogue.dask) on a 2-worker LocalCluster."""
 
 import sys
 
@@ -12,8 +12,8 @@ pytest.importorskip("distributed")
 from distributed import Client, LocalCluster  # noqa: E402
 from test_batch import BOOM_EPOCH, make_model, make_table, truth  # noqa: E402
 
-from rrlsk.batch import predict_table  # noqa: E402
-from rrlsk.dask import dask_backend, predict_dask, read_parquet_dask  # noqa: E402
+from rrlsk.catalogue import predict_table  # noqa: E402
+from rrlsk.catalogue.dask import dask_backend, predict_dask, read_parquet_dask  # noqa: E402
 from rrlsk.io import read_parquet, write_parquet  # noqa: E402
 
 
@@ -43,9 +43,9 @@ def test_missing_dask_names_the_extra(monkeypatch):
 
 
 def test_dask_backend_needs_a_client(monkeypatch):
-    import rrlsk.dask
+    import rrlsk.catalogue.dask
 
-    monkeypatch.setattr(rrlsk.dask, "_current_client", lambda: None)  # as if none were running
+    monkeypatch.setattr(rrlsk.catalogue.dask, "_current_client", lambda: None)  # as if none were running
     with pytest.raises(ValueError, match="needs a distributed.Client"):
         with dask_backend():
             pass

@@ -10,7 +10,8 @@ transformer of such tables, and the checks of tables
 :func:`check_labels_and_weights`) and parameters (:func:`check_params`, with the
 constraint classes of :mod:`rrlsk.base.constraints`); and how a caller
 reaches a model's final step (:func:`final_estimator`) and its calibrated
-uncertainty (:func:`is_calibrated`, :func:`predict_with_std`).
+uncertainty (:func:`is_calibrated`, :func:`predict_with_std`,
+:func:`predict_interval`) or declines stars (:func:`skip_reasons`).
 
 Examples
 --------
@@ -37,7 +38,10 @@ import importlib
 # public name -> module of rrlsk.base that defines it; loaded on first use,
 # so that the light modules (ragged arrays) do not import scikit-learn
 _NAMES = {
-    **dict.fromkeys(("final_estimator", "is_calibrated", "predict_with_std", "predicts_std"), "predict"),
+    **dict.fromkeys(
+        ("final_estimator", "is_calibrated", "predict_interval", "predict_with_std", "predicts_std", "skip_reasons"),
+        "predict",
+    ),
     **dict.fromkeys(("ARRAY_COLUMNS", "CHUNK_STARS", "MASK_VALUE", "flatten", "split"), "ragged"),
     **dict.fromkeys(
         ("DEFAULT_MIN_POINTS", "TableTransformer", "check_light_curves", "check_target_index", "validate_table"),

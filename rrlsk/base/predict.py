@@ -6,6 +6,22 @@ step's API: ``predict(X, return_std=True)`` and ``predict_interval``, as
 :class:`rrlsk.uncertainty.CalibratedRegressor` has. These helpers read it
 in one place, for every caller (the catalogue, the per-type router, the
 calibration, the evaluation).
+
+The protocol a model may implement beyond ``predict(X)``, each part
+optional and read only here (and, for the last, by
+:func:`rrlsk.domain.model_plausibility`):
+
+- ``predict(X, return_std=False)``: with ``return_std=True`` also a
+  per-star spread or uncertainty, dex (:func:`predicts_std`);
+- ``predict_interval(X, confidence=0.68)``: calibrated bounds, dex; with
+  the former it makes the model calibrated (:func:`is_calibrated`);
+- ``skip_reasons(X)``: why each star cannot be predicted, ``""`` when it
+  can (:func:`skip_reasons`), e.g. a star whose type has no model;
+- ``plausibility(X, feh, limits=None)``: the training-domain flags of
+  predicted stars (:func:`rrlsk.domain.model_plausibility`).
+
+:class:`rrlsk.PerTypeRegressor` implements all four from its models, so
+that a caller treats a router of models as any model.
 """
 
 from __future__ import annotations
@@ -14,7 +30,7 @@ import inspect
 
 import numpy as np
 
-__all__ = ["final_estimator", "is_calibrated", "predict_with_std", "predicts_std"]
+__all__ = ["final_estimator", "is_calibrated", "predict_interval", "predict_with_std", "predicts_std", "skip_reasons"]
 
 
 def final_estimator(model):
@@ -73,13 +89,13 @@ def is_calibrated(model) -> bool:
     Calibrated: ``predict(X, return_std=True)`` and ``predict_interval``, as
     :class:`rrlsk.uncertainty.CalibratedRegressor`. A raw model spread (a
     fold ensemble's) is no uncertainty. A router of models
-    (``models_by_type``, :class:`rrlsk.PerTypeRegressor`) is calibrated when
-    one of its models is.
+    (:class:`rrlsk.PerTypeRegressor`) has ``predict_interval`` when one of
+    its models is calibrated.
 
     Parameters
     ----------
     model : estimator or Pipeline
-        Read at its :func:`final_estimator`; a router, at each of its models.
+        Read at its :func:`final_estimator`.
 
     Returns
     -------
@@ -87,8 +103,6 @@ def is_calibrated(model) -> bool:
         Whether :func:`predict_with_std` gives it an uncertainty.
     """
     final = final_estimator(model)
-    if callable(getattr(final, "models_by_type", None)):
-        return any(is_calibrated(m) for m in final.models_by_type().values())
     return callable(getattr(final, "predict_interval", None)) and predicts_std(final)
 
 
@@ -123,3 +137,65 @@ def predict_with_std(model, X) -> tuple[np.ndarray, np.ndarray]:
     if not len(mean) == len(std) == len(X):
         raise ValueError(f"model.predict returned {len(mean)} values (std: {len(std)}) for {len(X)} rows")
     return mean, std
+
+
+def predict_interval(model, X, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated bounds of a model's [Fe/H], through a pipeline to its final step.
+
+    Parameters
+    ----------
+    model : fitted estimator or Pipeline
+        A calibrated model (:func:`is_calibrated`); a pipeline's steps before
+        its final one transform ``X`` first.
+    X : light-curve table or array-like
+        Rows to predict.
+    confidence : float, default 0.68
+        Wanted coverage, in (0, 1).
+
+    Returns
+    -------
+    lower : ndarray of shape (n_rows,)
+        Lower bound, dex.
+    upper : ndarray of shape (n_rows,)
+        Upper bound, dex.
+
+    Raises
+    ------
+    ValueError
+        When the model is not calibrated.
+    """
+    if not is_calibrated(model):
+        raise ValueError(f"{type(final_estimator(model)).__name__} gives no calibrated interval (no predict_interval)")
+    while getattr(model, "steps", None):
+        for _, step in model.steps[:-1]:
+            if step is not None and step != "passthrough":
+                X = step.transform(X)
+        model = model.steps[-1][1]
+    lower, upper = model.predict_interval(X, confidence=confidence)
+    return np.asarray(lower, dtype=np.float64).reshape(-1), np.asarray(upper, dtype=np.float64).reshape(-1)
+
+
+def skip_reasons(model, X) -> np.ndarray:
+    """Why each row cannot be predicted by the model, ``""`` where it can.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        A model that declines some rows declares ``skip_reasons(X)`` (e.g.
+        :class:`rrlsk.PerTypeRegressor`: a star whose type has no model);
+        any other model takes every row.
+    X : light-curve table
+        Rows to predict.
+
+    Returns
+    -------
+    ndarray of object, shape (n_rows,)
+        The reason per row (str).
+    """
+    declared = getattr(model, "skip_reasons", None)
+    if not callable(declared):
+        return np.full(len(X), "", dtype=object)
+    reasons = np.asarray(declared(X), dtype=object).reshape(-1)
+    if len(reasons) != len(X):
+        raise ValueError(f"{type(model).__name__}.skip_reasons returned {len(reasons)} reasons for {len(X)} rows")
+    return reasons
