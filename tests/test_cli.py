@@ -463,8 +463,8 @@ def test_version_and_info_say_nothing_of_tensorflow(saved_model):
 
 
 def test_native_start_up_lines_are_hidden_unless_verbose():
-    code = ("import os, sys; from rrlsk.cli import _without_native_logs\n"
-            "with _without_native_logs(sys.argv[1] == 'hide'):\n"
+    code = ("import os, sys; from rrlsk.cli.native_logs import without_native_logs\n"
+            "with without_native_logs(sys.argv[1] == 'hide'):\n"
             "    os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called are written\\n'"
             " b'I0000 00:00:1796208651.963164  6389 cudart_stub.cc:31] Could not find cuda drivers\\n'"
             " b'To enable the following instructions: AVX2 FMA, in other operations, rebuild\\n'"

@@ -8,7 +8,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 import rrlsk
 from rrlsk.batch import predict_catalogue, predict_table, read_predictions
-from rrlsk.cli import _pipeline, build_parser, main
+from rrlsk.cli import build_parser, main
+from rrlsk.cli.training import pipeline as cli_pipeline
 from rrlsk.datasets import (
     RRcPopulation,
     make_gaia_catalogue,
@@ -99,9 +100,9 @@ def test_rrc_preset_aligns_on_the_first_harmonic():
 
 def test_type_option_reaches_preset_and_selection(tmp_path, capsys):
     args = build_parser().parse_args(["cv", "data.parquet", "--type", "RRc"])
-    assert _pipeline(args, "fourier_relation").named_steps["fold"].order == 1
+    assert cli_pipeline(args, "fourier_relation").named_steps["fold"].order == 1
     args = build_parser().parse_args(["train", "data.parquet", "--out", "m.joblib"])
-    assert _pipeline(args, "fourier_relation").named_steps["fold"].align == "epoch"
+    assert cli_pipeline(args, "fourier_relation").named_steps["fold"].align == "epoch"
 
     X, y, info = make_gaia_catalogue(40, rrc_fraction=0.5, labels="spectroscopic", random_state=3)
     to_gaia_files(X, info, tmp_path / "gaia", format="csv")
