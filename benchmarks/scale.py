@@ -125,7 +125,7 @@ def _child(mode: str, model_path: str, data: str, output: str, chunk_size: int, 
     """
     start = time.perf_counter()
     if mode in ("single", "jobs2", "gaia"):
-        from rrlsk.batch import predict_catalogue
+        from rrlsk.catalogue import predict_catalogue
 
         summary = predict_catalogue(
             model_path, data, output, chunk_size=chunk_size, n_jobs=2 if mode == "jobs2" else 1,
@@ -135,7 +135,7 @@ def _child(mode: str, model_path: str, data: str, output: str, chunk_size: int, 
     else:
         from distributed import Client, LocalCluster
 
-        from rrlsk.dask import predict_dask, read_parquet_dask
+        from rrlsk.catalogue import predict_dask, read_parquet_dask
 
         # Workers inherit this: one TF thread each, as the loky workers get.
         os.environ.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
@@ -232,8 +232,9 @@ def _stage_worker(model_path: str, data: str, output: str, chunk_size: int, resu
     """Child process: the whole pass, then each stage of it, in CPU seconds; writes JSON to ``result_path``.
 
     Uses only what every compared revision has: ``predict_catalogue``, the
-    batch module's table check (``_check``) and part writer
-    (``_write_part``), the pipeline steps' ``_validate`` (their table
+    catalogue's table check (``check_table``) and part writer
+    (``write_part``; ``rrlsk.batch``'s ``_check`` and ``_write_part``
+    before ``rrlsk.catalogue``), the pipeline steps' ``_validate`` (their table
     checks) and ``_transform``, and :func:`rrlsk.domain.plausibility`. The
     model is loaded once and passed in memory, so the pass pays the
     network's first-call compilation and the stages find it warm.
@@ -242,14 +243,21 @@ def _stage_worker(model_path: str, data: str, output: str, chunk_size: int, resu
     import pandas as pd
 
     import rrlsk
-    from rrlsk import batch
+    try:
+        from rrlsk.catalogue import load_fitted, predict_catalogue
+        from rrlsk.catalogue.chunk import check_table
+        from rrlsk.catalogue.store import write_part
+    except ImportError:  # a revision before rrlsk.catalogue (the baseline's tree)
+        from rrlsk.batch import _check as check_table
+        from rrlsk.batch import _write_part as write_part
+        from rrlsk.batch import load_fitted, predict_catalogue
     from rrlsk.domain import find_training_domain, per_star_scalars, plausibility
     from rrlsk.io import iter_parquet
 
-    model = batch.load_fitted(model_path)
+    model = load_fitted(model_path)
     shutil.rmtree(output, ignore_errors=True)
     wall, cpu = time.perf_counter(), time.process_time()
-    summary = batch.predict_catalogue(model, data, output, chunk_size=chunk_size, progress=False)
+    summary = predict_catalogue(model, data, output, chunk_size=chunk_size, progress=False)
     result = {"pass_wall": time.perf_counter() - wall, "pass_cpu": time.process_time() - cpu,
               "n_stars": summary.n_written, "module": rrlsk.__file__}
     seconds = dict.fromkeys(STAGES, 0.0)
@@ -263,7 +271,7 @@ def _stage_worker(model_path: str, data: str, output: str, chunk_size: int, resu
     reader = iter(iter_parquet(data, chunk_size))
     parts = iter(sorted(Path(output).glob("part-*.parquet")))
     while (X := timed("read", next, reader, None)) is not None:
-        report = timed("checks", batch._check, X, {}, model)
+        report = timed("checks", check_table, X, {}, model)
         Z = X = X.iloc[np.flatnonzero(report["ok"].to_numpy())]
         for name, step in model.steps[:-1]:
             if name in STAGES:
@@ -273,7 +281,7 @@ def _stage_worker(model_path: str, data: str, output: str, chunk_size: int, resu
         timed("flags", lambda: plausibility(X, feh, domain=find_training_domain(model),
                                             scalars=per_star_scalars(model, X)))
         table = pd.read_parquet(next(parts)).set_index("source_id")
-        timed("write", batch._write_part, Path(output) / "_timed.parquet", table)
+        timed("write", write_part, Path(output) / "_timed.parquet", table)
     result["cpu"] = seconds
     Path(result_path).write_text(json.dumps(result))
 

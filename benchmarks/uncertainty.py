@@ -23,7 +23,7 @@ Gaia.
    trained on the paper's sample (``make_paper_sample``: >= 50 epochs,
    sigma(phi31) <= 0.1, the paper's cuts; spectroscopic-like labels) and
    predicts ``--n-catalogue`` simulated stars WITHOUT the cuts through
-   ``rrlsk.batch.predict_table`` (as ``rrlsk predict`` does): bias, MAE,
+   ``rrlsk.catalogue.predict_table`` (as ``rrlsk predict`` does): bias, MAE,
    RMSE against the true [Fe/H] and coverage, by number of epochs, G,
    amplitude, Blazhko modulation, whether a star passes the paper's cuts and
    whether ``predict_table`` marks it ``outside_training_domain``.
@@ -233,7 +233,7 @@ def catalogue_study(args, degrade: LightCurveDegrader | None = None, **options) 
     _timed("paper-sample fit", model.fit, X, y, y_err=info["feh_error"])
     X_cat, _, stars = make_gaia_rrab(args.n_catalogue, labels="spectroscopic", random_state=args.random_state + 1)
     selected, _ = select_paper_sample(_vari_rrlyrae(X_cat, stars, stars["n_epochs"].to_numpy()))
-    table = _timed("catalogue predict_table", rrlsk.batch.predict_table, model, X_cat)
+    table = _timed("catalogue predict_table", rrlsk.catalogue.predict_table, model, X_cat)
     stars = stars.join(table.rename(columns={"feh": "feh_pred"}))
     predicted = stars.index[stars["feh_std"].notna()]
     lower, upper = _timed("95 % intervals", model.predict_interval, X_cat.loc[predicted], 0.95)

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import rrlsk
-from rrlsk.batch import read_predictions
+from rrlsk.catalogue import read_predictions
 from rrlsk.datasets import make_gaia_rrab
 from rrlsk.io import write_parquet
 from rrlsk.persistence import load_model, model_info, save_model

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 import rrlsk
-from rrlsk.batch import read_predictions
+from rrlsk.catalogue import read_predictions
 from rrlsk.datasets import make_gaia_rrab, to_gaia_files
 from rrlsk.io import read_gaia_dr3, select_paper_sample
 from rrlsk.metrics import rmse

@@ -142,7 +142,7 @@ def test_domain_ranges_of_non_negative_features_are_shown_from_zero(sample):
 
 
 def test_stars_of_another_type_are_outside_an_rrab_models_domain(sample):
-    from rrlsk.batch import predict_table
+    from rrlsk.catalogue import predict_table
     from rrlsk.datasets import make_gaia_rrc
 
     X, y = sample
@@ -161,7 +161,7 @@ def test_per_star_scalars_outside_their_training_range_are_outside_the_domain(sa
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    from rrlsk.batch import predict_table
+    from rrlsk.catalogue import predict_table
     from rrlsk.preprocessing import PerStarScalars, PhaseFolder
 
     X, y = sample

@@ -21,7 +21,7 @@ from sklearn.base import clone
 
 import rrlsk
 from rrlsk import pretrained
-from rrlsk.batch import load_fitted, predict_catalogue, predict_table, read_predictions
+from rrlsk.catalogue import load_fitted, predict_catalogue, predict_table, read_predictions
 from rrlsk.cli import main
 from rrlsk.pretrained._sequences import sequences_binned, sequences_g
 from rrlsk.pretrained._weights import read_ensemble, write_ensemble
@@ -81,7 +81,7 @@ def test_register_refuses_taken_names_and_paths():
 
 def test_registry_and_loading_do_not_import_tensorflow():
     code = ("import sys, rrlsk, rrlsk.pretrained as p; p.names(); p.describe('dekany2022-ks'); "
-            "rrlsk.load_pretrained('dekany2022-g'); import rrlsk.batch, rrlsk.cli; "
+            "rrlsk.load_pretrained('dekany2022-g'); import rrlsk.batch, rrlsk.catalogue, rrlsk.cli; "
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

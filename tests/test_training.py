@@ -169,7 +169,7 @@ def test_meta_pipeline_joblib_fresh_process_and_catalogue(curves, tmp_path):
 
     rrlsk.io.write_parquet(X, tmp_path / "stars.parquet")
     rrlsk.predict_catalogue(pipe, tmp_path / "stars.parquet", tmp_path / "out", progress=False)
-    out = rrlsk.batch.read_predictions(tmp_path / "out")
+    out = rrlsk.catalogue.read_predictions(tmp_path / "out")
     out = out.set_index("source_id") if "source_id" in out.columns else out
     ok = out[out["status"] == "ok"]
     assert len(ok) == len(X)

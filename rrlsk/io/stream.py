@@ -20,7 +20,7 @@ __all__ = ["DROPPED_COLUMN", "iter_light_curves", "iter_named_light_curves", "pa
 
 
 #: Column naming why a star was dropped while reading (``""`` when kept),
-#: with ``keep_dropped=True``; :mod:`rrlsk.batch` writes such stars as skipped.
+#: with ``keep_dropped=True``; :mod:`rrlsk.catalogue` writes such stars as skipped.
 DROPPED_COLUMN = "rrlsk_dropped"
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
