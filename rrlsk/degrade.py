@@ -29,7 +29,7 @@ from .base.ragged import ARRAY_COLUMNS, flatten, split
 from .base.validation import check_params
 from .datasets._population import RRabPopulation, transit_sigma
 
-__all__ = ["LightCurveDegrader"]
+__all__ = ["LightCurveDegrader", "degradation_problem"]
 
 
 class LightCurveDegrader(BaseEstimator):
@@ -192,15 +192,39 @@ class LightCurveDegrader(BaseEstimator):
         return degraded, info
 
 
-def _array_columns(X: pd.DataFrame) -> list[str]:
-    """The array columns of ``X`` that a copy subsets, checked."""
+def degradation_problem(X: pd.DataFrame) -> str | None:
+    """Why :meth:`LightCurveDegrader.degrade` cannot copy the stars of ``X``, or None if it can.
+
+    A copy needs each point's G error (``mag_err``, finite: the noise it adds
+    grows from it) and only array columns it knows how to subset.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table.
+
+    Returns
+    -------
+    str or None
+        The problem in words, or None.
+    """
     missing = [column for column in ("mag", "mag_err") if column not in X.columns]
     if missing:
-        raise ValueError(f"degrading a light curve needs the column(s) {missing}; X has {list(X.columns)}")
+        return f"degrading a light curve needs the column(s) {missing}; X has {list(X.columns)}"
     unknown = [
         column for column in X.columns
         if column not in ARRAY_COLUMNS and len(X) and isinstance(X[column].iat[0], (np.ndarray, list))
     ]
     if unknown:
-        raise ValueError(f"cannot subset the array column(s) {unknown} (known: {list(ARRAY_COLUMNS)})")
+        return f"cannot subset the array column(s) {unknown} (known: {list(ARRAY_COLUMNS)})"
+    if len(X) and not np.isfinite(flatten(list(X["mag_err"].to_numpy()))[0]).all():
+        return "some mag_err are missing (NaN): a copy's added noise grows from each point's error"
+    return None
+
+
+def _array_columns(X: pd.DataFrame) -> list[str]:
+    """The array columns of ``X`` that a copy subsets, checked."""
+    problem = degradation_problem(X)
+    if problem is not None:
+        raise ValueError(problem)
     return [column for column in ARRAY_COLUMNS if column in X.columns]

@@ -199,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--degraded-copies", type=positive_int, default=None, metavar="N",
                        help="with --calibrate: also learn and calibrate the uncertainties on N sparser, "
                        "fainter copies of each star (20 or more of its epochs, up to 3 mag fainter), "
-                       "for catalogues beyond the training stars' cuts (docs/accuracy.md)")
+                       "for catalogues beyond the training stars' cuts (docs/accuracy.md); without it, "
+                       "one copy of each star teaches only the difficulty model, where the data have mag_err")
     group.add_argument("--interval", choices=("auto", "prediction", "classical"), default="auto",
                        help="with --calibrate: 'prediction' intervals around the model's [Fe/H] (smallest "
                        "error per star), or 'classical': the [Fe/H] inverted through its line against the "

@@ -40,7 +40,7 @@ def _calibrate(args, model, X, y, weights, feh_error):
 
     if args.label_errors and feh_error is None:
         raise ValueError(f"{args.data}: --label-errors needs a feh_error column")
-    degrade = None
+    degrade = "auto"  # copies teach the difficulty model wherever the table has point errors
     if args.degraded_copies:
         from ..degrade import LightCurveDegrader
 

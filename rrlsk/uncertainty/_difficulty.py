@@ -92,10 +92,12 @@ class _DifficultySpread:
             X_fit, y_fit, w_fit, X_fit_copies, np.searchsorted(fit_rows, origin[fit_copies]), fit_rows
         )
         if self.interval_ == "classical":
-            # the line is that of the stars and their copies, as the catalogue will mix them
-            on_copies = np.zeros(0, dtype=np.int64) if oof_copies is None else origin[fit_copies]
+            # with copies in the calibration, the line is that of the stars and their copies, as the
+            # catalogue will mix them; copies for the difficulty model alone leave it to the stars
+            mixed = oof_copies is not None and getattr(self, "degraded_copies_", "") == "difficulty and calibration"
+            on_copies = origin[fit_copies] if mixed else np.zeros(0, dtype=np.int64)
             self._fit_line(
-                np.concatenate([oof, np.zeros(0) if oof_copies is None else oof_copies]),
+                np.concatenate([oof, oof_copies if mixed else np.zeros(0)]),
                 np.concatenate([y_fit, values[on_copies]]),
                 np.concatenate([error[fit_rows], error[on_copies]]),
                 stacklevel=4,

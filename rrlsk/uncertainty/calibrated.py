@@ -94,13 +94,25 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
         ``y_err``: for labels with errors, best with ``interval="classical"``
         (``docs/accuracy.md``); without label errors a few wild labels would
         set its scale. ``spread="difficulty"`` only.
-    degrade : LightCurveDegrader, optional
+    degrade : "auto", LightCurveDegrader or None, default "auto"
         Makes degraded copies of the training stars (anything with
         ``degrade(X) -> (X_degraded, info)`` and ``info["origin"]``, the
         position of each copy's star in ``X``) that the difficulty model
-        and the calibration also see (see :doc:`accuracy`); its own
-        ``random_state`` seeds the copies. None (default): the training
-        stars only.
+        and the calibration also see (see :doc:`accuracy`), so that the
+        intervals widen on sparse and faint stars as their errors do; its
+        own ``random_state`` seeds the copies. ``"auto"``: one copy of each
+        star by ``LightCurveDegrader(random_state=random_state)``, seen by
+        the difficulty model only, when the training table can be degraded
+        (it has finite ``mag_err``: see
+        :func:`rrlsk.degrade.degradation_problem`), none otherwise (real
+        archives without point errors): the difficulty model learns how the
+        error grows on sparser, fainter curves, while the calibration factor
+        (and the line of ``interval="classical"``) come from the held-out
+        stars alone, so stars like the training stars keep their coverage.
+        A degrader given here: its copies join the calibration as well, for
+        a catalogue sparser or fainter than the training stars as a whole
+        (``docs/accuracy.md``). None: the training stars only.
+        ``degraded_copies_`` says which.
 
     Attributes
     ----------
@@ -108,6 +120,11 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
         The model fitted on the non-calibration stars.
     interval_, difficulty_target_ : str
         The interval and difficulty target used (``"auto"`` resolved).
+    degrade_ : LightCurveDegrader or None
+        What made the degraded copies (``degrade`` with ``"auto"``
+        resolved); None: no copies.
+    degraded_copies_ : {"none", "difficulty", "difficulty and calibration"}
+        Where the copies were used.
     difficulty_ : estimator
         The fitted difficulty model of the first of ``difficulty_quantiles``
         (``spread="difficulty"`` only).
@@ -165,7 +182,7 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
         "difficulty_quantiles": ["array-like"],
         "interval": [StrOptions({"auto", "prediction", "classical"})],
         "difficulty_target": [StrOptions({"auto", "abs", "variance"})],
-        "degrade": [None, HasMethods(["degrade"])],
+        "degrade": [None, StrOptions({"auto"}), HasMethods(["degrade"])],
     }
 
     def __init__(
@@ -180,7 +197,7 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
         difficulty_quantiles: tuple[float, ...] = (0.5,),
         interval: str = "auto",
         difficulty_target: str = "auto",
-        degrade=None,
+        degrade="auto",
     ):
         self.estimator = estimator
         self.spread = spread
@@ -276,7 +293,8 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
                 self._fit_line(oof, y_fit, error[fit_rows])
         else:
             self._fit_difficulty(X_fit, y_fit, w_fit, fit_rows, X_copies, origin, fit_copies, values, error)
-        self._calibrate(X, values, error, cal_rows, X_copies, origin, fit_copies)
+        calibrated_copies = X_copies if self.degraded_copies_ == "difficulty and calibration" else None
+        self._calibrate(X, values, error, cal_rows, calibrated_copies, origin, fit_copies)
         return self
 
     def _check_sizes(self, n_stars: int) -> None:
@@ -302,10 +320,19 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
             )
 
     def _copies(self, X) -> tuple[pd.DataFrame | None, np.ndarray]:
-        """``degrade``'s copies of the stars of ``X`` and each one's star (position in ``X``)."""
-        if self.degrade is None:
+        """``degrade``'s copies of the stars of ``X`` and each one's star (position in ``X``); sets ``degrade_``."""
+        self.degrade_ = self.degrade
+        self.degraded_copies_ = "difficulty and calibration"
+        if isinstance(self.degrade, str):  # "auto": copies for the difficulty model wherever the table allows them
+            from ..degrade import LightCurveDegrader, degradation_problem
+
+            can = degradation_problem(X) is None
+            self.degrade_ = LightCurveDegrader(random_state=self.random_state) if can else None
+            self.degraded_copies_ = "difficulty"
+        if self.degrade_ is None:
+            self.degraded_copies_ = "none"
             return None, np.empty(0, dtype=np.int64)
-        X_copies, info = self.degrade.degrade(X)
+        X_copies, info = self.degrade_.degrade(X)
         return X_copies, np.asarray(info["origin"], dtype=np.int64)
 
     def _prefit_ensemble(self, n_stars: int):
@@ -340,7 +367,9 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
         -------
         dict
             ``spread``; ``n_calibration`` (held-out stars); ``n_degraded``
-            (their degraded copies, 0 without ``degrade``); ``label_errors``
+            (their degraded copies, 0 without copies in the calibration);
+            ``degraded_copies`` (where copies were used: ``"none"``,
+            ``"difficulty"`` or ``"difficulty and calibration"``); ``label_errors
             (whether ``y_err`` was given: intervals for the true [Fe/H]);
             ``std_factor`` (calibrated std over the raw scale);
             ``coverage_68`` (share of calibration rows, copies included,
@@ -360,6 +389,7 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
             "difficulty_quantiles": [float(level) for level in self._levels()] if hasattr(self, "calibration_scales_") else [0.5],
             "n_calibration": len(cal) - n_degraded,
             "n_degraded": n_degraded,
+            "degraded_copies": getattr(self, "degraded_copies_", "difficulty and calibration" if n_degraded else "none"),
             "label_errors": bool((cal["label_error"] > 0).any()),
             "std_factor": float(self.std_factor_),
             "coverage_68": float(covered.mean()),

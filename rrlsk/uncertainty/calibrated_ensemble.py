@@ -15,7 +15,7 @@ def make_calibrated_ensemble(
     *,
     n_folds: int = 5,
     calibration_size: float = 0.25,
-    degrade=None,
+    degrade="auto",
     interval: str = "auto",
     difficulty_target: str = "auto",
     random_state: int | None = None,
@@ -37,11 +37,10 @@ def make_calibrated_ensemble(
         Folds of the ensemble, and so the number of fold models.
     calibration_size : float, default 0.25
         Share of the training stars held out for the calibration, in (0, 1).
-    degrade : LightCurveDegrader, optional
+    degrade : "auto", LightCurveDegrader or None, default "auto"
         Also learn and calibrate the uncertainties on sparser, fainter
-        copies of the training stars (see :class:`CalibratedRegressor`);
-        for a catalogue with sparser or fainter curves than the training
-        stars.
+        copies of the training stars (see :class:`CalibratedRegressor`;
+        ``"auto"``: one copy of each star where the table has point errors).
     interval : {"auto", "prediction", "classical"}, default "auto"
         The kind of interval (see :class:`CalibratedRegressor`).
     difficulty_target : {"auto", "abs", "variance"}, default "auto"
