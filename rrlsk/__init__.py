@@ -43,6 +43,7 @@ _SUBMODULES = (
 # public name -> module that defines it
 _NAMES = {
     "make_pipeline": "pipelines",
+    "all_models": "_registry",
     "density_weights": "weights",
     "BinnedStratifiedKFold": "model_selection",
     "RepeatedBinnedStratifiedKFold": "model_selection",

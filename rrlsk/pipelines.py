@@ -32,79 +32,45 @@ The paper's three catalogues (Section 3) differ only in which steps are
 
 Feature-based baselines (:mod:`rrlsk.baselines`) replace spline, mean and
 encode by a ``features`` step (:class:`~rrlsk.preprocessing.FourierFeatures`).
+
+Nothing here is an if/else over model names: the models come from the
+catalogue (:mod:`rrlsk._registry`, :func:`rrlsk.all_models`: where each
+lives and its tags, read without TensorFlow; a network's class is imported
+when a pipeline is built) and the steps from their declarations
+(:class:`Step`, :func:`declared_steps`); :func:`declare_step` adds a step of
+one's own (docs/preprocessing.md, "Adding a preprocessing step").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from sklearn.pipeline import Pipeline
 
-from . import _registry, baselines, regressors  # noqa: F401 (regressors registers the networks)
-from .domain import TrainingDomain
-from .preprocessing import (
-    FourierFeatures,
-    MeanMagSubtractor,
-    PerStarScalars,
-    PhaseFolder,
-    SequenceEncoder,
-    SequencePadder,
-    SplineResampler,
-)
+from . import _registry
+from ._steps import CATALOGUES, FOLDS, PipelineOptions, Step, assemble, declare_step, declared_steps, remove_step
 
-__all__ = ["CATALOGUES", "MODELS", "NETWORKS", "make_pipeline"]
+__all__ = [
+    "CATALOGUES",
+    "MODELS",
+    "NETWORKS",
+    "PipelineOptions",
+    "Step",
+    "declare_step",
+    "declared_steps",
+    "make_pipeline",
+    "remove_step",
+]
 
-#: The paper's three input catalogues.
-CATALOGUES = ("spline", "spline_nomean", "raw")
-
-
-@dataclass(frozen=True)
-class _Model:
-    """How :func:`make_pipeline` builds one model.
-
-    ``factory(**params)`` returns the final estimator; ``inputs`` is
-    ``"sequence"`` (the Eq. 3 tensor), ``"features"`` (the Fourier
-    parameters table) or ``"panel"`` (sktime's numpy3D panel).
-    """
-
-    factory: Callable
-    inputs: str
-    masks_padding: bool = False
-
-
-#: Network name -> regressor class, a live read-only view of the registry
+#: Network name -> regressor class, a live read-only view of the catalogue
 #: (:mod:`rrlsk._registry`): the paper's nine, the Transformer, and any
 #: :class:`~rrlsk.regressors.NetworkRegressor` subclass defined since with a
-#: ``model_name``.
+#: ``model_name``. Names are read without TensorFlow; a class on access.
 NETWORKS = _registry.NETWORKS
 
-
-class _Models(Mapping):
-    """Model name -> :class:`_Model`: the registered networks, then the baselines."""
-
-    def __getitem__(self, name: str) -> _Model:
-        if name in NETWORKS:
-            cls = NETWORKS[name]
-            return _Model(cls, "sequence", cls.masks_padding)
-        if name in baselines.FEATURE_MODELS:
-            return _Model(baselines.FEATURE_MODELS[name], "features")
-        return _Model(baselines.PANEL_MODELS[name], "panel")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([*NETWORKS, *baselines.FEATURE_MODELS, *baselines.PANEL_MODELS])
-
-    def __len__(self) -> int:
-        return len(NETWORKS) + len(baselines.FEATURE_MODELS) + len(baselines.PANEL_MODELS)
-
-
-#: Every model name :func:`make_pipeline` accepts (a live view, like
-#: :data:`NETWORKS`).
-MODELS = _Models()
-
-
-#: PhaseFolder parameters of each pulsation type (see make_pipeline's rr_type).
-_FOLDS = {"RRab": {"align": "epoch"}, "RRc": {"align": "maximum", "order": 1}}
+#: Model name -> :class:`~rrlsk._registry.ModelEntry` (target and capability
+#: tags) of every model :func:`make_pipeline` accepts, a live view.
+MODELS = _registry.MODELS
 
 
 def make_pipeline(
@@ -187,16 +153,15 @@ def make_pipeline(
     >>> [name for name, _ in pipe.steps]
     ['domain', 'fold', 'spline', 'mean', 'encode', 'gru']
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    entry = _registry.model_entry(model)
     if catalogue not in CATALOGUES:
         raise ValueError(f"unknown catalogue {catalogue!r}; choose one of {list(CATALOGUES)}")
-    if rr_type not in _FOLDS:
-        raise ValueError(f"unknown rr_type {rr_type!r}; choose one of {sorted(_FOLDS)}")
-    spec = MODELS[model]
+    if rr_type not in FOLDS:
+        raise ValueError(f"unknown rr_type {rr_type!r}; choose one of {sorted(FOLDS)}")
     if meta is not None:
-        if spec.inputs != "sequence":
-            raise ValueError(f"meta= feeds per-star scalars to a network; {model!r} is not one of {sorted(NETWORKS)}")
+        if not entry.takes_scalars:
+            takers = sorted(name for name, e in MODELS.items() if e.takes_scalars)
+            raise ValueError(f"meta= feeds per-star scalars to a network; {model!r} is not one of {takers}")
         meta = (meta,) if isinstance(meta, str) else tuple(meta)
         n_meta = model_params.get("n_meta", "auto")
         if n_meta not in ("auto", len(meta)):
@@ -205,42 +170,15 @@ def make_pipeline(
                 "the meta step's names decide"
             )
         model_params = {**model_params, "n_meta": "auto"}
-    domain = ("domain", TrainingDomain())
-    fold = ("fold", PhaseFolder(**_FOLDS[rr_type]) if align is None else PhaseFolder(align=align))
+    if catalogue == "raw" and entry.inputs == "sequence" and not entry.masks_padding:
+        maskers = sorted(name for name, e in MODELS.items() if e.masks_padding)
+        raise ValueError(
+            f"the raw catalogue pads curves with a mask value that {model!r} cannot mask; "
+            f"use catalogue='spline' or one of {maskers}"
+        )
     if model == "fourier_relation" and rr_type == "RRc":
         from .datasets import RRcPopulation
 
         model_params.setdefault("coefficients", RRcPopulation.relation)
-    final = (model, spec.factory(**model_params))
-    scalars = [] if meta is None else [("meta", PerStarScalars(meta))]
-
-    if spec.inputs == "features":
-        features = FourierFeatures() if fourier_order is None else FourierFeatures(order=fourier_order)
-        return Pipeline([domain, fold, ("features", features), final])
-
-    if catalogue == "raw":
-        if spec.inputs == "sequence" and not spec.masks_padding:
-            maskers = sorted(name for name, s in MODELS.items() if s.masks_padding)
-            raise ValueError(
-                f"the raw catalogue pads curves with a mask value that {model!r} cannot mask; "
-                f"use catalogue='spline' or one of {maskers}"
-            )
-        steps = [
-            fold,
-            *scalars,
-            ("spline", "passthrough"),
-            ("mean", "passthrough"),
-            ("encode", SequencePadder()),
-        ]
-    else:
-        mean = MeanMagSubtractor() if catalogue == "spline" else "passthrough"
-        steps = [
-            fold,
-            *scalars,
-            ("spline", SplineResampler(n_points=n_points, method=spline_method)),
-            ("mean", mean),
-            ("encode", SequenceEncoder()),
-        ]
-    if spec.inputs == "panel":
-        steps.append(("panel", baselines.SktimePanel()))
-    return Pipeline([domain, *steps, final])
+    options = PipelineOptions(model, catalogue, n_points, align, rr_type, spline_method, fourier_order, meta)
+    return Pipeline([*assemble(options, entry.inputs), (model, entry.load()(**model_params))])

@@ -1,8 +1,11 @@
-"""The registry of networks: one class defined = one network everywhere.
+"""The catalogue of models: one class defined = one network everywhere.
 
+The built-in entries name their classes by ``"module:Class"`` and state
+their tags without TensorFlow; these tests check them against the classes.
 A toy network is added here as a user adds one (a builder and a small
 ``NetworkRegressor`` subclass naming itself, nothing else) and found by
-``make_pipeline``, the command line's list of models and ``GridSearchCV``.
+``make_pipeline``, :func:`rrlsk.all_models`, the command line's list of
+models and ``GridSearchCV``.
 """
 
 import inspect
@@ -15,7 +18,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from rrlsk import _registry, baselines, cli, make_pipeline
+from rrlsk import _registry, all_models, baselines, cli, make_pipeline
 from rrlsk.datasets import make_gaia_rrab
 from rrlsk.model_selection import BinnedStratifiedKFold
 from rrlsk.pipelines import MODELS, NETWORKS
@@ -27,12 +30,38 @@ PAPER_ORDER = ["fcn", "resnet", "inception", "lstm", "bilstm", "gru", "bigru", "
 
 
 def test_builtin_table_is_the_registry():
-    """The TensorFlow-free table (CLI help, public names) equals what the classes register."""
+    """The TensorFlow-free entries (CLI help, public names) are what the classes register."""
     assert list(NETWORKS) == PAPER_ORDER
     assert dict(_registry.BUILTIN_NETWORKS) == {name: cls.__name__ for name, cls in NETWORKS.items()}
     assert all(getattr(R, cls.__name__) is cls and cls.__name__ in R.__all__ for cls in NETWORKS.values())
+    for entry in _registry._BUILTIN:
+        if entry.kind == "network":  # import path, masking and scalars as the class states them
+            cls = NETWORKS[entry.name]
+            assert entry.target == f"{cls.__module__}:{cls.__qualname__}"
+            assert (entry.masks_padding, entry.takes_scalars) == (cls.masks_padding, "n_meta" in cls().get_params())
+            assert MODELS[entry.name] == entry
     assert list(_registry.BASELINES) == [*baselines.FEATURE_MODELS, *baselines.PANEL_MODELS]
+    assert MODELS["minirocket"].load() is baselines.PANEL_MODELS["minirocket"]
     assert list(MODELS) == [*PAPER_ORDER, *_registry.BASELINES]
+
+
+def test_all_models_lists_names_without_tensorflow_and_classes_on_request():
+    code = (
+        "import sys, rrlsk\n"
+        "rrlsk.make_pipeline\n"
+        "names = rrlsk.all_models(names_only=True)\n"
+        "nets = rrlsk.all_models('network', names_only=True)\n"
+        "print('tensorflow' in sys.modules, len(names), ','.join(nets))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", str(len(PAPER_ORDER) + len(_registry.BASELINES)), ",".join(PAPER_ORDER)]
+    assert all_models("network") == [(name, NETWORKS[name]) for name in PAPER_ORDER]
+    assert [name for name, _ in all_models("baseline")] == list(_registry.BASELINES)
+    assert all_models("baseline")[0][1] is baselines.PeriodPhi31Relation
+    with pytest.raises(ValueError, match="kind must be one of"):
+        all_models("regressor")
+    assert MODELS["gru"].tags == {"kind": "network", "inputs": "sequence", "masks_padding": True, "takes_scalars": True}
+    assert MODELS["svr"].tags["kind"] == "baseline" and not MODELS["svr"].takes_scalars
 
 
 def test_capabilities_come_from_the_classes():
@@ -53,7 +82,7 @@ def test_private_bases_and_unnamed_subclasses_are_not_registered():
 
 
 def test_a_taken_or_malformed_name_is_refused():
-    with pytest.raises(ValueError, match="model name 'gru' of .* is taken by rrlsk.regressors.GRURegressor"):
+    with pytest.raises(ValueError, match="model name 'gru' of .* is taken by rrlsk.regressors.recurrent.GRURegressor"):
         type("OtherGRU", (R.GRURegressor,), {"model_name": "gru"})
     with pytest.raises(ValueError, match="lower-case identifier"):
         type("Bad", (R.GRURegressor,), {"model_name": "My GRU"})
@@ -117,7 +146,7 @@ def test_training_parameters_are_checked_by_declared_constraints():
         R.GRURegressor(batch_size=0)._validate_params()  # scikit-learn's words
     with pytest.raises(InvalidParameterError, match="^batch_size must be a positive integer, got 0$"):
         R.GRURegressor(batch_size=0)._check_params()  # rrlsk's, as fit raises it
-    with pytest.raises(ValueError, match="n_meta must be a non-negative integer, got True"):
+    with pytest.raises(ValueError, match="n_meta must be a non-negative integer or 'auto', got True"):
         R.GRURegressor(n_meta=True)._check_params()  # a count, not a flag
     for params in ({}, {"patience": None, "clipnorm": 1.0, "jit_compile": False, "random_state": 0}):
         R.TransformerRegressor(**params)._check_params()
@@ -163,6 +192,7 @@ def toy():
 
 def test_a_toy_network_is_everywhere_once_defined(toy):
     assert NETWORKS["toy"] is toy and "toy" in MODELS
+    assert ("toy", toy) in all_models("network") and not MODELS["toy"].masks_padding
     pipe = make_pipeline("toy", epochs=2, random_state=0)
     assert [name for name, _ in pipe.steps] == ["domain", "fold", "spline", "mean", "encode", "toy"]
     assert "toy" in cli.models_help()
