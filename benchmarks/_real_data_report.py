@@ -87,6 +87,26 @@ def fold_table(y, info, done) -> str:
     return markdown_table(header, rows, "l" + "r" * (len(FOLDS) + 1))
 
 
+def partial_table(y, info, recipes, reference: dict[str, pd.Series]) -> str:
+    """Recipes with some folds finished: their MAE beside the ``reference`` models' on the same stars only."""
+    header = ["recipe", "folds done", "stars", "MAE", *(f"`{r}` MAE, same stars" for r in reference)]
+    rows = []
+    for recipe in recipes:
+        members = ENSEMBLES[recipe][1] if recipe in ENSEMBLES else (recipe,)
+        folds = [k for k in FOLDS if all((MEASURED / m / f"fold{k}.csv").exists() for m in members)]
+        if not folds:
+            continue
+        columns = [pd.concat([pd.read_csv(MEASURED / m / f"fold{k}.csv", index_col="source_id") for k in folds])
+                   ["prediction"] for m in members]
+        prediction = pd.concat(columns, axis=1).mean(axis=1)
+        stars = prediction.index
+        rows.append([f"`{recipe}`", ", ".join(map(str, folds)), len(stars), f"{mae(y[stars], prediction):.4f}",
+                     *(f"{mae(y[stars], p[stars]):.4f}" for p in reference.values())])
+    if not rows:
+        return "No recipe has part of its folds done."
+    return markdown_table(header, rows, "llrr" + "r" * len(reference))
+
+
 def binned_table(y, done, key: pd.Series, edges, what: str, unit: str) -> str:
     groups = pd.cut(key, edges, right=False)
     header = [what, "stars", "label SD", *(f"`{r}` MAE / bias" for r in done)]
@@ -205,6 +225,7 @@ def write_report(X, y, info, page: str | None) -> str:
         "intervals": _intervals(X, y, info, ranked),
         "simulation": simulation_table(y, {PUBLISHED: info["dekany_oof"], **simulated}),
         "missing": ", ".join(f"`{m}`" for m in missing) if missing else "none",
+        "partial": partial_table(y, info, missing, {r: done[r] for r in (PUBLISHED, "gru") if r in done}),
     }
     run.finish()
     tables = {name: f"{table}\n\n{run.provenance()}" if name != "missing" else table
