@@ -1,11 +1,12 @@
 """Per-star scalars that travel beside the light curve into a network.
 
 :class:`PerStarScalars` adds ``meta_<name>`` columns (one float per star) to
-a folded light-curve table; :class:`~rrlsk.preprocessing.SequenceEncoder`
-and :class:`~rrlsk.preprocessing.SequencePadder` with ``meta=names`` append
-them to the tensor as constant channels, which a network with
-``n_meta=len(names)`` joins to its sequence features before the head
-(Dekany & Grebel 2022's ``n_meta`` inputs).
+a folded light-curve table, and its ``names`` is the one owner of the list:
+:class:`~rrlsk.preprocessing.SequenceEncoder` and
+:class:`~rrlsk.preprocessing.SequencePadder` (``meta="auto"``) append every
+such column to the tensor as a constant channel, and a network with
+``n_meta="auto"`` joins those channels to its sequence features before the
+head (Dekany & Grebel 2022's ``n_meta`` inputs).
 """
 
 from __future__ import annotations
