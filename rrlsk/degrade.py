@@ -208,6 +208,8 @@ def degradation_problem(X: pd.DataFrame) -> str | None:
     str or None
         The problem in words, or None.
     """
+    if not isinstance(X, pd.DataFrame):
+        return f"degrading needs a light-curve table (a pandas DataFrame), got {type(X).__name__}"
     missing = [column for column in ("mag", "mag_err") if column not in X.columns]
     if missing:
         return f"degrading a light curve needs the column(s) {missing}; X has {list(X.columns)}"
