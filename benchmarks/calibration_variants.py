@@ -166,8 +166,9 @@ def fit_stars(args: argparse.Namespace, labels: str) -> pd.DataFrame:
     stars = stars.join(curve_features(X).add_prefix("curve_"))
 
     # prediction intervals of the absolute-residual difficulty: what "auto" chooses without label errors
+    # degrade=None: the library's calibration as measured (and as rebuilt below), without degraded copies
     model = CalibratedRegressor(make_ensemble(args.random_state), random_state=args.random_state,
-                                interval="prediction", difficulty_target="abs")
+                                interval="prediction", difficulty_target="abs", degrade=None)
     model.fit(X.iloc[train], y.iloc[train], y_err=info["feh_error"].iloc[train] if spectroscopic else None)
     calibration = model.calibration_
     train_ids, test_ids = X.index[train], X.index[test]
@@ -188,7 +189,7 @@ def fit_stars(args: argparse.Namespace, labels: str) -> pd.DataFrame:
 
     # the recommended setting of docs/accuracy.md, fitted by the library itself, to check the building blocks
     recommended = CalibratedRegressor(make_ensemble(args.random_state), random_state=args.random_state,
-                                      interval="classical", **RECOMMENDED[labels])
+                                      interval="classical", degrade=None, **RECOMMENDED[labels])
     recommended.fit(X.iloc[train], y.iloc[train], y_err=info["feh_error"].iloc[train] if spectroscopic else None)
     for level, (confidence, _) in LEVELS.items():
         lower, upper = recommended.predict_interval(X.iloc[test], confidence)

@@ -207,7 +207,8 @@ def calibration_study(args, labels: str) -> pd.DataFrame:
     stars = info.iloc[test].copy()
     stars["target"] = stars["feh_true"] if labels == "spectroscopic" else y.iloc[test]
     for spread in ("ensemble", "difficulty"):
-        model = CalibratedRegressor(make_model(args), spread=spread, random_state=args.random_state)
+        # degrade=None: the figures were measured before degrade="auto" became the default
+        model = CalibratedRegressor(make_model(args), spread=spread, random_state=args.random_state, degrade=None)
         _timed(f"{labels} fit, spread={spread}", model.fit, X.iloc[train], y.iloc[train], y_err=y_err)
         feh, std = _timed("predict", model.predict, X.iloc[test], return_std=True)
         stars["feh_pred"] = feh
@@ -217,7 +218,7 @@ def calibration_study(args, labels: str) -> pd.DataFrame:
             _, raw = model.estimator_.predict(X.iloc[test], return_std=True)
             stars["raw half68"], stars["raw half95"] = raw, Z95 * raw
     model = CalibratedRegressor(make_model(args), random_state=args.random_state, interval="classical",
-                                **RECOMMENDED[labels])
+                                degrade=None, **RECOMMENDED[labels])
     _timed(f"{labels} fit, recommended", model.fit, X.iloc[train], y.iloc[train], y_err=y_err)
     for confidence, level in ((ONE_SIGMA, "68"), (0.95, "95")):
         lower, upper = _timed("predict", model.predict_interval, X.iloc[test], confidence)
@@ -225,7 +226,7 @@ def calibration_study(args, labels: str) -> pd.DataFrame:
     return stars
 
 
-def catalogue_study(args, degrade: LightCurveDegrader | None = None, **options) -> pd.DataFrame:
+def catalogue_study(args, degrade: LightCurveDegrader | str | None = None, **options) -> pd.DataFrame:
     """Study 2 (calibrated with ``degrade``'s copies too, if given; ``options`` of
     ``CalibratedRegressor``); returns the per-star catalogue table."""
     X, y, info = make_paper_sample(args.n_paper, labels="spectroscopic", random_state=args.random_state)
