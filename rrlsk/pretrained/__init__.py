@@ -59,8 +59,9 @@ def _load_rrlsk(filename: str):
 register(PretrainedModel(
     name="rrlsk-gaia-g",
     band="G",
-    summary="rrlsk's own model of real Gaia G curves: the paper's GRU (spline catalogue) trained on the nine "
-            "folds of 4,013 real Gaia DR2 RRab stars, the mean of the nine fold models, with per-star "
+    summary="rrlsk's own model of real Gaia G curves: the paper's GRU (spline catalogue) pre-trained on 6,002 "
+            "simulated stars, then trained on the nine folds of 4,013 real Gaia DR2 RRab stars, the mean of "
+            "the nine fold models, with per-star "
             "intervals calibrated on their out-of-fold residuals",
     training_data="the 4,013 labelled Gaia DR2 RRab stars of Dékány & Grebel (2022) "
                   "(rrlsk.datasets.load_dekany2022), " + _DEKANY_LABELS,
@@ -68,8 +69,8 @@ register(PretrainedModel(
     citation="Monti et al. 2024, arXiv:2410.17906 (the method); " + _DEKANY_CITATION + " (the training data)",
     loader=_load_rrlsk("rrlsk-gaia-g.joblib"),
     files=("rrlsk-gaia-g.joblib",),
-    notes="Phases are aligned on the first Fourier phase found from each curve, as its training curves "
-          "were, so any epoch works. feh_std and predict_interval are calibrated for the labels' scale "
+    notes="Phases are aligned on the first Fourier phase found from each curve, as in its training, "
+          "so any epoch works. feh_std and predict_interval are calibrated for the labels' scale "
           "(OGLE-IV photometric [Fe/H], spectroscopic scale) and include the labels' own error; on new "
           "stars the nine-model mean is more accurate than the out-of-fold residuals they were calibrated "
           "on, so the intervals err on the wide side. Made by scripts/make_rrlsk_gaia_g.py; its "
