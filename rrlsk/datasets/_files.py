@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import _ragged
+from ..base import ragged as _ragged
 from .._atomic import write_atomic
 from ..io.gaia import (
     EPOCH_PHOTOMETRY_COLUMNS,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import truncnorm
 
-from .._ragged import CHUNK_STARS
+from ..base.ragged import CHUNK_STARS
 from ..fourier import _refined_max, evaluate_fourier
 from ..relations import PHI31_MIN, RELATIONS, unwrap_phi31
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .. import _ragged
+from ..base import ragged as _ragged
 from ..fourier import fit_fourier, fourier_parameters
 from ._population import unwrap_phi31
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import _ragged
+from ..base import ragged as _ragged
 from ..fourier import evaluate_fourier, fit_fourier, fourier_parameters
 from ..io.gaia import MAG_ERR_PER_INVERSE_SNR
 from . import _population as popmod

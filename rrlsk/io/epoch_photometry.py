@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _ragged
+from ..base import ragged as _ragged
 from ._tables import (
     PathLike,
     as_bool,

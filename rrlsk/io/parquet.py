@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import _ragged
+from ..base import ragged as _ragged
 from .._atomic import write_atomic
 from ._tables import PathLike, array_columns, format_ids, parse_source_ids
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import _ragged
+from ..base import ragged as _ragged
 from ._tables import PathLike, parse_source_ids
 
 __all__ = ["PLAIN_CSV_ARRAYS", "is_plain_csv", "read_plain_csv"]

@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._ragged import flatten
-from .._validation import check_params
+from ..base.constraints import Interval, StrOptions
+from ..base.ragged import flatten
+from ..base.table import validate_table
+from ..base.validation import check_params
 from ..domain import TrainingDomain
-from ..preprocessing._checks import validate_table
 from ..preprocessing.folding import PhaseFolder
 from ._band import check_band, normalise_band
 from ._registry import data_path
