@@ -177,8 +177,8 @@ def make_pipeline(
             f"use catalogue='spline' or one of {maskers}"
         )
     if model == "fourier_relation" and rr_type == "RRc":
-        from .datasets import RRcPopulation
+        from .relations import RELATIONS
 
-        model_params.setdefault("coefficients", RRcPopulation.relation)
+        model_params.setdefault("coefficients", RELATIONS["rrc_g"].coefficients)
     options = PipelineOptions(model, catalogue, n_points, align, rr_type, spline_method, fourier_order, meta)
     return Pipeline([*assemble(options, entry.inputs), (model, entry.load()(**model_params))])
