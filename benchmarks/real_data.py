@@ -59,6 +59,25 @@ def _network(name: str, *, weights: bool = False, seed: int = SEED, **params) ->
     return fit
 
 
+def _raw_points(name: str, *, seed: int = SEED) -> Callable:
+    """A recipe: a masking recurrent network on the observed points, the published models' input.
+
+    No spline: each star's folded points (one cycle, phase order) minus
+    their mean magnitude, with time = phase x period, padded with the mask
+    value to the longest training curve (Dékány & Grebel 2022 feed the same
+    two channels, cut at 80 points). A different view of the same curves
+    from the spline catalogue's.
+    """
+
+    def fit(X, y):
+        pipe = rrlsk.make_pipeline(name, catalogue="raw", random_state=seed)
+        pipe.set_params(mean=rrlsk.preprocessing.MeanMagSubtractor())
+        pipe.fit(X, y)
+        return pipe, {"epochs": int(len(pipe[-1].history_["loss"]))}
+
+    return fit
+
+
 def _fine_tuned_simulator_gru(X, y):
     """A recipe: the simulator's GRU (:func:`simulator_gru`) trained further on real curves.
 
@@ -106,6 +125,8 @@ RECIPES: dict[str, tuple[str, Callable]] = {
         "GRU pre-trained on 6,002 simulated stars (sim_gru), then trained on the real folds",
         _fine_tuned_simulator_gru,
     ),
+    "gru_raw": ("GRU on the observed points minus their mean (no spline), the published input", _raw_points("gru")),
+    "bilstm_raw": ("BiLSTM on the observed points minus their mean (no spline)", _raw_points("bilstm")),
     "minirocket": ("MiniRocket features + ridge", _baseline("minirocket")),
     "svr": ("SVR on Fourier parameters and period", _baseline("svr")),
     "gradient_boosting": ("gradient boosting on Fourier parameters", _baseline("gradient_boosting")),
