@@ -146,6 +146,15 @@ SIM_STARS = 6002
 ENSEMBLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "gru+gru_density": ("mean of the GRU and the density-weighted GRU", ("gru", "gru_density")),
     "gru_x3": ("mean of three GRU seeds", ("gru", "gru_s1", "gru_s2")),
+    # two views of each curve: the spline grid and the observed points (declared before either
+    # raw-points cell existed; the published BiLSTM's out-of-fold predictions averaged with
+    # gru_pretrained's score MAE 0.1242, a hint that the views err differently)
+    "gru_pretrained+gru_raw": ("mean of the pre-trained spline GRU and the raw-points GRU",
+                               ("gru_pretrained", "gru_raw")),
+    "gru_pretrained+bilstm_raw": ("mean of the pre-trained spline GRU and the raw-points BiLSTM",
+                                  ("gru_pretrained", "bilstm_raw")),
+    "views": ("mean of the pre-trained spline GRU, the raw-points GRU and the raw-points BiLSTM",
+              ("gru_pretrained", "gru_raw", "bilstm_raw")),
 }
 
 
