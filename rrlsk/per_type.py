@@ -19,7 +19,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .base.constraints import HasMethods
-from .base.predict import is_calibrated, predict_interval, predict_with_std
+from .base.docstrings import fill_doc
+from .base.predict import INTERVAL_DOC, is_calibrated, predict_interval, predict_with_std
 from .domain import PlausibilityLimits, model_plausibility, plausibility
 
 __all__ = ["PerTypeRegressor"]
@@ -241,6 +242,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         return any(is_calibrated(model) for model in self.models_by_type().values())
 
     @available_if(_has_calibrated_model)
+    @fill_doc(interval=INTERVAL_DOC)
     def predict_interval(self, X: pd.DataFrame, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
         """Central interval of the given confidence for each star, from its type's model.
 
@@ -251,15 +253,7 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ----------
         X : pandas.DataFrame
             Light-curve table with the type column.
-        confidence : float, default 0.68
-            Wanted coverage, in (0, 1).
-
-        Returns
-        -------
-        lower : ndarray of shape (n_stars,)
-            Lower bound, dex.
-        upper : ndarray of shape (n_stars,)
-            Upper bound, dex.
+        %(interval)s
 
         Raises
         ------

@@ -30,7 +30,24 @@ import inspect
 
 import numpy as np
 
+from .docstrings import fill_doc
+
 __all__ = ["final_estimator", "is_calibrated", "predict_interval", "predict_with_std", "predicts_std", "skip_reasons"]
+
+#: The ``confidence`` parameter and the Returns section of every
+#: ``predict_interval`` (:func:`predict_interval` and the models' methods),
+#: for :func:`rrlsk.base.docstrings.fill_doc`.
+INTERVAL_DOC = """\
+confidence : float, default 0.68
+    Wanted coverage, in (0, 1).
+
+Returns
+-------
+lower : ndarray of shape (n_stars,)
+    Lower bound, dex.
+upper : ndarray of shape (n_stars,)
+    Upper bound, dex.
+"""
 
 
 def final_estimator(model):
@@ -139,6 +156,7 @@ def predict_with_std(model, X) -> tuple[np.ndarray, np.ndarray]:
     return mean, std
 
 
+@fill_doc(interval=INTERVAL_DOC)
 def predict_interval(model, X, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated bounds of a model's [Fe/H], through a pipeline to its final step.
 
@@ -148,16 +166,8 @@ def predict_interval(model, X, confidence: float = 0.68) -> tuple[np.ndarray, np
         A calibrated model (:func:`is_calibrated`); a pipeline's steps before
         its final one transform ``X`` first.
     X : light-curve table or array-like
-        Rows to predict.
-    confidence : float, default 0.68
-        Wanted coverage, in (0, 1).
-
-    Returns
-    -------
-    lower : ndarray of shape (n_rows,)
-        Lower bound, dex.
-    upper : ndarray of shape (n_rows,)
-        Upper bound, dex.
+        Rows to predict, one star each.
+    %(interval)s
 
     Raises
     ------

@@ -27,6 +27,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..base.constraints import Interval, StrOptions
+from ..base.docstrings import fill_doc
+from ..base.predict import INTERVAL_DOC
 from ..base.ragged import flatten
 from ..base.table import validate_table
 from ..base.validation import check_params
@@ -323,6 +325,7 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
         mean = each.mean(axis=1)
         return (mean, each.std(axis=1, ddof=0)) if return_std else mean
 
+    @fill_doc(interval=INTERVAL_DOC)
     def predict_interval(self, X: pd.DataFrame, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
         """Gaussian interval of the ensemble spread: ``feh -+ z * feh_std``.
 
@@ -336,15 +339,7 @@ class DekanyEnsembleRegressor(RegressorMixin, BaseEstimator):
         ----------
         X : pandas.DataFrame
             Light-curve table.
-        confidence : float, default 0.68
-            Nominal coverage, in (0, 1).
-
-        Returns
-        -------
-        lower : ndarray of shape (n_stars,)
-            Lower bound, dex.
-        upper : ndarray of shape (n_stars,)
-            Upper bound, dex.
+        %(interval)s
         """
         if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
             raise ValueError(f"confidence must be a number in (0, 1), got {confidence!r}")

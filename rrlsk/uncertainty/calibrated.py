@@ -12,7 +12,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from ..base.constraints import HasMethods, Interval, StrOptions
-from ..base.predict import predicts_std
+from ..base.docstrings import fill_doc
+from ..base.predict import INTERVAL_DOC, predicts_std
 from ..base.validation import check_labels_and_weights, check_params
 from ..model_selection import fit_with_sample_weight, take_rows
 from ._calibration import _ConformalCalibration
@@ -455,6 +456,7 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
             return self._invert(self.estimator_.predict(X))
         return self._estimate_half(X, ONE_SIGMA)
 
+    @fill_doc(interval=INTERVAL_DOC)
     def predict_interval(self, X, confidence: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
         """Central interval of the given confidence for each star.
 
@@ -462,15 +464,7 @@ class CalibratedRegressor(_DifficultySpread, _ConformalCalibration, _ClassicalIn
         ----------
         X : light-curve table
             Stars to predict.
-        confidence : float, default 0.68
-            Wanted coverage, in (0, 1).
-
-        Returns
-        -------
-        lower : ndarray of shape (n_stars,)
-            Lower bound, dex.
-        upper : ndarray of shape (n_stars,)
-            Upper bound, dex.
+        %(interval)s
         """
         centre, half = self._estimate_half(X, _check_confidence(confidence))
         return centre - half, centre + half
