@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from numbers import Integral, Real
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -49,7 +49,8 @@ class NetworkRegressor(KerasRegressor):
 
     A subclass declares its network's hyperparameters and their defaults
     in ``network_defaults`` and builds the network in
-    :meth:`_build_network`; its constructor is made from them and the
+    :meth:`_build_network` (by default, its builder ``_builder`` called with
+    those hyperparameters); its constructor is made from them and the
     shared training parameters (:data:`TRAINING_DEFAULTS`): keyword-only,
     with an explicit signature, as scikit-learn requires (a subclass may
     still write its own ``__init__``). A subclass that sets ``model_name``
@@ -75,6 +76,11 @@ class NetworkRegressor(KerasRegressor):
     default_learning_rate: ClassVar[float] = TRAINING_DEFAULTS["learning_rate"]
     #: The network's hyperparameters (constructor parameters) and their defaults.
     network_defaults: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    #: The network's builder (a function of :mod:`rrlsk.networks`), which
+    #: the default :meth:`_build_network` calls with the hyperparameters of
+    #: ``network_defaults`` as keywords; None: the subclass writes
+    #: :meth:`_build_network`.
+    _builder: ClassVar[Callable[..., keras.Model] | None] = None
     #: scikit-learn's constraints on the shared training parameters; a
     #: subclass may add its network's (``{**NetworkRegressor._parameter_constraints, ...}``)
     _parameter_constraints: ClassVar[dict] = {
@@ -122,7 +128,9 @@ class NetworkRegressor(KerasRegressor):
         return cls(**{**PAPER_SCHEDULE, **params})
 
     def _build_network(self, n_steps: int | None, n_channels: int) -> keras.Model:
-        raise NotImplementedError
+        if self._builder is None:
+            raise NotImplementedError(f"{type(self).__name__} sets no _builder and writes no _build_network")
+        return self._builder(n_steps, n_channels, **{name: getattr(self, name) for name in self.network_defaults})
 
     def __sklearn_tags__(self):
         from sklearn.utils import RegressorTags

@@ -4,8 +4,8 @@ convolutional-recurrent ConvLSTM and ConvGRU (paper Sections 4.3.1-4.3.3,
 
 from __future__ import annotations
 
+from functools import partial
 from types import MappingProxyType
-from typing import ClassVar
 
 from .. import networks
 from ._params import _doc
@@ -52,23 +52,6 @@ class _ConvRecurrentRegressor(NetworkRegressor):
         "recurrent_l1": 2e-6,
         "recurrent_l2": 0.0,
     })
-    _cell: ClassVar[str]
-
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_conv_recurrent(
-            n_steps,
-            n_channels,
-            cell=self._cell,
-            filters=self.filters,
-            kernel_sizes=self.kernel_sizes,
-            pool_size=self.pool_size,
-            units=self.units,
-            dropout=self.dropout,
-            kernel_l1=self.kernel_l1,
-            kernel_l2=self.kernel_l2,
-            recurrent_l1=self.recurrent_l1,
-            recurrent_l2=self.recurrent_l2,
-        )
 
 
 class FCNRegressor(NetworkRegressor):
@@ -78,11 +61,7 @@ class FCNRegressor(NetworkRegressor):
         "Fully Convolutional Network: Conv1D-BN-ReLU x3 (128, 256, 128 filters), global average pooling, Dense(1).",
         _CONV_SIZES.format(what="one per unit", **network_defaults),
     )
-
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_fcn(
-            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
-        )
+    _builder = staticmethod(networks.build_fcn)
 
 
 class ResNetRegressor(NetworkRegressor):
@@ -92,11 +71,7 @@ class ResNetRegressor(NetworkRegressor):
         "Residual Network: three residual blocks of three Conv1D-BN units (64, 128, 128 filters), GAP, Dense(1).",
         _CONV_SIZES.format(what="one residual block per value", **network_defaults),
     )
-
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_resnet(
-            n_steps, n_channels, filters=self.filters, kernel_sizes=self.kernel_sizes, dropout=self.dropout
-        )
+    _builder = staticmethod(networks.build_resnet)
 
 
 class InceptionTimeRegressor(NetworkRegressor):
@@ -127,17 +102,7 @@ class InceptionTimeRegressor(NetworkRegressor):
 """.format(**network_defaults),
     )
 
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_inception(
-            n_steps,
-            n_channels,
-            depth=self.depth,
-            filters=self.filters,
-            kernel_sizes=self.kernel_sizes,
-            bottleneck=self.bottleneck,
-            residual_every=self.residual_every,
-            dropout=self.dropout,
-        )
+    _builder = staticmethod(networks.build_inception)
 
 
 class ConvLSTMRegressor(_ConvRecurrentRegressor):
@@ -146,7 +111,7 @@ class ConvLSTMRegressor(_ConvRecurrentRegressor):
         "FCN conv stack, max pooling, then LSTM layers of 8 and 4 units with dropout, Dense(1).",
         _CONV_RECURRENT_SIZES.format(**_ConvRecurrentRegressor.network_defaults),
     )
-    _cell = "lstm"
+    _builder = staticmethod(partial(networks.build_conv_recurrent, cell="lstm"))
 
 
 class ConvGRURegressor(_ConvRecurrentRegressor):
@@ -155,4 +120,4 @@ class ConvGRURegressor(_ConvRecurrentRegressor):
         "FCN conv stack, max pooling, then GRU layers of 8 and 4 units with dropout, Dense(1).",
         _CONV_RECURRENT_SIZES.format(**_ConvRecurrentRegressor.network_defaults),
     )
-    _cell = "gru"
+    _builder = staticmethod(partial(networks.build_conv_recurrent, cell="gru"))

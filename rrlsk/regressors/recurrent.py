@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import ClassVar
 
 from .. import networks
 from ._params import _doc
@@ -30,20 +29,6 @@ def _recurrent_sizes(units, dropout, kernel_l1, kernel_l2, recurrent_l1, recurre
 
 class _RecurrentRegressor(NetworkRegressor):
     masks_padding = True
-    _builder: ClassVar
-
-    def _build_network(self, n_steps, n_channels):
-        return type(self)._builder(
-            n_steps,
-            n_channels,
-            units=self.units,
-            dropout=self.dropout,
-            kernel_l1=self.kernel_l1,
-            kernel_l2=self.kernel_l2,
-            recurrent_l1=self.recurrent_l1,
-            recurrent_l2=self.recurrent_l2,
-            mask_value=self.mask_value,
-        )
 
 
 class _StackedRecurrentRegressor(_RecurrentRegressor):

@@ -42,14 +42,4 @@ class TransformerRegressor(NetworkRegressor):
         learning_rate=default_learning_rate,
     )
 
-    def _build_network(self, n_steps, n_channels):
-        return networks.build_transformer(
-            n_steps,
-            n_channels,
-            d_model=self.d_model,
-            num_heads=self.num_heads,
-            ff_dim=self.ff_dim,
-            n_blocks=self.n_blocks,
-            dropout=self.dropout,
-            mask_value=self.mask_value,
-        )
+    _builder = staticmethod(networks.build_transformer)
