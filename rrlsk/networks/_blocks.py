@@ -8,6 +8,26 @@ import keras
 from keras import layers
 
 
+#: The ``n_steps`` and ``n_channels`` parameters every builder takes first,
+#: for :func:`rrlsk.base.docstrings.fill_doc`.
+INPUT_DOC = """\
+n_steps : int or None
+    Sequence length (time steps); None accepts any length.
+n_channels : int, default 2
+    Channels per step: 2 for the paper's Eq. 3 tensor (``m - <m>`` in mag,
+    ``phase * P`` in days), more with per-star scalars appended.
+"""
+
+#: The Returns section of every builder.
+MODEL_DOC = """\
+Returns
+-------
+keras.Model
+    Uncompiled model mapping ``(batch, n_steps, n_channels)`` to
+    ``(batch, 1)`` [Fe/H] (dex).
+"""
+
+
 def per_layer(value: float | Sequence[float], n_layers: int, name: str) -> tuple[float, ...]:
     """Broadcast a scalar hyperparameter to ``n_layers`` layers, or check a sequence.
 
@@ -91,3 +111,13 @@ def sequence_input(n_steps: int | None, n_channels: int) -> keras.KerasTensor:
 def regression_head(x, name: str = "feh"):
     """The final linear ``Dense(1)`` giving [Fe/H] (dex)."""
     return layers.Dense(1, name=name)(x)
+
+
+def pooled_model(inputs, x, dropout: float, name: str) -> keras.Model:
+    """The convolutional networks' end: global average pooling, dropout, :func:`regression_head`.
+
+    Returns the model from ``inputs`` to [Fe/H], named ``name``.
+    """
+    x = layers.GlobalAveragePooling1D(name="gap")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    return keras.Model(inputs, regression_head(x), name=name)

@@ -7,12 +7,23 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from ._blocks import check_positive, check_rates, conv_stack, per_layer, regression_head, sequence_input
-from .recurrent import recurrent_layer
+from ..base.docstrings import fill_doc
+from ._blocks import (
+    INPUT_DOC,
+    MODEL_DOC,
+    check_positive,
+    check_rates,
+    conv_stack,
+    per_layer,
+    regression_head,
+    sequence_input,
+)
+from .recurrent import recurrent_stack
 
 __all__ = ["build_conv_recurrent"]
 
 
+@fill_doc(input=INPUT_DOC, model=MODEL_DOC)
 def build_conv_recurrent(
     n_steps: int | None,
     n_channels: int = 2,
@@ -32,10 +43,7 @@ def build_conv_recurrent(
 
     Parameters
     ----------
-    n_steps : int or None
-        Sequence length (time steps), at least ``pool_size``; None accepts any length.
-    n_channels : int, default 2
-        Channels per step.
+    %(input)s
     cell : {'gru', 'lstm'}, default 'gru'
         Recurrent cell (ConvGRU or ConvLSTM).
     filters : sequence of int, default (128, 256, 128)
@@ -43,7 +51,8 @@ def build_conv_recurrent(
     kernel_sizes : sequence of int, default (8, 5, 3)
         Their kernel sizes (time steps).
     pool_size : int, default 2
-        Max-pooling window and stride (time steps).
+        Max-pooling window and stride (time steps); ``n_steps`` must be at
+        least this.
     units : sequence of int, default (8, 4)
         Units of the recurrent layers.
     dropout : float or sequence of float, default (0.2, 0.1)
@@ -51,10 +60,7 @@ def build_conv_recurrent(
     kernel_l1, kernel_l2, recurrent_l1, recurrent_l2 : float
         Penalties on input and recurrent kernels (default L2 2e-6, L1 2e-6).
 
-    Returns
-    -------
-    keras.Model
-        Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+    %(model)s
     """
     units = check_positive(units, "units")
     (pool_size,) = check_positive((pool_size,), "pool_size")
@@ -65,17 +71,6 @@ def build_conv_recurrent(
     inputs = sequence_input(n_steps, n_channels)
     x = conv_stack(inputs, filters, kernel_sizes, name="block")
     x = layers.MaxPooling1D(pool_size, name="pool")(x)
-    for i, (u, rate) in enumerate(zip(units, rates), start=1):
-        x = recurrent_layer(
-            cell,
-            u,
-            return_sequences=i < len(units),
-            bidirectional=False,
-            kernel_l1=kernel_l1,
-            kernel_l2=kernel_l2,
-            recurrent_l1=recurrent_l1,
-            recurrent_l2=recurrent_l2,
-            name=f"{cell}_{i}",
-        )(x)
-        x = layers.Dropout(rate, name=f"dropout_{i}")(x)
+    penalties = dict(kernel_l1=kernel_l1, kernel_l2=kernel_l2, recurrent_l1=recurrent_l1, recurrent_l2=recurrent_l2)
+    x = recurrent_stack(x, (cell,) * len(units), units, rates, bidirectional=False, **penalties)
     return keras.Model(inputs, regression_head(x), name=f"conv_{cell}")

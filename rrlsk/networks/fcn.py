@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
-from keras import layers
 
-from ._blocks import check_rates, conv_stack, regression_head, sequence_input
+from ..base.docstrings import fill_doc
+from ._blocks import INPUT_DOC, MODEL_DOC, check_rates, conv_stack, pooled_model, sequence_input
 
 __all__ = ["build_fcn"]
 
 
+@fill_doc(input=INPUT_DOC, model=MODEL_DOC)
 def build_fcn(
     n_steps: int | None,
     n_channels: int = 2,
@@ -24,10 +25,7 @@ def build_fcn(
 
     Parameters
     ----------
-    n_steps : int or None
-        Sequence length (time steps); None accepts any length.
-    n_channels : int, default 2
-        Channels per step (``m - <m>`` in mag, ``phase * P`` in days).
+    %(input)s
     filters : sequence of int, default (128, 256, 128)
         Filters of each convolutional unit.
     kernel_sizes : sequence of int, default (8, 5, 3)
@@ -36,15 +34,9 @@ def build_fcn(
         Rate of a dropout layer between the pooling and the Dense head
         (the paper's FCN has none).
 
-    Returns
-    -------
-    keras.Model
-        Uncompiled model mapping ``(batch, n_steps, n_channels)`` to
-        ``(batch, 1)`` [Fe/H] (dex).
+    %(model)s
     """
     check_rates((dropout,), "dropout")
     inputs = sequence_input(n_steps, n_channels)
     x = conv_stack(inputs, filters, kernel_sizes, name="block")
-    x = layers.GlobalAveragePooling1D(name="gap")(x)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    return keras.Model(inputs, regression_head(x), name="fcn")
+    return pooled_model(inputs, x, dropout, name="fcn")

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from ._blocks import check_positive, check_rates, regression_head, sequence_input
+from ..base.docstrings import fill_doc
+from ._blocks import INPUT_DOC, MODEL_DOC, check_positive, check_rates, pooled_model, sequence_input
 
 __all__ = ["build_inception"]
 
@@ -27,6 +28,7 @@ def _module(x, filters: int, kernel_sizes: Sequence[int], bottleneck: int, name:
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
+@fill_doc(input=INPUT_DOC, model=MODEL_DOC)
 def build_inception(
     n_steps: int | None,
     n_channels: int = 2,
@@ -42,10 +44,7 @@ def build_inception(
 
     Parameters
     ----------
-    n_steps : int or None
-        Sequence length (time steps); None accepts any length.
-    n_channels : int, default 2
-        Channels per step.
+    %(input)s
     depth : int, default 6
         Number of Inception modules.
     filters : int, default 32
@@ -61,10 +60,7 @@ def build_inception(
     dropout : float, default 0
         Rate of a dropout layer between the pooling and the Dense head.
 
-    Returns
-    -------
-    keras.Model
-        Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+    %(model)s
     """
     (depth, filters) = check_positive((depth, filters), "depth and filters")
     kernel_sizes = check_positive(kernel_sizes, "kernel_sizes")
@@ -80,6 +76,4 @@ def build_inception(
             s = layers.BatchNormalization(name=f"shortcut{d}_bn")(s)
             x = layers.Activation("relu", name=f"shortcut{d}_relu")(layers.Add(name=f"shortcut{d}_add")([s, x]))
             shortcut = x
-    x = layers.GlobalAveragePooling1D(name="gap")(x)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    return keras.Model(inputs, regression_head(x), name="inception_time")
+    return pooled_model(inputs, x, dropout, name="inception_time")

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 
 import keras
 from keras import layers
 
+from ..base.docstrings import fill_doc
 from ..base.ragged import MASK_VALUE
-from ._blocks import check_positive, check_rates, l1_l2, per_layer, regression_head, sequence_input
+from ._blocks import (
+    INPUT_DOC,
+    MODEL_DOC,
+    check_positive,
+    check_rates,
+    l1_l2,
+    per_layer,
+    regression_head,
+    sequence_input,
+)
 
-__all__ = ["build_recurrent", "build_lstm", "build_gru", "build_bilstm", "build_bigru", "recurrent_layer"]
+__all__ = [
+    "build_recurrent", "build_lstm", "build_gru", "build_bilstm", "build_bigru", "recurrent_layer", "recurrent_stack",
+]
 
 _CELLS = {"gru": layers.GRU, "lstm": layers.LSTM}
 
@@ -48,6 +59,42 @@ def recurrent_layer(
     return layers.Bidirectional(layer, name=name) if bidirectional else layer
 
 
+def recurrent_stack(
+    x,
+    cells: Sequence[str],
+    units: Sequence[int],
+    rates: Sequence[float],
+    *,
+    bidirectional: bool,
+    kernel_l1: float,
+    kernel_l2: float,
+    recurrent_l1: float,
+    recurrent_l2: float,
+):
+    """Recurrent layers (:func:`recurrent_layer`), each followed by dropout.
+
+    Layer ``i`` (from 1) has cell ``cells[i - 1]``, ``units[i - 1]`` units
+    and dropout rate ``rates[i - 1]``; every layer but the last returns the
+    whole sequence. The layers are named ``<cell>_<i>`` and ``dropout_<i>``
+    (the names saved weights are read by).
+    """
+    for i, (cell, u, rate) in enumerate(zip(cells, units, rates), start=1):
+        x = recurrent_layer(
+            cell,
+            u,
+            return_sequences=i < len(units),
+            bidirectional=bidirectional,
+            kernel_l1=kernel_l1,
+            kernel_l2=kernel_l2,
+            recurrent_l1=recurrent_l1,
+            recurrent_l2=recurrent_l2,
+            name=f"{cell}_{i}",
+        )(x)
+        x = layers.Dropout(rate, name=f"dropout_{i}")(x)
+    return x
+
+
+@fill_doc(input=INPUT_DOC, model=MODEL_DOC)
 def build_recurrent(
     n_steps: int | None,
     n_channels: int = 2,
@@ -66,10 +113,7 @@ def build_recurrent(
 
     Parameters
     ----------
-    n_steps : int or None
-        Sequence length (time steps); None accepts any length.
-    n_channels : int, default 2
-        Channels per step.
+    %(input)s
     cells : {'gru', 'lstm'} or sequence of them, default 'gru'
         Cell type of every layer, or of each layer.
     units : sequence of int, default (20, 16, 8)
@@ -86,10 +130,7 @@ def build_recurrent(
         Steps whose channels all equal this value (end padding of the raw
         catalogue) are skipped; None disables masking.
 
-    Returns
-    -------
-    keras.Model
-        Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+    %(model)s
     """
     units = check_positive(units, "units")
     cells = (cells,) * len(units) if isinstance(cells, str) else tuple(cells)
@@ -99,35 +140,41 @@ def build_recurrent(
     check_rates(rates, "dropout")
     inputs = sequence_input(n_steps, n_channels)
     x = inputs if mask_value is None else layers.Masking(mask_value, name="mask")(inputs)
-    for i, (cell, u, rate) in enumerate(zip(cells, units, rates), start=1):
-        x = recurrent_layer(
-            cell,
-            u,
-            return_sequences=i < len(units),
-            bidirectional=bidirectional,
-            kernel_l1=kernel_l1,
-            kernel_l2=kernel_l2,
-            recurrent_l1=recurrent_l1,
-            recurrent_l2=recurrent_l2,
-            name=f"{cell}_{i}",
-        )(x)
-        x = layers.Dropout(rate, name=f"dropout_{i}")(x)
+    penalties = dict(kernel_l1=kernel_l1, kernel_l2=kernel_l2, recurrent_l1=recurrent_l1, recurrent_l2=recurrent_l2)
+    x = recurrent_stack(x, cells, units, rates, bidirectional=bidirectional, **penalties)
     name = ("bi" if bidirectional else "") + "_".join(dict.fromkeys(cells))
     return keras.Model(inputs, regression_head(x), name=name)
 
 
+#: The Parameters and Returns sections the four presets share.
+_PRESET_DOC = f"""\
+Parameters
+----------
+{INPUT_DOC}**params
+    Keywords of :func:`build_recurrent` (``units``, ``dropout``, ...),
+    replacing the preset's.
+
+{MODEL_DOC}"""
+
+
+@fill_doc(preset=_PRESET_DOC)
 def build_gru(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
     """The paper's best model: GRU 20-16-8, dropout 0.2/0.2/0.1, L2 2e-6 kernels, L1 2e-6 recurrent.
 
     ``params`` override :func:`build_recurrent`'s keywords.
+
+    %(preset)s
     """
     return build_recurrent(n_steps, n_channels, **{"cells": "gru", **params})
 
 
+@fill_doc(preset=_PRESET_DOC)
 def build_lstm(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
     """LSTM 20-16-8 with the GRU's dropout and regularisation (paper Section 4.3.4).
 
     ``params`` override :func:`build_recurrent`'s keywords.
+
+    %(preset)s
     """
     return build_recurrent(n_steps, n_channels, **{"cells": "lstm", **params})
 
@@ -143,11 +190,14 @@ _BI_DEFAULTS = {
 }
 
 
+@fill_doc(preset=_PRESET_DOC)
 def build_bilstm(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
     """Bidirectional LSTM 20, LSTM 16, then bidirectional GRU 16; L1 2e-6 on all kernels.
 
     ``params`` override :func:`build_recurrent`'s keywords; by default the
     last layer is a GRU and the others LSTMs, however many ``units`` give.
+
+    %(preset)s
     """
     params = {**_BI_DEFAULTS, **params}
     n_layers = len(params["units"])
@@ -155,34 +205,13 @@ def build_bilstm(n_steps: int | None, n_channels: int = 2, **params) -> keras.Mo
     return build_recurrent(n_steps, n_channels, **params)
 
 
+@fill_doc(preset=_PRESET_DOC)
 def build_bigru(n_steps: int | None, n_channels: int = 2, **params) -> keras.Model:
     """Bidirectional GRU 20-16-16; L1 2e-6 on all kernels.
 
     ``params`` override :func:`build_recurrent`'s keywords.
+
+    %(preset)s
     """
     return build_recurrent(n_steps, n_channels, **{**_BI_DEFAULTS, "cells": "gru", **params})
 
-
-#: The Parameters and Returns sections the four presets share.
-_PRESET_SECTIONS = """
-Parameters
-----------
-n_steps : int or None
-    Time steps of the input, or None for curves of any length (the raw
-    catalogue's padded ones).
-n_channels : int, default 2
-    Values per time step: 2 for the paper's Eq. 3 tensor, more with
-    per-star scalars appended.
-**params
-    Keywords of :func:`build_recurrent` (``units``, ``dropout``, ...),
-    replacing the preset's.
-
-Returns
--------
-keras.Model
-    Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
-"""
-
-for _preset in (build_gru, build_lstm, build_bilstm, build_bigru):
-    _preset.__doc__ = inspect.cleandoc(_preset.__doc__) + "\n" + _PRESET_SECTIONS
-del _preset

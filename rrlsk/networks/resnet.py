@@ -7,11 +7,13 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from ._blocks import check_positive, check_rates, conv_bn_relu, regression_head, sequence_input
+from ..base.docstrings import fill_doc
+from ._blocks import INPUT_DOC, MODEL_DOC, check_positive, check_rates, conv_bn_relu, pooled_model, sequence_input
 
 __all__ = ["build_resnet"]
 
 
+@fill_doc(input=INPUT_DOC, model=MODEL_DOC)
 def build_resnet(
     n_steps: int | None,
     n_channels: int = 2,
@@ -28,10 +30,7 @@ def build_resnet(
 
     Parameters
     ----------
-    n_steps : int or None
-        Sequence length (time steps); None accepts any length.
-    n_channels : int, default 2
-        Channels per step.
+    %(input)s
     filters : sequence of int, default (64, 128, 128)
         Filters of the convolutions of each residual block (one block per value).
     kernel_sizes : sequence of int, default (8, 5, 3)
@@ -39,10 +38,7 @@ def build_resnet(
     dropout : float, default 0
         Rate of a dropout layer between the pooling and the Dense head.
 
-    Returns
-    -------
-    keras.Model
-        Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+    %(model)s
     """
     filters = check_positive(filters, "filters")
     kernel_sizes = check_positive(kernel_sizes, "kernel_sizes")
@@ -60,6 +56,4 @@ def build_resnet(
         shortcut = layers.BatchNormalization(name=f"res{b}_shortcut_bn")(shortcut)
         x = layers.Activation("relu", name=f"res{b}_out")(layers.Add(name=f"res{b}_add")([shortcut, h]))
         channels = f
-    x = layers.GlobalAveragePooling1D(name="gap")(x)
-    x = layers.Dropout(dropout, name="dropout")(x)
-    return keras.Model(inputs, regression_head(x), name="resnet")
+    return pooled_model(inputs, x, dropout, name="resnet")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from ..base.docstrings import fill_doc
 from ..base.ragged import MASK_VALUE
-from ._blocks import check_positive, check_rates, regression_head, sequence_input
+from ._blocks import INPUT_DOC, MODEL_DOC, check_positive, check_rates, regression_head, sequence_input
 
 __all__ = ["build_transformer"]
 
 
+@fill_doc(input=INPUT_DOC, model=MODEL_DOC)
 def build_transformer(
     n_steps: int | None,
     n_channels: int = 2,
@@ -30,10 +32,7 @@ def build_transformer(
 
     Parameters
     ----------
-    n_steps : int or None
-        Sequence length (time steps); None accepts any length.
-    n_channels : int, default 2
-        Channels per step.
+    %(input)s
     d_model : int, default 32
         Width of the step embedding (a Dense projection of the channels).
     num_heads : int, default 4
@@ -47,10 +46,7 @@ def build_transformer(
     mask_value : float or None, default -1.0
         Padding value ignored by attention and pooling; None disables masking.
 
-    Returns
-    -------
-    keras.Model
-        Uncompiled model, ``(batch, n_steps, n_channels)`` -> ``(batch, 1)``.
+    %(model)s
     """
     d_model, num_heads, ff_dim, n_blocks = check_positive((d_model, num_heads, ff_dim, n_blocks), "sizes")
     if d_model % num_heads:
