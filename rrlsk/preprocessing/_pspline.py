@@ -1,12 +1,12 @@
-"""Batched periodic penalised cubic B-spline with per-star GCV smoothing.
+"""Periodic penalised cubic B-spline with per-star GCV smoothing.
 
 The smoothing spline of Eq. 2 (Monti et al. 2024),
 ``sum_i (y_i - f(x_i))^2 + lam * int_0^1 f''(x)^2 dx``, restricted to
 periodic cubic splines on ``n_knots`` uniform knots in ``[0, 1)`` (phase
 0 == phase 1). Each star's normal equations ``A = B^T B`` (n_knots x n_knots)
-and ``b = B^T y`` are accumulated for all stars at once with
-``np.bincount``; the penalty ``Omega`` (exact integral of ``f''^2``) is the
-same circulant matrix for every star.
+and ``b = B^T y``; the penalty ``Omega`` (exact integral of ``f''^2``) is the
+same circulant matrix for every star. Both are cyclic banded: only entries
+at a cyclic distance of at most 3 knots are non-zero.
 
 All candidate penalties are solved at once by a simultaneous
 diagonalisation. With ``M = A + kappa Omega`` (positive definite;
@@ -23,14 +23,18 @@ so for every ``rho`` the trace of the hat matrix is
 cost O(n_knots) per star. Points of equal phase are merged for the score
 (as scipy requires); the search has a floor (``FLOOR_SPACING``).
 
-Per star, one compiled pass (:func:`_spectra`, numba, no Python loop over
-stars) accumulates ``A`` and ``b``, factors ``M``, forms ``L^-1 A L^-T``,
+Everything per star is one compiled pass (:func:`_fit_stars`, numba, no
+Python loop over stars, no per-star allocation): it accumulates ``A`` and
+``b``, factors ``M`` (the Cholesky factor of a cyclic banded matrix is
+banded but for its last three rows, :func:`_profile`), forms
+``L^-1 A L^-T`` by row-wise triangular solves that skip those zeros,
 reduces it to tridiagonal form by Householder reflections and finds its
 eigenvalues ``mu`` by implicit QL, applying every reflection and rotation
-to ``L^-1 b`` instead of accumulating eigenvectors: ``z`` costs one vector,
-not a matrix (the GCV sums need only ``mu`` and ``z**2``). The chosen
-penalty's coefficients are one Cholesky solve of the banded
-``A + lam Omega`` per star (:func:`_solve_penalised`).
+to ``L^-1 b`` instead of accumulating eigenvectors (the GCV sums need only
+``mu`` and ``z**2``), scores the candidate penalties, solves the chosen
+penalty's system ``A + lam Omega`` by a banded Cholesky and evaluates the
+curve on the output grid from the four non-zero basis functions of each
+grid phase.
 """
 
 from __future__ import annotations
@@ -38,11 +42,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..base.ragged import CHUNK_STARS
-
-# Stars per batch: CHUNK_STARS * n_knots^2 doubles (the normal matrices) bound memory.
-
-__all__ = ["basis_matrix", "penalty_matrix", "fit_periodic_spline"]
+__all__ = ["penalty_matrix", "fit_periodic_spline"]
 
 # log10(rho) candidates above each star's floor for the GCV search.
 _LOG_RHO_STEPS = np.arange(0.0, 8.01, 0.25)
@@ -56,36 +56,8 @@ _MU_FLOOR = 1e-10
 # phase gaps: 1,500 of the 13,323 DR2 curves without the floor); the floor
 # costs < 1 mmag on densely sampled noiseless curves. docs/preprocessing.md.
 FLOOR_SPACING = 0.5
-
-
-def _local_basis(x: np.ndarray, n_knots: int) -> tuple[np.ndarray, np.ndarray]:
-    """First basis index and the 4 non-zero uniform cubic B-spline values."""
-    s = np.mod(x, 1.0) * n_knots
-    j = np.floor(s).astype(np.int64)
-    u = s - j
-    j %= n_knots
-    u2, u3 = u * u, u * u * u
-    vals = np.stack(
-        [(1 - u) ** 3, 3 * u3 - 6 * u2 + 4, -3 * u3 + 3 * u2 + 3 * u + 1, u3], axis=-1
-    ) / 6.0
-    return j, vals
-
-
-def basis_matrix(x: np.ndarray, n_knots: int) -> np.ndarray:
-    """Dense periodic cubic B-spline basis, shape ``(len(x), n_knots)``.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-        Phases, cycles (taken mod 1).
-    n_knots : int
-        Number of uniform knots (= basis functions) per cycle.
-    """
-    j, vals = _local_basis(np.asarray(x, dtype=np.float64), n_knots)
-    out = np.zeros((len(j), n_knots))
-    cols = (j[:, None] + np.arange(4)) % n_knots
-    np.add.at(out, (np.arange(len(j))[:, None], cols), vals)
-    return out
+#: Half-bandwidth of the cyclic banded normal and penalty matrices (cubic B-splines).
+_BAND = 3
 
 
 def penalty_matrix(n_knots: int) -> np.ndarray:
@@ -93,6 +65,16 @@ def penalty_matrix(n_knots: int) -> np.ndarray:
 
     Exact: ``f''`` is piecewise linear, integrated with 2-point
     Gauss-Legendre quadrature per knot interval.
+
+    Parameters
+    ----------
+    n_knots : int
+        Number of uniform knots (= basis functions) per cycle.
+
+    Returns
+    -------
+    ndarray of shape (n_knots, n_knots)
+        The penalty, mag^-2 cycles^-3 per unit coefficient (phase in cycles).
     """
     gauss = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)
     d2 = np.stack([1 - gauss, 3 * gauss - 2, -3 * gauss + 1, gauss], axis=-1)  # (2, 4)
@@ -101,53 +83,6 @@ def penalty_matrix(n_knots: int) -> np.ndarray:
     idx = (np.arange(n_knots)[:, None] + np.arange(4)) % n_knots
     np.add.at(omega, (idx[:, :, None], idx[:, None, :]), local)
     return omega
-
-
-def _gcv_choice(mu, z2, yy, n, log_rho_min):
-    """Best log10(rho) per star on a grid from ``log_rho_min`` up, refined
-    by a parabola through the best grid point and its neighbours."""
-    rss0, s = _rss_terms(mu, z2, yy)
-    grid = log_rho_min[:, None] + _LOG_RHO_STEPS
-    scores = np.empty(grid.shape)
-    for k in range(grid.shape[1]):
-        scores[:, k] = _gcv(mu, s, rss0, n, 10.0 ** grid[:, k])
-    rows = np.arange(len(n))
-    best = np.argmin(scores, axis=1)
-    inner = np.clip(best, 1, grid.shape[1] - 2)
-    s0, s1, s2 = (scores[rows, inner + d] for d in (-1, 0, 1))
-    curv = s0 - 2 * s1 + s2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.where((curv > 0) & np.isfinite(curv), 0.5 * (s0 - s2) / curv, 0.0)
-    refined = grid[rows, inner] + np.clip(step, -1.0, 1.0) * (_LOG_RHO_STEPS[1] - _LOG_RHO_STEPS[0])
-    refined = np.maximum(refined, log_rho_min)
-    better = _gcv(mu, s, rss0, n, 10.0**refined) <= scores[rows, best]
-    return np.where(better, refined, grid[rows, best])
-
-
-def _rss_terms(mu, z2, yy):
-    """Split RSS(rho) = rss0 + sum s_k (rho (1 - mu_k) / d_k)^2 (no cancellation).
-
-    ``rss0`` is the unpenalised least-squares residual and ``s = z^2 / mu``
-    (0 for directions the data do not constrain).
-    """
-    supported = mu > _MU_FLOOR
-    s = np.where(supported, z2 / np.where(supported, mu, 1.0), 0.0)
-    rss0 = yy - s.sum(axis=1)
-    rss0 = np.where(rss0 > 1e-12 * yy, rss0, 0.0)
-    return rss0, s
-
-
-def _gcv(mu, s, rss0, n, rho):
-    """GCV score ``n RSS / (n - tr H)^2`` for one rho or one rho per star."""
-    rho = np.asarray(rho, dtype=np.float64)
-    if rho.ndim == 1:
-        rho = rho[:, None]
-    d = mu + rho * (1.0 - mu)
-    trace = np.sum(np.where(mu > _MU_FLOOR, mu / d, 0.0), axis=1)
-    rss = rss0 + np.sum(s * (rho * (1.0 - mu) / d) ** 2, axis=1)
-    dof = n - trace
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(dof > 1e-9 * n, n * rss / dof**2, np.inf)
 
 
 def fit_periodic_spline(
@@ -180,64 +115,30 @@ def fit_periodic_spline(
         Smoothed magnitudes on the grid, mag.
     lam : ndarray of shape (n_stars,)
         The smoothing parameter used for each star.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When a star's normal equations are not positive definite (or its
+        eigenvalues do not converge), naming the stars' positions.
     """
     n_stars = len(offsets) - 1
-    omega = penalty_matrix(n_knots)
-    design = basis_matrix(grid, n_knots)  # (n_grid, K)
     curves = np.empty((n_stars, len(grid)))
     lams = np.empty(n_stars)
-    for lo in range(0, n_stars, CHUNK_STARS):
-        hi = min(lo + CHUNK_STARS, n_stars)
-        curves[lo:hi], lams[lo:hi] = _fit_chunk(
-            phase[offsets[lo] : offsets[hi]], mag[offsets[lo] : offsets[hi]],
-            offsets[lo : hi + 1] - offsets[lo], omega, design, lam,
+    failed = np.zeros(n_stars, dtype=np.bool_)
+    _fit_stars(
+        np.ascontiguousarray(phase, dtype=np.float64), np.ascontiguousarray(mag, dtype=np.float64),
+        np.ascontiguousarray(offsets, dtype=np.int64), penalty_matrix(n_knots),
+        np.ascontiguousarray(grid, dtype=np.float64), np.nan if lam is None else float(lam),
+        _LOG_RHO_STEPS, curves, lams, failed,
+    )
+    if failed.any():
+        where = np.flatnonzero(failed)
+        raise np.linalg.LinAlgError(
+            "penalised spline: normal equations not positive definite for the star(s) at "
+            f"position(s) {where[:10].tolist()}" + (f" and {len(where) - 10} more" if len(where) > 10 else "")
         )
     return curves, lams
-
-
-def _fit_chunk(phase, mag, offsets, omega, design, lam):
-    n_stars, n_knots = len(offsets) - 1, omega.shape[0]
-    lengths = np.diff(offsets)
-    star_of = np.repeat(np.arange(n_stars), lengths)
-    centre = np.bincount(star_of, weights=mag, minlength=n_stars) / lengths
-    y = mag - centre[star_of]
-    # GCV as scipy's make_smoothing_spline sees the data: points of equal
-    # phase merged (mean magnitude, weight = count). The fit is unchanged;
-    # the score counts unique phases and drops the within-duplicate scatter.
-    # PhaseFolder's output is sorted already: then the (stable) sort is the identity.
-    new_star = np.zeros(len(phase), dtype=bool)
-    new_star[offsets[:-1][lengths > 0]] = True
-    if (np.diff(phase) < 0)[~new_star[1:]].any():
-        order = np.lexsort((phase, star_of))
-        ps, ss, ys = phase[order], star_of[order], y[order]
-    else:
-        ps, ss, ys = phase, star_of, y
-    new = np.empty(len(ps), dtype=bool)
-    new[:1] = True
-    new[1:] = (ps[1:] != ps[:-1]) | new_star[1:]
-    group = np.cumsum(new) - 1
-    group_sum = np.bincount(group, weights=ys)
-    group_n = np.bincount(group)
-    yy = np.bincount(ss[new], weights=group_sum**2 / group_n, minlength=n_stars)
-    n = np.bincount(ss[new], minlength=n_stars).astype(np.float64)
-    j, vals = _local_basis(phase, n_knots)
-    cols = (j[:, None] + np.arange(4)) % n_knots
-    A = np.empty((n_stars, n_knots, n_knots))
-    b = np.empty((n_stars, n_knots))
-    mu = np.empty((n_stars, n_knots))
-    z = np.empty((n_stars, n_knots))
-    kappa = np.empty(n_stars)
-    _spectra(cols, vals, y, offsets, omega, A, b, mu, z, kappa)
-    if not np.isfinite(mu).all():
-        raise np.linalg.LinAlgError("penalised spline: normal equations not positive definite")
-    mu = np.clip(mu, 0.0, 1.0)
-    if lam is None:
-        log_rho_min = np.log10(n * (FLOOR_SPACING / n) ** 4 / kappa)
-        rho = 10.0 ** _gcv_choice(mu, z * z, yy, n, log_rho_min)
-    else:
-        rho = lam / kappa
-    coef = _solve_penalised(A, b, omega, rho * kappa)
-    return coef @ design.T + centre[:, None], rho * kappa
 
 
 #: Options of the compiled kernels: reassociated sums (vectorised loops;
@@ -248,33 +149,78 @@ _MAX_SWEEPS = 60
 
 
 @njit(**_JIT)
-def _cholesky(P, L):  # pragma: no cover - compiled
-    """Lower Cholesky factor of ``P`` into ``L``; False if ``P`` is not positive definite."""
+def _basis(x, n_knots, vals):  # pragma: no cover - compiled
+    """First basis index of phase ``x`` (cycles); its 4 non-zero uniform cubic
+    B-spline values (basis functions ``j .. j + 3`` mod ``n_knots``) into ``vals``."""
+    s = (x - np.floor(x)) * n_knots
+    j = np.floor(s)
+    u = s - j
+    u2 = u * u
+    u3 = u2 * u
+    vals[0] = (1.0 - u) ** 3 / 6.0
+    vals[1] = (3.0 * u3 - 6.0 * u2 + 4.0) / 6.0
+    vals[2] = (-3.0 * u3 + 3.0 * u2 + 3.0 * u + 1.0) / 6.0
+    vals[3] = u3 / 6.0
+    return int(j) % n_knots
+
+
+@njit(**_JIT)
+def _profile(n_knots):  # pragma: no cover - compiled
+    """First non-zero column of each row of the Cholesky factor of a cyclic
+    banded matrix (half-bandwidth ``_BAND``): the band, except that the last
+    ``_BAND`` rows, which the cyclic corner reaches, are full."""
+    first = np.empty(n_knots, dtype=np.int64)
+    for i in range(n_knots):
+        first[i] = 0 if i >= n_knots - _BAND else max(0, i - _BAND)
+    return first
+
+
+@njit(**_JIT)
+def _cholesky(P, first, L):  # pragma: no cover - compiled
+    """Lower Cholesky factor of ``P`` (zero left of ``first`` in every row)
+    into ``L``; False if ``P`` is not positive definite."""
     K = P.shape[0]
-    for j in range(K):
-        acc = P[j, j]
-        for k in range(j):
-            acc -= L[j, k] * L[j, k]
-        if not acc > 0.0:
-            return False
-        ljj = np.sqrt(acc)
-        L[j, j] = ljj
-        for i in range(j + 1, K):
+    for i in range(K):
+        for j in range(first[i], i + 1):
             acc = P[i, j]
-            for k in range(j):
+            for k in range(max(first[i], first[j]), j):
                 acc -= L[i, k] * L[j, k]
-            L[i, j] = acc / ljj
+            if j < i:
+                L[i, j] = acc / L[j, j]
+            elif acc > 0.0:
+                L[i, i] = np.sqrt(acc)
+            else:
+                return False
     return True
 
 
 @njit(**_JIT)
-def _forward(L, rhs, out):  # pragma: no cover - compiled
-    """``out = L^-1 rhs`` for lower-triangular ``L`` (``rhs`` may be ``out``)."""
+def _forward(L, first, rhs, out):  # pragma: no cover - compiled
+    """``out = L^-1 rhs`` for lower-triangular ``L`` of profile ``first``."""
     for i in range(L.shape[0]):
         acc = rhs[i]
-        for k in range(i):
+        for k in range(first[i], i):
             acc -= L[i, k] * out[k]
         out[i] = acc / L[i, i]
+
+
+@njit(**_JIT)
+def _forward_rows(L, first, R, out):  # pragma: no cover - compiled
+    """``out = L^-1 R`` for lower-triangular ``L`` of profile ``first``, all
+    columns of ``R`` at once (row operations: contiguous, vectorised)."""
+    K, m = R.shape
+    for i in range(K):
+        row = out[i]
+        for c in range(m):
+            row[c] = R[i, c]
+        for k in range(first[i], i):
+            lik = L[i, k]
+            prev = out[k]
+            for c in range(m):
+                row[c] -= lik * prev[c]
+        lii = L[i, i]
+        for c in range(m):
+            row[c] /= lii
 
 
 @njit(**_JIT)
@@ -388,86 +334,204 @@ def _implicit_ql(d, e, w):  # pragma: no cover - compiled
 
 
 @njit(**_JIT)
-def _spectra(cols, vals, y, offsets, omega, A, b, mu, z, kappa):  # pragma: no cover - compiled
-    """Per star: normal equations, and the eigenvalues ``mu`` of
-    ``L^-1 A L^-T`` with ``z = V^T L^-1 b`` (NaN rows where ``M`` is not
-    positive definite or QL fails).
-
-    Parameters
-    ----------
-    cols, vals : ndarray of shape (n_values, 4)
-        Basis indices and values of every point (:func:`_local_basis`).
-    y : ndarray of shape (n_values,)
-        Centred magnitudes, mag.
-    offsets : ndarray of int64, shape (n_stars + 1,)
-        Star boundaries.
-    omega : ndarray of shape (n_knots, n_knots)
-        Penalty matrix.
-    A, b, mu, z, kappa : ndarray
-        Outputs, shapes ``(n_stars, n_knots, n_knots)``, ``(n_stars,
-        n_knots)`` (three) and ``(n_stars,)``: ``B^T B``, ``B^T y``, the
-        eigenvalues, the projections and ``tr A / tr Omega``.
-    """
-    K = omega.shape[0]
-    tr_omega = 0.0
-    for i in range(K):
-        tr_omega += omega[i, i]
-    M = np.empty((K, K))
-    L = np.empty((K, K))
-    X = np.empty((K, K))
-    C = np.empty((K, K))
-    w = np.empty(K)
-    e = np.empty(K)
-    for s in range(len(offsets) - 1):
-        As, bs = A[s], b[s]
-        As[:] = 0.0
-        bs[:] = 0.0
-        for q in range(offsets[s], offsets[s + 1]):
-            for a in range(4):
-                bs[cols[q, a]] += vals[q, a] * y[q]
-                for c in range(4):
-                    As[cols[q, a], cols[q, c]] += vals[q, a] * vals[q, c]
-        tr_a = 0.0
-        for i in range(K):
-            tr_a += As[i, i]
-        kappa[s] = tr_a / tr_omega
-        for i in range(K):
-            for jj in range(K):
-                M[i, jj] = As[i, jj] + kappa[s] * omega[i, jj]
-        ok = _cholesky(M, L)
-        if ok:
-            _forward(L, bs, w)
-            for c in range(K):  # row c of X: column c of L^-1 A
-                _forward(L, As[:, c], X[c])
-            for c in range(K):  # row c of C: L^-1 (L^-1 A)^T[:, c], C symmetric
-                _forward(L, X[:, c], C[c])
-            _tridiagonalise(C, w, mu[s], e)
-            ok = _implicit_ql(mu[s], e, w)
-        if ok:
-            z[s] = w
-        else:
-            mu[s] = np.nan
-            z[s] = np.nan
+def _gcv(mu, s, rss0, n, rho):  # pragma: no cover - compiled
+    """GCV score ``n RSS / (n - tr H)^2`` of one star at ``rho``, with
+    ``RSS = rss0 + sum s_k (rho (1 - mu_k) / d_k)^2`` (no cancellation)."""
+    trace = 0.0
+    excess = 0.0
+    for k in range(mu.shape[0]):
+        d = mu[k] + rho * (1.0 - mu[k])
+        if mu[k] > _MU_FLOOR:
+            trace += mu[k] / d
+        t = rho * (1.0 - mu[k]) / d
+        excess += s[k] * (t * t)
+    dof = n - trace
+    if dof > 1e-9 * n:
+        return n * (rss0 + excess) / (dof * dof)
+    return np.inf
 
 
 @njit(**_JIT)
-def _solve_penalised(A, b, omega, lam):  # pragma: no cover - compiled
-    """Coefficients ``(A + lam Omega)^-1 b`` per star (Cholesky), shape ``(n_stars, n_knots)``."""
-    n_stars, K = b.shape
-    P = np.empty((K, K))
-    L = np.empty((K, K))
-    coef = np.empty((n_stars, K))
-    for s in range(n_stars):
+def _gcv_choice(mu, z, yy, n, log_rho_min, steps, s, scores):  # pragma: no cover - compiled
+    """Best log10(rho) of one star on the grid ``log_rho_min + steps``,
+    refined by a parabola through the best grid point and its neighbours.
+
+    ``s`` and ``scores`` are scratch (``len(mu)``, ``len(steps)``). The
+    residual is split as ``rss0 + sum s_k (...)^2``: ``rss0`` the
+    unpenalised least-squares residual and ``s = z^2 / mu`` (0 for
+    directions the data do not constrain).
+    """
+    total = 0.0
+    for k in range(mu.shape[0]):
+        s[k] = z[k] * z[k] / mu[k] if mu[k] > _MU_FLOOR else 0.0
+        total += s[k]
+    rss0 = yy - total
+    if not rss0 > 1e-12 * yy:
+        rss0 = 0.0
+    n_steps = steps.shape[0]
+    best = 0
+    for k in range(n_steps):
+        scores[k] = _gcv(mu, s, rss0, n, 10.0 ** (log_rho_min + steps[k]))
+        if scores[k] < scores[best]:
+            best = k
+    inner = min(max(best, 1), n_steps - 2)
+    s0, s1, s2 = scores[inner - 1], scores[inner], scores[inner + 1]
+    curv = s0 - 2.0 * s1 + s2
+    step = 0.5 * (s0 - s2) / curv if curv > 0.0 and np.isfinite(curv) else 0.0
+    refined = (log_rho_min + steps[inner]) + min(max(step, -1.0), 1.0) * (steps[1] - steps[0])
+    refined = max(refined, log_rho_min)
+    if _gcv(mu, s, rss0, n, 10.0**refined) <= scores[best]:
+        return refined
+    return log_rho_min + steps[best]
+
+
+@njit(**_JIT)
+def _merged_sums(phase, mag, lo, hi, centre, order):  # pragma: no cover - compiled
+    """GCV's view of one star's centred magnitudes (``mag - centre``): points
+    of equal phase merged (mean magnitude, weight = count), as scipy's
+    ``make_smoothing_spline`` sees the data.
+
+    Returns the weighted sum of squares ``sum_g n_g ybar_g^2`` (mag^2) and
+    the number of unique phases. ``order`` is scratch of at least
+    ``hi - lo`` entries.
+    """
+    m = hi - lo
+    for r in range(m):
+        order[r] = lo + r
+    for q in range(lo + 1, hi):
+        if phase[q] < phase[q - 1]:  # PhaseFolder's output is sorted: this is rare
+            order[:m] = lo + np.argsort(phase[lo:hi], kind="mergesort")
+            break
+    yy = 0.0
+    n = 0.0
+    group_sum = mag[order[0]] - centre
+    group_n = 1.0
+    for r in range(1, m):
+        q = order[r]
+        if phase[q] != phase[order[r - 1]]:
+            yy += group_sum * group_sum / group_n
+            n += 1.0
+            group_sum = 0.0
+            group_n = 0.0
+        group_sum += mag[q] - centre
+        group_n += 1.0
+    return yy + group_sum * group_sum / group_n, n + 1.0
+
+
+@njit(**_JIT)
+def _fit_stars(phase, mag, offsets, omega, grid, lam, steps, curves, lams, failed):  # pragma: no cover - compiled
+    """Smooth every star and evaluate it on ``grid`` (see the module docstring).
+
+    Parameters
+    ----------
+    phase, mag : ndarray of shape (n_values,)
+        Flat phases (cycles) and magnitudes (mag).
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries.
+    omega : ndarray of shape (n_knots, n_knots)
+        Penalty matrix (:func:`penalty_matrix`).
+    grid : ndarray of shape (n_grid,)
+        Evaluation phases, cycles.
+    lam : float
+        Fixed ``lam``, or NaN to choose it per star by GCV.
+    steps : ndarray of shape (n_steps,)
+        log10(rho) candidates above each star's floor (``_LOG_RHO_STEPS``).
+    curves, lams, failed : ndarray
+        Outputs, shapes ``(n_stars, n_grid)``, ``(n_stars,)``,
+        ``(n_stars,)``: the curves (mag), the ``lam`` used, and True where
+        the normal equations are not positive definite or QL did not
+        converge (then the star's curve and ``lam`` are NaN).
+    """
+    K = omega.shape[0]
+    first = _profile(K)
+    tr_omega = 0.0
+    for i in range(K):
+        tr_omega += omega[i, i]
+    A = np.empty((K, K))
+    M = np.empty((K, K))
+    L = np.zeros((K, K))  # stays zero outside the profile, which back substitution reads
+    Y = np.empty((K, K))
+    C = np.empty((K, K))
+    b = np.empty(K)
+    w = np.empty(K)
+    e = np.empty(K)
+    mu = np.empty(K)
+    coef = np.empty(K)
+    s = np.empty(K)
+    scores = np.empty(steps.shape[0])
+    vals = np.empty(4)
+    longest = 0
+    for star in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[star + 1] - offsets[star])
+    order = np.empty(longest, dtype=np.int64)
+    grid_first = np.empty(grid.shape[0], dtype=np.int64)
+    grid_vals = np.empty((grid.shape[0], 4))
+    for g in range(grid.shape[0]):
+        grid_first[g] = _basis(grid[g], K, grid_vals[g])
+    gcv = np.isnan(lam)
+    for star in range(offsets.shape[0] - 1):
+        lo, hi = offsets[star], offsets[star + 1]
+        centre = 0.0
+        for q in range(lo, hi):
+            centre += mag[q]
+        centre /= hi - lo
+        A[:] = 0.0
+        b[:] = 0.0
+        for q in range(lo, hi):
+            j = _basis(phase[q], K, vals)
+            yq = mag[q] - centre
+            for a in range(4):
+                ja = (j + a) % K
+                b[ja] += vals[a] * yq
+                for c in range(4):
+                    A[ja, (j + c) % K] += vals[a] * vals[c]
+        tr_a = 0.0
+        for i in range(K):
+            tr_a += A[i, i]
+        kappa = tr_a / tr_omega
+        if gcv:
+            for i in range(K):
+                for jj in range(K):
+                    M[i, jj] = A[i, jj] + kappa * omega[i, jj]
+            ok = _cholesky(M, first, L)
+            if ok:
+                _forward(L, first, b, w)
+                _forward_rows(L, first, A, Y)  # Y = L^-1 A
+                for i in range(K):  # M <- Y^T = A L^-T
+                    for jj in range(K):
+                        M[i, jj] = Y[jj, i]
+                _forward_rows(L, first, M, C)  # C = L^-1 A L^-T
+                _tridiagonalise(C, w, mu, e)
+                ok = _implicit_ql(mu, e, w)
+            if not ok:
+                failed[star] = True
+                curves[star] = np.nan
+                lams[star] = np.nan
+                continue
+            for k in range(K):
+                mu[k] = min(max(mu[k], 0.0), 1.0)
+            yy, n = _merged_sums(phase, mag, lo, hi, centre, order)
+            log_rho_min = np.log10(n * (FLOOR_SPACING / n) ** 4.0 / kappa)
+            lam_star = 10.0 ** _gcv_choice(mu, w, yy, n, log_rho_min, steps, s, scores) * kappa
+        else:
+            lam_star = lam / kappa * kappa
         for i in range(K):
             for jj in range(K):
-                P[i, jj] = A[s, i, jj] + lam[s] * omega[i, jj]
-        if not _cholesky(P, L):
-            coef[s] = np.nan
+                M[i, jj] = A[i, jj] + lam_star * omega[i, jj]
+        if not _cholesky(M, first, L):
+            failed[star] = True
+            curves[star] = np.nan
+            lams[star] = np.nan
             continue
-        _forward(L, b[s], coef[s])
+        _forward(L, first, b, coef)
         for i in range(K - 1, -1, -1):  # back substitution with L^T
-            acc = coef[s, i]
+            acc = coef[i]
             for k in range(i + 1, K):
-                acc -= L[k, i] * coef[s, k]
-            coef[s, i] = acc / L[i, i]
-    return coef
+                acc -= L[k, i] * coef[k]
+            coef[i] = acc / L[i, i]
+        for g in range(grid.shape[0]):
+            acc = 0.0
+            for a in range(4):
+                acc += grid_vals[g, a] * coef[(grid_first[g] + a) % K]
+            curves[star, g] = acc + centre
+        lams[star] = lam_star
