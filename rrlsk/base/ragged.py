@@ -41,13 +41,18 @@ def flatten(arrays: Sequence[np.ndarray], dtype=np.float64) -> tuple[np.ndarray,
     offsets : ndarray of int64, shape (n_stars + 1,)
         Star ``i`` owns ``values[offsets[i]:offsets[i + 1]]``.
     """
-    lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
     offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     if len(arrays) == 0:
         return np.empty(0, dtype=dtype), offsets
-    values = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays])
-    return values, offsets
+    try:  # fast path: one C-level concatenation of 1-D cells
+        values = np.concatenate(arrays)
+    except (ValueError, TypeError):
+        values = None
+    if values is None or values.ndim != 1 or len(values) != offsets[-1]:  # cells of other shapes
+        values = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays])
+    return values.astype(dtype, copy=False), offsets
 
 
 def split(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -65,9 +70,11 @@ def split(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     ndarray of object, shape (n_stars,)
         Views into ``values``, one per star.
     """
-    out = np.empty(len(offsets) - 1, dtype=object)
-    # Element-wise assignment: a slice assignment would broadcast equal-length
-    # arrays into a 2-D block.
-    for i, (start, stop) in enumerate(zip(offsets[:-1], offsets[1:])):
-        out[i] = values[start:stop]
-    return out
+    n = len(offsets) - 1
+    lengths = np.diff(offsets)
+    if n and (lengths == lengths[0]).all():  # equal lengths: the rows of a 2-D view
+        return np.fromiter(values[offsets[0] : offsets[-1]].reshape(n, lengths[0]), dtype=object, count=n)
+    # One view per star, built in C (a slice assignment would broadcast
+    # equal-length arrays into a 2-D block).
+    bounds = offsets.tolist()
+    return np.fromiter(map(values.__getitem__, map(slice, bounds[:-1], bounds[1:])), dtype=object, count=n)
