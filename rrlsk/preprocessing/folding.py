@@ -6,6 +6,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from ..base.constraints import Interval, StrOptions
 from ..base.ragged import ARRAY_COLUMNS, CHUNK_STARS, flatten, split
@@ -38,15 +39,47 @@ def fold_phase(time: np.ndarray, period: np.ndarray, epoch: np.ndarray) -> np.nd
     return phase
 
 
-def reorder_by_phase(X: pd.DataFrame, phase: np.ndarray, offsets: np.ndarray) -> pd.DataFrame:
-    """Return a copy of ``X`` with ``phase`` set and every array column of
-    each star sorted by phase (one global lexsort over all stars)."""
-    star_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    order = np.lexsort((phase, star_of))
+@njit(cache=True)
+def _phase_order(phase, offsets):  # pragma: no cover - compiled
+    """Indices that sort each star's phases, stars kept in place (stable:
+    equal phases keep their order), as ``np.lexsort((phase, star))``."""
+    order = np.arange(phase.shape[0])
+    for star in range(offsets.shape[0] - 1):
+        lo, hi = offsets[star], offsets[star + 1]
+        for q in range(lo + 1, hi):
+            if phase[q] < phase[q - 1]:
+                order[lo:hi] = lo + np.argsort(phase[lo:hi], kind="mergesort")
+                break
+    return order
+
+
+def reorder_by_phase(
+    X: pd.DataFrame, phase: np.ndarray, offsets: np.ndarray, flat: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """A copy of ``X`` with ``phase`` set and every array column of each star sorted by phase.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Light-curve table.
+    phase : ndarray of shape (n_values,)
+        Flat phases of all stars, cycles.
+    offsets : ndarray of int64, shape (n_stars + 1,)
+        Star boundaries (:func:`rrlsk.base.flatten`).
+    flat : dict of str to ndarray, optional
+        Array columns already flattened (not flattened again).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy; ``phase`` in cycles.
+    """
+    order = _phase_order(phase, offsets)
+    flat = flat or {}
     out = X.copy()
     for col in ARRAY_COLUMNS:
         if col in X.columns and col != "phase":
-            values, _ = flatten(X[col].to_numpy())
+            values = flat[col] if col in flat else flatten(X[col].to_numpy())[0]
             out[col] = split(values[order], offsets)
     out["phase"] = split(phase[order], offsets)
     return out
@@ -153,7 +186,7 @@ class PhaseFolder(TableTransformer):
             epoch = 0.0
         phase = fold_phase(time, period, epoch)
         if self.align == "epoch":
-            return reorder_by_phase(X, phase, offsets)
+            return reorder_by_phase(X, phase, offsets, {"time": time})
 
         mag, _ = flatten(X["mag"].to_numpy())
         coefs, info = fit_fourier(phase, mag, offsets, self.order, return_info=True)
@@ -177,7 +210,7 @@ class PhaseFolder(TableTransformer):
         phase = phase - np.repeat(shift, lengths)
         phase -= np.floor(phase)
         phase[phase >= 1.0] = 0.0
-        out = reorder_by_phase(X, phase, offsets)
+        out = reorder_by_phase(X, phase, offsets, {"time": time, "mag": mag})
         out["phase_shift"] = shift
         return out
 
