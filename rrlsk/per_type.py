@@ -9,7 +9,7 @@ other caller treat it as one model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -228,15 +228,12 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ValueError
             When a star's type has no model (see :meth:`skip_reasons`).
         """
-        feh = np.full(len(X), np.nan)
-        std = np.full(len(X), np.nan)
-        for rows, model in self._routes(X):
-            part = X.iloc[rows]
-            if return_std:
-                feh[rows], std[rows] = predict_with_std(model, part)
-            else:
-                feh[rows] = np.asarray(model.predict(part), dtype=np.float64).reshape(-1)
-        return (feh, std) if return_std else feh
+        if return_std:
+            return self._route_pairs(X, predict_with_std)
+        feh, _ = self._route_pairs(
+            X, lambda model, stars: (np.asarray(model.predict(stars), dtype=np.float64).reshape(-1), np.nan)
+        )
+        return feh
 
     def _has_calibrated_model(self) -> bool:
         return any(is_calibrated(model) for model in self.models_by_type().values())
@@ -260,12 +257,9 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         ValueError
             When a star's type has no model (see :meth:`skip_reasons`).
         """
-        lower = np.full(len(X), np.nan)
-        upper = np.full(len(X), np.nan)
-        for rows, model in self._routes(X):
-            if is_calibrated(model):
-                lower[rows], upper[rows] = predict_interval(model, X.iloc[rows], confidence)
-        return lower, upper
+        return self._route_pairs(
+            X, lambda model, stars: predict_interval(model, stars, confidence) if is_calibrated(model) else None
+        )
 
     def plausibility(self, X: pd.DataFrame, feh, limits: PlausibilityLimits | None = None) -> pd.DataFrame:
         """Flag implausible predictions, each star against its own type's model.
@@ -315,3 +309,19 @@ class PerTypeRegressor(RegressorMixin, BaseEstimator):
         types = self.star_types(X)
         routes = [(np.flatnonzero(types == name), model) for name, model in self.models_by_type().items()]
         return [(rows, model) for rows, model in routes if rows.size]
+
+    def _route_pairs(
+        self, X: pd.DataFrame, predict: Callable[[Any, pd.DataFrame], tuple[Any, Any] | None]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Two values per star from its type's model, ``predict(model, stars)``.
+
+        ``predict`` returns a pair (two arrays of one value per star, or
+        scalars), or None where the model gives none: NaN.
+        """
+        first = np.full(len(X), np.nan)
+        second = np.full(len(X), np.nan)
+        for rows, model in self._routes(X):
+            pair = predict(model, X.iloc[rows])
+            if pair is not None:
+                first[rows], second[rows] = pair
+        return first, second
