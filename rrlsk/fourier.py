@@ -349,17 +349,34 @@ def evaluate_fourier(coefs: np.ndarray, phase_grid: np.ndarray, offsets: np.ndar
     )
 
 
-def _refined_max(curves: np.ndarray) -> np.ndarray:
-    """Row maxima of periodic sampled curves, refined by a parabola through
-    the largest sample and its two neighbours."""
+def _refined_peak(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row maxima of periodic sampled curves, refined by a parabola.
+
+    The parabola runs through each row's largest sample and its two
+    neighbours; where the three do not curve down, the sample itself is
+    the peak. A row minimum is the peak of ``-curves``.
+
+    Parameters
+    ----------
+    curves : ndarray of shape (n_rows, n_grid)
+        Periodic curves sampled on an even grid.
+
+    Returns
+    -------
+    index : ndarray of shape (n_rows,)
+        Fractional grid index of each peak.
+    value : ndarray of shape (n_rows,)
+        Its value.
+    """
     n = curves.shape[1]
     rows = np.arange(curves.shape[0])
     i = np.argmax(curves, axis=1)
     y0, y1, y2 = curves[rows, (i - 1) % n], curves[rows, i], curves[rows, (i + 1) % n]
     curv = y0 - 2.0 * y1 + y2
     with np.errstate(invalid="ignore", divide="ignore"):
-        delta = np.where(curv < 0, (y0 - y2) ** 2 / (8.0 * curv), 0.0)
-    return y1 - delta
+        shift = np.where(curv < 0, 0.5 * (y0 - y2) / curv, 0.0)
+        drop = np.where(curv < 0, (y0 - y2) ** 2 / (8.0 * curv), 0.0)
+    return i + shift, y1 - drop
 
 
 def _grid_stats(coefs: np.ndarray, n_grid: int = 1024) -> tuple[np.ndarray, np.ndarray]:
@@ -371,7 +388,7 @@ def _grid_stats(coefs: np.ndarray, n_grid: int = 1024) -> tuple[np.ndarray, np.n
     int_average = np.empty(coefs.shape[0])
     for lo in range(0, coefs.shape[0], CHUNK_STARS):
         curves = coefs[lo : lo + CHUNK_STARS] @ design
-        ptp[lo : lo + CHUNK_STARS] = _refined_max(curves) + _refined_max(-curves)
+        ptp[lo : lo + CHUNK_STARS] = _refined_peak(curves)[1] + _refined_peak(-curves)[1]
         centre = coefs[lo : lo + CHUNK_STARS, :1]
         # log of the mean relative flux, as a log-sum-exp: finite even for
         # curves of thousands of "magnitudes" (fluxes passed as magnitudes)

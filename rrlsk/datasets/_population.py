@@ -13,7 +13,7 @@ import numpy as np
 from scipy.stats import truncnorm
 
 from ..base.ragged import CHUNK_STARS
-from ..fourier import _refined_max, evaluate_fourier
+from ..fourier import _refined_peak, evaluate_fourier
 from ..relations import PHI31_MIN, RELATIONS, unwrap_phi31
 
 __all__ = ["RRabPopulation", "feh_from_phi31", "unwrap_phi31", "PHI31_MIN"]
@@ -299,8 +299,9 @@ def draw_shape(pop: RRabPopulation, feh, period, amplitude, rng):
     for lo in range(0, n, CHUNK_STARS):
         part = slice(lo, lo + CHUNK_STARS)
         curves = evaluate_fourier(coefs[part], grid)
-        t_max[part] = _refined_argmin(curves) / _GRID
-        a1[part] = amplitude[part] / (_refined_max(curves) + _refined_max(-curves))
+        low_index, low_peak = _refined_peak(-curves)  # the minimum of the magnitudes: maximum light
+        t_max[part] = low_index / _GRID
+        a1[part] = amplitude[part] / (_refined_peak(curves)[1] + low_peak)
         flux = 10.0 ** (-0.4 * a1[part, None] * curves)
         mean_offset[part] = -2.5 * np.log10(flux.mean(axis=1))
     # shift maximum light to phase 0: m'(phase) = m(phase + t_max)
@@ -316,18 +317,6 @@ def _coefs(amps: np.ndarray, phases: np.ndarray) -> np.ndarray:
     coefs[:, 1::2] = amps * np.cos(phases)
     coefs[:, 2::2] = amps * np.sin(phases)
     return coefs
-
-
-def _refined_argmin(curves: np.ndarray) -> np.ndarray:
-    """Fractional grid index of each periodic row's minimum (parabolic)."""
-    n = curves.shape[1]
-    rows = np.arange(curves.shape[0])
-    i = np.argmin(curves, axis=1)
-    y0, y1, y2 = curves[rows, (i - 1) % n], curves[rows, i], curves[rows, (i + 1) % n]
-    curv = y0 - 2.0 * y1 + y2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        delta = np.where(curv > 0, 0.5 * (y0 - y2) / curv, 0.0)
-    return i + delta
 
 
 def transit_sigma(pop: RRabPopulation, mag: np.ndarray, star_factor: np.ndarray) -> np.ndarray:
