@@ -21,9 +21,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base.docstrings import fill_doc
 from ..preprocessing.encoding import MASK_VALUE
 
 __all__ = ["MASK_VALUE", "sequences_binned", "sequences_g"]
+
+
+#: The flat light curves both inputs are built from, for :func:`rrlsk.base.docstrings.fill_doc`.
+_CURVES_DOC = """\
+phase : ndarray of shape (n_values,)
+    Flat phases in [0, 1) of all stars, cycles: each observation once, in
+    any order within a star.
+mag : ndarray of shape (n_values,)
+    Flat magnitudes, mag.
+offsets : ndarray of int64, shape (n_stars + 1,)
+    Star boundaries.
+period : ndarray of shape (n_stars,)
+    Periods, d.
+"""
 
 
 def _star_of(offsets: np.ndarray) -> np.ndarray:
@@ -36,19 +51,13 @@ def _sort_by_star_and_phase(phase, mag, offsets):
     return phase[order], mag[order], star
 
 
+@fill_doc(curves=_CURVES_DOC)
 def sequences_g(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarray, period: np.ndarray, n_steps: int) -> np.ndarray:
     """The G network's input (see the module notes).
 
     Parameters
     ----------
-    phase : ndarray of shape (n_values,)
-        Flat phases in [0, 1) of all stars, cycles (any order within a star).
-    mag : ndarray of shape (n_values,)
-        Flat magnitudes, mag.
-    offsets : ndarray of int64, shape (n_stars + 1,)
-        Star boundaries.
-    period : ndarray of shape (n_stars,)
-        Periods, d.
+    %(curves)s
     n_steps : int
         Length of the sequences (80 for the published model).
 
@@ -71,6 +80,7 @@ def sequences_g(phase: np.ndarray, mag: np.ndarray, offsets: np.ndarray, period:
     return out
 
 
+@fill_doc(curves=_CURVES_DOC)
 def sequences_binned(
     phase: np.ndarray,
     mag: np.ndarray,
@@ -83,14 +93,7 @@ def sequences_binned(
 
     Parameters
     ----------
-    phase : ndarray of shape (n_values,)
-        Flat phases in [0, 1) of all stars, each observation once, cycles.
-    mag : ndarray of shape (n_values,)
-        Flat magnitudes, mag.
-    offsets : ndarray of int64, shape (n_stars + 1,)
-        Star boundaries.
-    period : ndarray of shape (n_stars,)
-        Periods, d.
+    %(curves)s
     n_bins : int
         Equal phase bins over [0, ``max_phase``) (60 for the published model).
     max_phase : float
