@@ -30,6 +30,7 @@ from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.utils import check_random_state
 
 from ..base.constraints import Interval, validate_parameter_constraints
+from ..base.docstrings import fill_doc
 from ..base.validation import check_labels as _check_labels
 from ..base.validation import num_rows
 
@@ -42,6 +43,34 @@ _BINNING_CONSTRAINTS = {
     "n_bins": [None, Interval(Integral, 1, None, closed="left")],
     "bin_size": [None, Interval(Real, 0, None, closed="neither")],
 }
+
+#: The binning parameters of both splitters, for :func:`rrlsk.base.docstrings.fill_doc`.
+_BINNING_DOC = """\
+n_bins : int, optional
+    Number of quantile (equal-count) bins of ``y``. Default 10 when
+    ``bin_size`` is not given either.
+bin_size : float, optional
+    Width of equal-width bins of ``y``, in dex, anchored at 0 dex.
+    Mutually exclusive with ``n_bins``.
+"""
+
+#: The Parameters and Returns sections of both splitters' ``split``.
+_SPLIT_DOC = """\
+Parameters
+----------
+X : array-like or DataFrame of n_samples rows
+    Only its length is used.
+y : array-like of shape (n_samples,)
+    Continuous label ([Fe/H], dex); stratification is on its bins.
+groups : None
+    Ignored, for API compatibility.
+
+Returns
+-------
+iterator of (ndarray, ndarray)
+    Positional indices of each split's training and test rows; the
+    parameters and labels are checked before the first split.
+"""
 
 
 def _check_binning(n_bins, bin_size, caller: str) -> None:
@@ -121,6 +150,7 @@ class _CheckedParams:
         _check_binning(self.n_bins, self.bin_size, name)
 
 
+@fill_doc(binning=_BINNING_DOC)
 class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
     """Stratified k-fold on a binned continuous label.
 
@@ -133,12 +163,7 @@ class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
     ----------
     n_splits : int, default=5
         Number of folds, at least 2.
-    n_bins : int, optional
-        Number of quantile (equal-count) bins of ``y``. Default 10 when
-        ``bin_size`` is not given either.
-    bin_size : float, optional
-        Width of equal-width bins of ``y``, in dex, anchored at 0 dex.
-        Mutually exclusive with ``n_bins``.
+    %(binning)s
     shuffle : bool, default=True
         Shuffle each stratum before splitting it into folds.
     random_state : int, RandomState instance or None, default=None
@@ -189,23 +214,11 @@ class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
         self._validate_params()
         return bin_labels(y, min_count=self.n_splits, n_bins=self.n_bins, bin_size=self.bin_size)
 
+    @fill_doc(split=_SPLIT_DOC)
     def split(self, X, y, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Generate train and test indices.
+        """Generate train and test indices, one pair per fold.
 
-        Parameters
-        ----------
-        X : array-like or DataFrame of n_samples rows
-            Only its length is used.
-        y : array-like of shape (n_samples,)
-            Continuous label ([Fe/H], dex); stratification is on its bins.
-        groups : None
-            Ignored, for API compatibility.
-
-        Returns
-        -------
-        iterator of (ndarray, ndarray)
-            Positional indices of each fold's training and test rows; the
-            labels are checked before the first fold.
+        %(split)s
         """
         strata = self.bin_labels(y)
         if len(strata) != num_rows(X):
@@ -213,6 +226,7 @@ class BinnedStratifiedKFold(_CheckedParams, StratifiedKFold):
         return super().split(np.zeros(len(strata)), strata, groups)
 
 
+@fill_doc(binning=_BINNING_DOC)
 class RepeatedBinnedStratifiedKFold(_CheckedParams, BaseCrossValidator):
     """:class:`BinnedStratifiedKFold` repeated with different shuffles.
 
@@ -227,11 +241,7 @@ class RepeatedBinnedStratifiedKFold(_CheckedParams, BaseCrossValidator):
         Number of folds per repeat, at least 2.
     n_repeats : int, default=10
         Number of repeats.
-    n_bins : int, optional
-        Number of quantile bins of ``y`` (default 10 when ``bin_size`` is
-        not given).
-    bin_size : float, optional
-        Width of equal-width bins of ``y``, in dex; exclusive with ``n_bins``.
+    %(binning)s
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffles; same seed, same splits.
     """
@@ -273,23 +283,11 @@ class RepeatedBinnedStratifiedKFold(_CheckedParams, BaseCrossValidator):
         """
         return self.n_splits * self.n_repeats
 
+    @fill_doc(split=_SPLIT_DOC)
     def split(self, X, y, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Generate train and test indices, ``n_splits * n_repeats`` pairs.
+        """Generate train and test indices, ``n_splits * n_repeats`` pairs, repeat after repeat.
 
-        Parameters
-        ----------
-        X : array-like or DataFrame of n_samples rows
-            Only its length is used.
-        y : array-like of shape (n_samples,)
-            Continuous label ([Fe/H], dex).
-        groups : None
-            Ignored, for API compatibility.
-
-        Returns
-        -------
-        iterator of (ndarray, ndarray)
-            Positional train and test indices, repeat after repeat. The
-            parameters and labels are checked before the first split.
+        %(split)s
         """
         self._validate_params()
         _check_labels(y)
