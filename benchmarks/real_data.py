@@ -59,8 +59,8 @@ def _network(name: str, *, weights: bool = False, seed: int = SEED, **params) ->
     return fit
 
 
-def _raw_points(name: str, *, seed: int = SEED) -> Callable:
-    """A recipe: a masking recurrent network on the observed points, the published models' input.
+def _raw_pipeline(name: str, *, seed: int = SEED, **params):
+    """A masking recurrent network on the observed points, the published models' input.
 
     No spline: each star's folded points (one cycle, phase order) minus
     their mean magnitude, with time = phase x period, padded with the mask
@@ -68,18 +68,22 @@ def _raw_points(name: str, *, seed: int = SEED) -> Callable:
     two channels, cut at 80 points). A different view of the same curves
     from the spline catalogue's.
     """
+    pipe = rrlsk.make_pipeline(name, catalogue="raw", random_state=seed, **params)
+    return pipe.set_params(mean=rrlsk.preprocessing.MeanMagSubtractor())
+
+
+def _raw_points(name: str, *, seed: int = SEED) -> Callable:
+    """A recipe: :func:`_raw_pipeline` fitted on the real training folds."""
 
     def fit(X, y):
-        pipe = rrlsk.make_pipeline(name, catalogue="raw", random_state=seed)
-        pipe.set_params(mean=rrlsk.preprocessing.MeanMagSubtractor())
-        pipe.fit(X, y)
+        pipe = _raw_pipeline(name, seed=seed).fit(X, y)
         return pipe, {"epochs": int(len(pipe[-1].history_["loss"]))}
 
     return fit
 
 
-def _fine_tuned_simulator_gru(X, y):
-    """A recipe: the simulator's GRU (:func:`simulator_gru`) trained further on real curves.
+def _fine_tuned(simulated: str) -> Callable:
+    """A recipe: a network trained on the simulator (:func:`simulator_model`), trained further on real curves.
 
     Its weights start where training on 6,002 simulated stars ended; the
     learning rate is reset to its initial value, the standardisation of
@@ -87,18 +91,22 @@ def _fine_tuned_simulator_gru(X, y):
     early stopping watches the real inner validation split. Phases are
     aligned on the first Fourier phase, as in the pre-training.
     """
-    import keras
 
-    # Unpickling draws the dropout layers' seed states from the global generators: seed them first,
-    # or the fine-tuning depends on what the process ran before (cells made before this line, fold 5
-    # twice in two processes: MAE 0.1303 and 0.1310, 150 and 104 epochs).
-    keras.utils.set_random_seed(SEED)
-    pipe = simulator_gru()  # a fresh copy per fold: no fold sees another's fine-tuning
-    network = pipe[-1]
-    network.warm_start = True  # scikeras keeps the built network instead of a new one
-    network.model_.optimizer.learning_rate.assign(network.learning_rate)
-    pipe.fit(X, y)
-    return pipe, {"epochs": int(len(network.history_["loss"]))}
+    def fit(X, y):
+        import keras
+
+        # Unpickling draws the dropout layers' seed states from the global generators: seed them
+        # first, or the fine-tuning depends on what the process ran before (gru_pretrained's cells
+        # were made before this line: fold 5 twice in two processes gave MAE 0.1303 and 0.1310).
+        keras.utils.set_random_seed(SEED)
+        pipe = simulator_model(simulated)  # a fresh copy per fold: no fold sees another's fine-tuning
+        network = pipe[-1]
+        network.warm_start = True  # scikeras keeps the built network instead of a new one
+        network.model_.optimizer.learning_rate.assign(network.learning_rate)
+        pipe.fit(X, y)
+        return pipe, {"epochs": int(len(network.history_["loss"]))}
+
+    return fit
 
 
 def _baseline(name: str, **params) -> Callable:
@@ -123,7 +131,11 @@ RECIPES: dict[str, tuple[str, Callable]] = {
     "inception": ("InceptionTime, spline catalogue", _network("inception")),
     "gru_pretrained": (
         "GRU pre-trained on 6,002 simulated stars (sim_gru), then trained on the real folds",
-        _fine_tuned_simulator_gru,
+        _fine_tuned("sim_gru"),
+    ),
+    "gru_raw_pretrained": (
+        "raw-points GRU pre-trained on 6,002 simulated stars (sim_gru_raw), then trained on the real folds",
+        _fine_tuned("sim_gru_raw"),
     ),
     "gru_raw": ("GRU on the observed points minus their mean (no spline), the published input", _raw_points("gru")),
     "bilstm_raw": ("BiLSTM on the observed points minus their mean (no spline)", _raw_points("bilstm")),
@@ -135,10 +147,14 @@ RECIPES: dict[str, tuple[str, Callable]] = {
 
 #: models trained on the simulator only (rrlsk.datasets.make_paper_sample, spectroscopic-like
 #: labels, phases aligned on the first Fourier phase as the real curves are), scored on every
-#: real star: name -> (what it is, model, pipeline parameters)
-SIMULATED: dict[str, tuple[str, str, dict]] = {
-    "sim_gru": ("GRU trained on 6,002 simulated stars only", "gru", {"random_state": SEED}),
-    "sim_gradient_boosting": ("gradient boosting trained on 6,002 simulated stars only", "gradient_boosting", {}),
+#: real star: name -> (what it is, unfitted pipeline)
+SIMULATED: dict[str, tuple[str, Callable]] = {
+    "sim_gru": ("GRU trained on 6,002 simulated stars only",
+                lambda: rrlsk.make_pipeline("gru", align="first_phase", random_state=SEED)),
+    "sim_gru_raw": ("raw-points GRU trained on 6,002 simulated stars only",
+                    lambda: _raw_pipeline("gru", align="first_phase")),
+    "sim_gradient_boosting": ("gradient boosting trained on 6,002 simulated stars only",
+                              lambda: rrlsk.make_pipeline("gradient_boosting", align="first_phase")),
 }
 SIM_STARS = 6002
 
@@ -158,24 +174,31 @@ ENSEMBLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def simulator_gru():
-    """The GRU of ``sim_gru``, fitted on the simulator; trained once, then read from its cache.
+def simulator_model(recipe: str):
+    """The fitted model of a ``SIMULATED`` recipe: trained once on the simulator, then read from its cache.
 
-    The cache is ``measured/real_data/sim_gru/model.joblib``; the same seed
+    The cache is ``measured/real_data/RECIPE/model.joblib``; the same seed
     retrains the same network on CPU.
     """
-    path = MEASURED / "sim_gru" / "model.joblib"
+    path = MEASURED / recipe / "model.joblib"
     if path.exists():
         return rrlsk.load_model(path)
-    _, name, params = SIMULATED["sim_gru"]
     X_sim, y_sim, _ = rrlsk.datasets.make_paper_sample(SIM_STARS, labels="spectroscopic", random_state=SEED)
-    start = time.perf_counter()
-    model = rrlsk.make_pipeline(name, align="first_phase", **params).fit(X_sim, y_sim)
-    record = {"recipe": "sim_gru", "wall_s": round(time.perf_counter() - start, 1),
-              "epochs": len(model[-1].history_["loss"]), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    load_start = os.getloadavg()[0]
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    model = SIMULATED[recipe][1]().fit(X_sim, y_sim)
+    record = {
+        "recipe": recipe, "n_train_simulated": len(y_sim), "wall_s": round(time.perf_counter() - start_wall, 1),
+        "cpu_s": round(time.process_time() - start_cpu, 1), "load_start": round(load_start, 2),
+        "load_end": round(os.getloadavg()[0], 2), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cores": os.cpu_count(), "rrlsk": rrlsk.__version__,
+    }
+    if hasattr(model[-1], "history_"):
+        record["epochs"] = len(model[-1].history_["loss"])
     path.parent.mkdir(parents=True, exist_ok=True)
     rrlsk.save_model(model, path, y=y_sim, metadata=record)
-    print(f"sim_gru trained on the simulator and cached: {record}", flush=True)
+    path.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
+    print(f"{recipe} trained on the simulator and cached: {record}", flush=True)
     return rrlsk.load_model(path)
 
 
@@ -213,24 +236,13 @@ def run_cell(recipe: str, fold: int, X, y, info) -> None:
 
 
 def run_simulated(recipe: str, X, y, info) -> None:
-    """Train ``recipe`` on the simulator, predict every real star, write one cell per fold."""
-    _, name, params = SIMULATED[recipe]
-    X_sim, y_sim, _ = rrlsk.datasets.make_paper_sample(SIM_STARS, labels="spectroscopic", random_state=SEED)
-    load_start = os.getloadavg()[0]
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
-    model = rrlsk.make_pipeline(name, align="first_phase", **params).fit(X_sim, y_sim)
+    """Predict every real star with the simulator's model of ``recipe``, one cell per fold."""
+    model = simulator_model(recipe)
+    sidecar = MEASURED / recipe / "model.json"  # how the model was trained (older caches have none)
+    record = json.loads(sidecar.read_text()) if sidecar.exists() else {"recipe": recipe}
     prediction = np.asarray(model.predict(X), dtype=float)
-    record = {
-        "recipe": recipe, "n_train_simulated": len(y_sim), "wall_s": round(time.perf_counter() - start_wall, 1),
-        "cpu_s": round(time.process_time() - start_cpu, 1), "load_start": round(load_start, 2),
-        "load_end": round(os.getloadavg()[0], 2), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "cores": os.cpu_count(), "rrlsk": rrlsk.__version__,
-    }
-    if hasattr(model[-1], "history_"):
-        record["epochs"] = len(model[-1].history_["loss"])
     for fold in FOLDS:  # one model for all: every real star is new to it
         path = _cell(recipe, fold)
-        path.parent.mkdir(parents=True, exist_ok=True)
         test = (info["fold"] == fold).to_numpy()
         pd.DataFrame({"source_id": X.index[test], "prediction": prediction[test]}).to_csv(
             path.with_suffix(".tmp"), index=False, float_format="%.6f")
