@@ -152,11 +152,12 @@ def _row_group_pieces(path: Path, partition_size: int) -> list[tuple[str, tuple[
 def _read_piece(piece: tuple[str, tuple[int, ...]], names: list[str] | None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    from ..io.parquet import _meta, _to_frame
+    from ..io.parquet import parquet_layout, table_to_frame
 
     path, row_groups = piece
     handle = pq.ParquetFile(path)
-    return _to_frame(handle.read_row_groups(list(row_groups), columns=names), _meta(handle.schema_arrow, path))
+    layout = parquet_layout(handle.schema_arrow, path)
+    return table_to_frame(handle.read_row_groups(list(row_groups), columns=names), layout)
 
 
 def read_parquet_dask(path, *, columns: Sequence[str] | None = None, partition_size: int = 10_000):
@@ -191,7 +192,7 @@ def read_parquet_dask(path, *, columns: Sequence[str] | None = None, partition_s
     """
     import pyarrow.parquet as pq
 
-    from ..io.parquet import _column_list, _meta, _to_frame
+    from ..io.parquet import columns_to_read, parquet_layout, table_to_frame
 
     dd = _require("dask.dataframe")
     if isinstance(partition_size, bool) or not isinstance(partition_size, int) or partition_size < 1:
@@ -201,8 +202,9 @@ def read_parquet_dask(path, *, columns: Sequence[str] | None = None, partition_s
     if not files:
         raise ValueError(f"{path}: no Parquet files found")
     schema = pq.read_schema(files[0])
-    selected = _column_list(columns, _meta(schema, files[0]), files[0])
-    meta = _to_frame(schema.empty_table().select(selected or schema.names), _meta(schema, files[0]))
+    layout = parquet_layout(schema, files[0])
+    selected = columns_to_read(columns, layout, files[0])
+    meta = table_to_frame(schema.empty_table().select(selected or schema.names), layout)
     pieces = [piece for f in files for piece in _row_group_pieces(f, partition_size)]
     # Dask would otherwise turn the object columns of arrays into strings.
     with _require("dask").config.set({"dataframe.convert-string": False}):

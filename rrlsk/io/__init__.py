@@ -4,7 +4,10 @@ tables, plain light-curve CSVs, streaming for batch prediction, and
 optional archive download.
 
 Gaia constants (zero point, column names, time system) live in
-:mod:`rrlsk.io.gaia`.
+:mod:`rrlsk.io.gaia`. The Parquet layout's building blocks, for other
+readers of it (:func:`rrlsk.catalogue.dask.read_parquet_dask`), are public
+in :mod:`rrlsk.io.parquet`: ``parquet_layout``, ``columns_to_read`` and
+``table_to_frame``.
 """
 
 from . import gaia

@@ -20,7 +20,7 @@ from ..base import ragged as _ragged
 from .._atomic import write_atomic
 from ._tables import PathLike, array_columns, format_ids, parse_source_ids
 
-__all__ = ["iter_parquet", "read_parquet", "write_parquet"]
+__all__ = ["columns_to_read", "iter_parquet", "parquet_layout", "read_parquet", "table_to_frame", "write_parquet"]
 
 _KEY = b"rrlsk"
 
@@ -74,10 +74,36 @@ def _to_list_array(column: pd.Series, name: str) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(flat))
 
 
-def _meta(schema: pa.Schema, path: PathLike) -> dict:
-    """rrlsk's layout of a Parquet light-curve table: from its metadata, or
-    inferred for tables written by pandas or pyarrow (list columns are the
-    arrays; ``source_id`` a column or the pandas index)."""
+def parquet_layout(schema: pa.Schema, path: PathLike = "") -> dict:
+    """rrlsk's layout of a Parquet light-curve table, read from its schema.
+
+    The layout comes from the schema metadata that :func:`write_parquet`
+    stores, or is inferred for tables written by pandas or pyarrow (the list
+    columns are the arrays; ``source_id`` is a column or the pandas index).
+    :func:`read_parquet` and :func:`iter_parquet` are built from this,
+    :func:`columns_to_read` and :func:`table_to_frame`; so is any other
+    reader of the layout (:func:`rrlsk.catalogue.dask.read_parquet_dask`).
+
+    Parameters
+    ----------
+    schema : pyarrow.Schema
+        The file's Arrow schema (``pyarrow.parquet.read_schema(path)``).
+    path : path, default ""
+        The file, named in error messages.
+
+    Returns
+    -------
+    dict
+        ``"columns"`` (the table's columns in order, without ``source_id``),
+        ``"arrays"`` (those holding one 1-D array per star), ``"attrs"``
+        (``DataFrame.attrs``) and, for a table not written by rrlsk,
+        ``"inferred": True``.
+
+    Raises
+    ------
+    ValueError
+        When a table not written by rrlsk has no ``source_id``.
+    """
     if schema.metadata and _KEY in schema.metadata:
         return json.loads(schema.metadata[_KEY])
     if "source_id" not in schema.names:
@@ -90,20 +116,49 @@ def _meta(schema: pa.Schema, path: PathLike) -> dict:
     return {"columns": names, "arrays": arrays, "attrs": {}, "inferred": True}
 
 
-def _to_frame(table: pa.Table, meta: dict, columns: Sequence[str] | None = None, path: PathLike = "",
-              first_row: int = 0) -> pd.DataFrame:
-    arrays = [c for c in meta["arrays"] if c in table.column_names]
+def table_to_frame(table: pa.Table, layout: dict, columns: Sequence[str] | None = None, path: PathLike = "",
+                   first_row: int = 0) -> pd.DataFrame:
+    """A light-curve table from Arrow rows of a Parquet light-curve table.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Rows read from the file (all of it, row groups or a batch), with
+        ``source_id`` and any of the layout's columns.
+    layout : dict
+        The file's layout, :func:`parquet_layout`.
+    columns : sequence of str, optional
+        Column order of the result (default: the layout's); columns absent
+        from ``table`` are left out.
+    path : path, default ""
+        The file, named in error messages.
+    first_row : int, default 0
+        Position in the file of the first row of ``table``, for the row
+        numbers of error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``source_id`` (int64), array columns of 1-D numpy arrays,
+        scalar columns as written, ``attrs`` from the layout.
+
+    Raises
+    ------
+    ValueError
+        When a ``source_id`` is missing or not an exact int64 integer.
+    """
+    arrays = [c for c in layout["arrays"] if c in table.column_names]
     scalars = [c for c in table.column_names if c not in arrays and not c.startswith("__index_level_")]
-    frame = table.select(scalars).to_pandas(ignore_metadata=meta.get("inferred", False))
+    frame = table.select(scalars).to_pandas(ignore_metadata=layout.get("inferred", False))
     frame = frame.set_index(pd.Index(parse_source_ids(frame.pop("source_id"), str(path), first_row), name="source_id"))
     for name in arrays:
         column = table.column(name).combine_chunks()
         values = np.array(column.values.to_numpy(zero_copy_only=False))
-        if meta.get("inferred") and name in _ragged.ARRAY_COLUMNS and values.dtype.kind in "biu":
+        if layout.get("inferred") and name in _ragged.ARRAY_COLUMNS and values.dtype.kind in "biu":
             values = values.astype(np.float64)  # integer lists written by others
         frame[name] = _ragged.split(values, column.offsets.to_numpy().astype(np.int64))
-    frame = frame[[c for c in (columns or meta["columns"]) if c in frame.columns]]
-    frame.attrs = meta["attrs"]
+    frame = frame[[c for c in (columns or layout["columns"]) if c in frame.columns]]
+    frame.attrs = layout["attrs"]
     return frame
 
 
@@ -115,12 +170,34 @@ def _open(path: PathLike) -> pq.ParquetFile:
         raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
 
 
-def _column_list(columns: Sequence[str] | None, meta: dict, path: PathLike) -> list[str] | None:
+def columns_to_read(columns: Sequence[str] | None, layout: dict, path: PathLike = "") -> list[str] | None:
+    """The Parquet columns to read for the light-curve columns asked for.
+
+    Parameters
+    ----------
+    columns : sequence of str or None
+        Light-curve columns wanted (``source_id`` need not be named); None
+        for all.
+    layout : dict
+        The file's layout, :func:`parquet_layout`.
+    path : path, default ""
+        The file, named in error messages.
+
+    Returns
+    -------
+    list of str or None
+        ``source_id`` then ``columns``, or None (read every column).
+
+    Raises
+    ------
+    ValueError
+        When a column is not in the table.
+    """
     if columns is None:
         return None
-    unknown = [c for c in columns if c not in meta["columns"]]
+    unknown = [c for c in columns if c not in layout["columns"]]
     if unknown:
-        raise ValueError(f"{path}: no column(s) {unknown}; has {meta['columns']}")
+        raise ValueError(f"{path}: no column(s) {unknown}; has {layout['columns']}")
     return ["source_id", *[c for c in columns if c != "source_id"]]
 
 
@@ -152,12 +229,12 @@ def read_parquet(path: PathLike, columns: Sequence[str] | None = None) -> pd.Dat
         ``source_id``, a ``source_id`` that is not a number, unknown columns.
     """
     handle = _open(path)
-    meta = _meta(handle.schema_arrow, path)
+    meta = parquet_layout(handle.schema_arrow, path)
     try:
-        table = handle.read(columns=_column_list(columns, meta, path))
+        table = handle.read(columns=columns_to_read(columns, meta, path))
     except (OSError, pa.ArrowException) as err:
         raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
-    return _to_frame(table, meta, columns, path)
+    return table_to_frame(table, meta, columns, path)
 
 
 def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
@@ -182,8 +259,8 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
     if int(chunk_size) < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     handle = _open(path)
-    meta = _meta(handle.schema_arrow, path)
-    batches = handle.iter_batches(batch_size=int(chunk_size), columns=_column_list(columns, meta, path))
+    meta = parquet_layout(handle.schema_arrow, path)
+    batches = handle.iter_batches(batch_size=int(chunk_size), columns=columns_to_read(columns, meta, path))
     first_row = 0
     while True:
         try:
@@ -192,5 +269,5 @@ def iter_parquet(path: PathLike, chunk_size: int, columns: Sequence[str] | None 
             raise ValueError(f"{path}: cannot read as Parquet ({err}); is the file truncated or corrupt?") from err
         if batch is None:
             return
-        yield _to_frame(pa.Table.from_batches([batch]), meta, columns, path, first_row)
+        yield table_to_frame(pa.Table.from_batches([batch]), meta, columns, path, first_row)
         first_row += batch.num_rows
