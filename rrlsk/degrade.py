@@ -11,9 +11,9 @@ star is observed). :class:`rrlsk.uncertainty.CalibratedRegressor` uses the
 copies (its ``degrade`` parameter) to learn and calibrate per-star
 uncertainties that hold over the whole catalogue.
 
-The noise law is the one of the simulator (:class:`rrlsk.datasets.RRabPopulation`):
-the per-transit G error ``sigma(G) = f sqrt(floor**2 + (a 10**(0.2 (G - 17)))**2
-+ (b 10**(0.4 (G - 17)))**2)``, where ``f`` is a per-star factor.
+The noise law is the simulator's, :func:`rrlsk.photometry.transit_sigma`:
+the per-transit G error as a function of magnitude, times a per-star
+factor ``f``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 from .base.constraints import Interval
 from .base.ragged import ARRAY_COLUMNS, flatten, split
 from .base.validation import check_params
-from .datasets._population import RRabPopulation, transit_sigma
+from .photometry import GaiaGNoise, NoiseLaw, transit_sigma
 
 __all__ = ["LightCurveDegrader", "degradation_problem"]
 
@@ -40,7 +40,7 @@ class LightCurveDegrader(BaseEstimator):
     ``min(min_epochs, n)`` and ``n``; and it is made fainter by ``Delta G``,
     uniform in ``[0, max_dimming]`` mag: each point moves by ``Delta G``,
     its error grows to ``mag_err * sigma(mag + Delta G) / sigma(mag)``
-    (the population's noise law at the new magnitude, keeping the star's
+    (the noise law at the new magnitude, keeping the star's
     own noise factor ``f``) and Gaussian noise of standard deviation
     ``sqrt(new_err**2 - mag_err**2)`` (mag) is added. Nothing is fitted: the
     object only holds the parameters (``get_params``, ``clone``).
@@ -56,10 +56,11 @@ class LightCurveDegrader(BaseEstimator):
         Largest dimming, mag (0 keeps the magnitudes). The default moves
         the median star of the paper's sample (G ~ 16.7) to G ~ 19.7, near
         the catalogue's faint end (G ~ 20.5).
-    population : RRabPopulation, optional
+    population : GaiaGNoise or RRabPopulation, optional
         Whose noise law (``noise_floor``, ``noise_at_g17``,
-        ``noise_background_g17``) sets the errors; default
-        ``RRabPopulation()``.
+        ``noise_background_g17``, mag: any
+        :class:`rrlsk.photometry.NoiseLaw`) sets the errors; default
+        ``GaiaGNoise()``, the law of the default simulated population.
     random_state : int, numpy.random.Generator or None, default None
         Seed; the same integer gives the same copies.
 
@@ -83,7 +84,7 @@ class LightCurveDegrader(BaseEstimator):
         "n_copies": [Interval(Integral, 1, None, closed="left")],
         "min_epochs": [Interval(Integral, 1, None, closed="left")],
         "max_dimming": [Interval(Real, 0, None, closed="left")],
-        "population": [None, RRabPopulation],
+        "population": [None, NoiseLaw],
         "random_state": [None, Interval(Integral, 0, None, closed="left"), np.random.Generator],
     }
 
@@ -93,7 +94,7 @@ class LightCurveDegrader(BaseEstimator):
         n_copies: int = 1,
         min_epochs: int = 20,
         max_dimming: float = 3.0,
-        population: RRabPopulation | None = None,
+        population: NoiseLaw | None = None,
         random_state: int | np.random.Generator | None = None,
     ):
         self.n_copies = n_copies
@@ -141,7 +142,7 @@ class LightCurveDegrader(BaseEstimator):
         offsets = flat["mag"][1]
         if any(not np.array_equal(o, offsets) for _, o in flat.values()):
             raise ValueError(f"the array columns {arrays} differ in length for some stars")
-        population = RRabPopulation() if self.population is None else self.population
+        law = GaiaGNoise() if self.population is None else self.population
         rng = np.random.default_rng(self.random_state)
 
         n_stars = len(X)
@@ -167,7 +168,7 @@ class LightCurveDegrader(BaseEstimator):
 
         mag, err = flat["mag"][0][source], flat["mag_err"][0][source]
         shift = dimming[row]
-        growth = transit_sigma(population, mag + shift, 1.0) / transit_sigma(population, mag, 1.0)
+        growth = transit_sigma(law, mag + shift) / transit_sigma(law, mag)
         new_err = err * growth
         new_mag = mag + shift + err * np.sqrt(growth**2 - 1.0) * rng.standard_normal(len(mag))
 

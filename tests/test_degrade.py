@@ -7,8 +7,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 import rrlsk
 from rrlsk.datasets import RRabPopulation
-from rrlsk.datasets._population import transit_sigma
 from rrlsk.degrade import LightCurveDegrader
+from rrlsk.photometry import GaiaGNoise, transit_sigma
 from rrlsk.preprocessing import check_light_curves
 
 
@@ -66,9 +66,27 @@ def test_dimming_follows_the_noise_law(sample):
     # at its new magnitude a copy has the errors of a simulated star there
     population = RRabPopulation()
     new_g = truth["mean_g"].to_numpy()[origin] + dimming
-    copies = X_deg["mag_err"].map(np.median).to_numpy() / transit_sigma(population, new_g, 1.0)
-    stars = X["mag_err"].map(np.median).to_numpy() / transit_sigma(population, truth["mean_g"].to_numpy(), 1.0)
+    copies = X_deg["mag_err"].map(np.median).to_numpy() / transit_sigma(population, new_g)
+    stars = X["mag_err"].map(np.median).to_numpy() / transit_sigma(population, truth["mean_g"].to_numpy())
     assert abs(np.median(copies) / np.median(stars) - 1) < 0.05
+
+
+def test_noise_law_is_the_simulators(sample):
+    """The default law is the default population's; a population or a bare law may be given."""
+    X, _, _ = sample
+    assert GaiaGNoise() == GaiaGNoise(*(getattr(RRabPopulation(), f) for f in GaiaGNoise.__dataclass_fields__))
+    from rrlsk.datasets._population import transit_sigma as old_home  # old code and pickles name it there
+
+    assert old_home is transit_sigma
+    default, _ = LightCurveDegrader(random_state=0).degrade(X)
+    for law in (GaiaGNoise(), RRabPopulation()):
+        same, _ = LightCurveDegrader(population=law, random_state=0).degrade(X)
+        assert all(np.array_equal(u, v) for u, v in zip(default["mag_err"], same["mag_err"]))
+    # a law limited by its floor barely grows the errors of a fainter copy
+    floor, _ = LightCurveDegrader(population=GaiaGNoise(noise_floor=1.0), random_state=0).degrade(X)
+    median_error = {name: np.median(np.concatenate(copies["mag_err"].to_list())) for name, copies in
+                    (("star", X), ("floor", floor), ("default", default))}
+    assert abs(median_error["floor"] / median_error["star"] - 1) < 0.05 < median_error["default"] / median_error["star"] - 1
 
 
 def test_no_dimming_keeps_magnitudes(sample):

@@ -1,5 +1,6 @@
 """Astrophysics of the simulated RRab population: metallicity distribution,
-period, amplitude, light-curve shape and Gaia photometric noise.
+period, amplitude, light-curve shape and Gaia photometric noise (the law
+itself lives in :mod:`rrlsk.photometry`).
 
 Every choice is a field of :class:`RRabPopulation` so that users can change
 it; the docstring of each field says where the default comes from.
@@ -14,6 +15,8 @@ from scipy.stats import truncnorm
 
 from ..base.ragged import CHUNK_STARS
 from ..fourier import _refined_peak, evaluate_fourier
+from ..photometry import GaiaGNoise
+from ..photometry import transit_sigma as transit_sigma  # the old home of the noise law (pickles, old code)
 from ..relations import PHI31_MIN, RELATIONS, unwrap_phi31
 
 __all__ = ["RRabPopulation", "feh_from_phi31", "unwrap_phi31", "PHI31_MIN"]
@@ -84,11 +87,11 @@ class RRabPopulation:
         Truncated normal of the intensity-averaged mean G magnitude; the
         defaults follow the real Gaia DR2 RRab curves (median G 17.1).
     noise_floor, noise_at_g17, noise_background_g17, noise_star_spread : float
-        Per-transit G error ``sigma = f * sqrt(noise_floor**2 + (noise_at_g17 * 10**(0.2 (G - 17)))**2
-        + (noise_background_g17 * 10**(0.4 (G - 17)))**2)`` (photon- and
-        background-limited terms; ~2 mmag at G 13, 12 mmag at 17, 60 mmag at
-        20; tuned to the residual scatter of the DR2 curves, docs/realism.md),
-        with a per-star factor ``f`` log-normal of ``noise_star_spread`` dex.
+        Per-transit G error: the law of :mod:`rrlsk.photometry` (floor,
+        photon- and background-limited terms at G = 17, mag; defaults those
+        of :class:`rrlsk.photometry.GaiaGNoise`, tuned to the residual scatter
+        of the DR2 curves, docs/realism.md), times a per-star factor ``f``
+        log-normal of ``noise_star_spread`` dex.
     blazhko_fraction, blazhko_period_range, blazhko_amplitude_max, blazhko_phase_max : float, tuple, float, float
         About half of RRab show the Blazhko effect, a quasi-periodic
         modulation of amplitude and phase over tens to hundreds of days
@@ -150,9 +153,9 @@ class RRabPopulation:
     mean_g_mean: float = 17.1
     mean_g_sigma: float = 1.3
     mean_g_range: tuple = (12.0, 20.5)
-    noise_floor: float = 0.001
-    noise_at_g17: float = 0.012
-    noise_background_g17: float = 0.0025
+    noise_floor: float = GaiaGNoise.noise_floor
+    noise_at_g17: float = GaiaGNoise.noise_at_g17
+    noise_background_g17: float = GaiaGNoise.noise_background_g17
     noise_star_spread: float = 0.1
     blazhko_fraction: float = 0.45
     blazhko_period_range: tuple = (20.0, 200.0)
@@ -317,13 +320,6 @@ def _coefs(amps: np.ndarray, phases: np.ndarray) -> np.ndarray:
     coefs[:, 1::2] = amps * np.cos(phases)
     coefs[:, 2::2] = amps * np.sin(phases)
     return coefs
-
-
-def transit_sigma(pop: RRabPopulation, mag: np.ndarray, star_factor: np.ndarray) -> np.ndarray:
-    """Per-transit G uncertainty, mag (see :class:`RRabPopulation`)."""
-    photon = pop.noise_at_g17 * 10.0 ** (0.2 * (mag - 17.0))
-    background = pop.noise_background_g17 * 10.0 ** (0.4 * (mag - 17.0))
-    return star_factor * np.sqrt(pop.noise_floor**2 + photon**2 + background**2)
 
 
 def draw_blazhko(pop: RRabPopulation, n: int, rng) -> dict:

@@ -9,6 +9,7 @@ import pandas as pd
 from ..base import ragged as _ragged
 from ..fourier import evaluate_fourier, fit_fourier, fourier_parameters
 from ..io.gaia import MAG_ERR_PER_INVERSE_SNR
+from ..photometry import transit_sigma
 from . import _population as popmod
 from ._population import RRabPopulation, feh_from_phi31, unwrap_phi31
 from ._population_rrc import RRcPopulation, draw_amplitude_rrc
@@ -222,7 +223,7 @@ def _simulate(n: int, labels: str, random_state, pop: RRabPopulation, keep_rejec
     shape_only[:, 0] = 0.0
     mag_true = coefs[star, 0] + stretch * evaluate_fourier(shape_only, np.mod(phase_true, 1.0), offsets)
     star_factor = 10.0 ** rng.normal(0.0, pop.noise_star_spread, n)
-    sigma = popmod.transit_sigma(pop, mag_true, star_factor[star])
+    sigma = transit_sigma(pop, mag_true, star_factor[star])
     snr = (MAG_ERR_PER_INVERSE_SNR / sigma).astype(np.float32)
     mag_err = MAG_ERR_PER_INVERSE_SNR / snr.astype(np.float64)
     mag = mag_true + sigma * rng.standard_normal(time.size)
