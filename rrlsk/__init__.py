@@ -30,6 +30,7 @@ _SUBMODULES = (
     "networks",
     "per_type",
     "persistence",
+    "photometry",
     "pipelines",
     "plotting",
     "preprocessing",
