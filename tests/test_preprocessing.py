@@ -291,3 +291,44 @@ def test_sktime_regressor_accepts_both_formats():
     for fmt in ("numpy3D", "nested_univ"):
         pred = DummyRegressor().fit(to_sktime(tensor, fmt), y).predict(to_sktime(tensor[:2], fmt))
         np.testing.assert_allclose(pred, y.mean())
+
+
+def test_spline_unsorted_phases_give_the_sorted_curve():
+    rng = np.random.default_rng(3)
+    phase = np.concatenate([rng.random(40), np.full(3, 0.25)])  # 3 repeats of one phase: merged by GCV
+    mag = rrab(phase) + 0.01 * rng.standard_normal(len(phase))
+    shuffled = rng.permutation(len(phase))
+    order = np.argsort(phase, kind="stable")
+    X = pd.DataFrame({"phase": [phase[order], phase[shuffled]], "mag": [mag[order], mag[shuffled]],
+                      "period": 0.5}, index=pd.Index([1, 2], name="source_id"))
+    out = SplineResampler().fit_transform(X)
+    np.testing.assert_allclose(out["mag"].iloc[1], out["mag"].iloc[0], rtol=0, atol=1e-9)
+    assert out["spline_lam"].iloc[1] == pytest.approx(out["spline_lam"].iloc[0], rel=1e-6)
+    assert np.abs(out["mag"].iloc[0] - rrab(np.arange(100) / 100)).max() < 0.05
+
+
+def _stars(*cells):
+    phase = np.concatenate([c[0] for c in cells])
+    mag = np.concatenate([c[1] for c in cells])
+    return phase, mag, np.cumsum([0] + [len(c[0]) for c in cells])
+
+
+def test_pspline_linalg_error_names_the_failing_stars():
+    from rrlsk.preprocessing._pspline import fit_periodic_spline
+
+    good = (np.linspace(0, 1, 30, endpoint=False), rrab(np.linspace(0, 1, 30, endpoint=False)))
+    empty = (np.empty(0), np.empty(0))  # no data: A = 0, so A + kappa Omega = 0
+    grid = np.arange(10) / 10
+    phase, mag, offsets = _stars(good, empty, good, empty)
+    with pytest.raises(np.linalg.LinAlgError, match=r"position\(s\) \[1, 3\]$"):
+        fit_periodic_spline(phase, mag, offsets, grid, 32)
+    # a fixed lam of 0 leaves a star with one phase (4 basis functions touched) singular
+    one_phase = (np.full(12, 0.5), np.linspace(15, 15.1, 12))
+    phase, mag, offsets = _stars(good, good, one_phase)
+    with pytest.raises(np.linalg.LinAlgError, match=r"position\(s\) \[2\]$"):
+        fit_periodic_spline(phase, mag, offsets, grid, 32, lam=0.0)
+    curves, lams = fit_periodic_spline(phase, mag, offsets, grid, 32, lam=1e-6)  # penalised: fine
+    assert np.isfinite(curves).all() and lams == pytest.approx(1e-6, rel=1e-12)
+    phase, mag, offsets = _stars(*[empty] * 12, good)
+    with pytest.raises(np.linalg.LinAlgError, match=r"\[0, 1, 2, 3, 4, 5, 6, 7, 8, 9\] and 2 more$"):
+        fit_periodic_spline(phase, mag, offsets, grid, 32)

@@ -584,7 +584,7 @@ def _fit_stars(phase, mag, offsets, omega, grid, lam, steps, curves, lams, faile
         centre = 0.0
         for q in range(lo, hi):
             centre += mag[q]
-        centre /= hi - lo
+        centre /= max(hi - lo, 1)  # a star without points: A = 0, reported as failed
         A[:] = 0.0
         b[:] = 0.0
         for q in range(lo, hi):
