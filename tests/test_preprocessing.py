@@ -332,3 +332,46 @@ def test_pspline_linalg_error_names_the_failing_stars():
     phase, mag, offsets = _stars(*[empty] * 12, good)
     with pytest.raises(np.linalg.LinAlgError, match=r"\[0, 1, 2, 3, 4, 5, 6, 7, 8, 9\] and 2 more$"):
         fit_periodic_spline(phase, mag, offsets, grid, 32)
+
+
+def _gcv_scores_dense(phase, mag, lams, n_knots=32):
+    """GCV scores of the P-spline, brute force (dense numpy solves, merged duplicates)."""
+    from rrlsk.preprocessing._pspline import penalty_matrix
+
+    def basis(x):
+        s = np.mod(x, 1.0) * n_knots
+        j = np.floor(s)
+        u = s - j
+        vals = np.stack([(1 - u) ** 3, 3 * u**3 - 6 * u**2 + 4, -3 * u**3 + 3 * u**2 + 3 * u + 1, u**3], -1) / 6
+        out = np.zeros((len(x), n_knots))
+        np.put_along_axis(out, (j.astype(int)[:, None] + np.arange(4)) % n_knots, vals, axis=1)
+        return out
+
+    y = mag - mag.mean()
+    B = basis(phase)
+    A, b, omega = B.T @ B, B.T @ y, penalty_matrix(n_knots)
+    ux, inv = np.unique(phase, return_inverse=True)
+    counts = np.bincount(inv)
+    ybar = np.bincount(inv, y) / counts
+    scores = []
+    for lam in lams:
+        S = A + lam * omega
+        rss = np.sum(counts * (ybar - basis(ux) @ np.linalg.solve(S, b)) ** 2)
+        scores.append(len(ux) * rss / (len(ux) - np.trace(np.linalg.solve(S, A))) ** 2)
+    return np.array(scores)
+
+
+@pytest.mark.parametrize("n, noise", [(45, 0.02), (200, 0.0)], ids=["noisy", "noiseless"])
+def test_pspline_gcv_choice_is_the_dense_score_minimum(n, noise):
+    # noisy: scored from the tridiagonal form; noiseless (tiny residuals): from the eigenvalues
+    rng = np.random.default_rng(11)
+    phase = np.sort(rng.random(n))
+    mag = rrab(phase) + noise * rng.standard_normal(n)
+    X = pd.DataFrame({"phase": [phase], "mag": [mag], "period": 0.5}, index=pd.Index([1], name="source_id"))
+    lam = SplineResampler().fit_transform(X)["spline_lam"].iloc[0]
+    lam_min = n * (0.5 / n) ** 4  # the search's floor (n unique phases)
+    grid = lam_min * 10.0 ** np.arange(0.0, 8.01, 0.25)
+    scores = _gcv_scores_dense(phase, mag, np.append(grid, lam))
+    assert lam >= lam_min * (1 - 1e-12)
+    assert scores[-1] <= scores[:-1].min() * (1 + 1e-9)  # no grid penalty scores better
+    assert abs(np.log10(lam / grid[np.argmin(scores[:-1])])) <= 0.25 + 1e-9  # within a grid step
