@@ -169,12 +169,14 @@ def test_predict_catalogue_round_trip(catalogue, tmp_path):
 
 
 def test_parallel_matches_single_process(catalogue, tmp_path):
+    """Workers, threads (the default: two chunks in flight) and one chunk at a time write the same rows."""
     X, path = catalogue
     model = make_model(final=BayesianRidge())
-    predict_catalogue(model, path, tmp_path / "one", chunk_size=9, progress=False)
-    summary = predict_catalogue(model, path, tmp_path / "two", chunk_size=9, n_jobs=2, progress=False)
-    assert summary.n_ok == 60
-    pd.testing.assert_frame_equal(read_predictions(tmp_path / "two"), read_predictions(tmp_path / "one"))
+    predict_catalogue(model, path, tmp_path / "one", chunk_size=9, n_threads=1, progress=False)
+    for name, kwargs in (("threads", {}), ("workers", {"n_jobs": 2})):
+        summary = predict_catalogue(model, path, tmp_path / name, chunk_size=9, progress=False, **kwargs)
+        assert summary.n_ok == 60
+        pd.testing.assert_frame_equal(read_predictions(tmp_path / name), read_predictions(tmp_path / "one"))
 
 
 def test_model_files_are_loaded_where_they_run(catalogue, tmp_path):
@@ -267,6 +269,8 @@ def test_bad_arguments(catalogue, tmp_path):
         predict_catalogue(model, path, tmp_path / "a", chunk_size=0)
     with pytest.raises(ValueError, match="n_jobs"):
         predict_catalogue(model, path, tmp_path / "a", n_jobs=0)
+    with pytest.raises(ValueError, match="n_threads must be a positive integer"):
+        predict_catalogue(model, path, tmp_path / "a", n_threads=0)
     with pytest.raises(NotFittedError):
         predict_catalogue(Pipeline([("reg", Ridge())]), path, tmp_path / "a")
     foreign = tmp_path / "foreign"

@@ -1,5 +1,8 @@
-"""The networks' batched prediction (rrlsk.regressors._inference)."""
+"""The networks' batched prediction (rrlsk.regressors._inference) and the cores it is given."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -31,3 +34,16 @@ def test_threads_share_one_network_and_get_their_own_rows():
         np.testing.assert_array_equal(got, expected)
     np.testing.assert_allclose(alone[0], network.predict_on_batch(inputs[0]), rtol=0, atol=1e-6)
 
+
+def test_catalogue_threads_share_the_cores_before_tensorflow_starts():
+    """Without TensorFlow imported only the variable is set (nothing imports it); a value set by the user stays."""
+    code = (
+        "import os, sys; from joblib import cpu_count; from rrlsk.catalogue.workers import _share_cores\n"
+        "os.environ.pop('TF_NUM_INTRAOP_THREADS', None); _share_cores(2)\n"
+        "assert os.environ['TF_NUM_INTRAOP_THREADS'] == str(max(1, cpu_count() // 2))\n"
+        "assert 'tensorflow' not in sys.modules\n"
+        "os.environ['TF_NUM_INTRAOP_THREADS'] = '3'; _share_cores(1)\n"
+        "assert os.environ['TF_NUM_INTRAOP_THREADS'] == '3'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_NUM_INTRAOP_THREADS"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)

@@ -39,7 +39,7 @@ from .manifest import model_identity, open_output
 from .model import load_fitted
 from .schema import BatchSummary
 from .store import done_ids, part_path, write_part
-from .workers import Inline, Pool
+from .workers import Pool, Threads
 
 __all__ = ["predict_catalogue"]
 
@@ -55,7 +55,7 @@ def _count_stars(source) -> int | None:
         return None
 
 
-def _validate(model, chunk_size, n_jobs, check_kwargs) -> int:
+def _validate(model, chunk_size, n_jobs, n_threads, check_kwargs) -> int:
     from joblib import effective_n_jobs
 
     if isinstance(model, (str, os.PathLike)):
@@ -67,6 +67,8 @@ def _validate(model, chunk_size, n_jobs, check_kwargs) -> int:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1:
+        raise ValueError(f"n_threads must be a positive integer, got {n_threads!r}")
     if check_kwargs is not None and not isinstance(check_kwargs, Mapping):
         raise ValueError(f"check_kwargs must be a mapping or None, got {type(check_kwargs).__name__}")
     return effective_n_jobs(int(n_jobs))
@@ -107,6 +109,7 @@ def predict_catalogue(
     *,
     chunk_size: int = 20_000,
     n_jobs: int = 1,
+    n_threads: int = 2,
     rrlyrae=None,
     progress: bool = True,
     check_kwargs: Mapping[str, Any] | None = None,
@@ -138,12 +141,23 @@ def predict_catalogue(
         interrupted or completed call, stars already there are skipped.
     chunk_size : int, default 20000
         Stars read and predicted at a time. Peak memory grows with
-        ``chunk_size * (n_jobs + 1)``, not with the catalogue.
+        ``chunk_size`` times the chunks in flight plus one (``n_jobs + 1``
+        or ``n_threads + 1``), not with the catalogue.
     n_jobs : int, default 1
         Worker processes (``-1``: all cores). With more than one, chunks are
         predicted in parallel loky processes, each unpickling the model once;
         parts are written in source order, so the content is the same as with
         ``n_jobs=1``.
+    n_threads : int, default 2
+        With ``n_jobs=1``: chunks predicted at a time in this process, in
+        threads that share the model. The network's forward pass releases
+        the GIL, so the next chunk's checks and preprocessing run on one
+        core while the network predicts the current chunk on the other; a
+        network predicts for one thread at a time. 1 predicts one chunk
+        after the other. The output does not depend on it. When this call
+        starts TensorFlow (the model given as a file or a name), TensorFlow
+        gets ``cores // n_threads`` intra-op threads, unless
+        ``TF_NUM_INTRAOP_THREADS`` is set.
     rrlyrae : table or path, optional
         The ``vari_rrlyrae`` catalogue (``period``, ``epoch``) to join with
         Gaia archive files; passed to :func:`rrlsk.io.iter_light_curves`.
@@ -187,7 +201,7 @@ def predict_catalogue(
     loaded again from its file, in any process).
     """
     wall = time.perf_counter()
-    n_jobs = _validate(model, chunk_size, n_jobs, check_kwargs)
+    n_jobs = _validate(model, chunk_size, n_jobs, n_threads, check_kwargs)
     check_kwargs = dict(check_kwargs or {})
     output = Path(output)
     if output.exists() and not output.is_dir():
@@ -195,11 +209,11 @@ def predict_catalogue(
     output.mkdir(parents=True, exist_ok=True)
     with folder_lock(output, what="rrlsk predict run"):
         run = open_output(output, source, int(chunk_size), model_identity(model))
-        return _run(model, source, output, run, int(chunk_size), n_jobs, rrlyrae, progress, check_kwargs,
-                    limits, wall)
+        return _run(model, source, output, run, int(chunk_size), n_jobs, int(n_threads), rrlyrae, progress,
+                    check_kwargs, limits, wall)
 
 
-def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, check_kwargs, limits, wall):
+def _run(model, source, output, run, chunk_size, n_jobs, n_threads, rrlyrae, progress, check_kwargs, limits, wall):
     """The streamed loop of :func:`predict_catalogue`, in a locked and validated ``output``."""
     from tqdm.auto import tqdm
 
@@ -211,7 +225,7 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
     seconds = {"read": 0.0, "check": 0.0, "model": 0.0, "write": 0.0}
     n_already_done = 0
 
-    runner = Pool(model, n_jobs) if n_jobs > 1 else Inline(model)
+    runner = Pool(model, n_jobs) if n_jobs > 1 else Threads(model, n_threads)
     pending: deque = deque()
     predicting = ""  # the file(s) of the chunk whose result comes next, to name in a table error
 
@@ -247,7 +261,7 @@ def _run(model, source, output, run, chunk_size, n_jobs, rrlyrae, progress, chec
             predicting = name
             pending.append((chunk, runner.submit(new, check_kwargs, limits), name))
             chunk += 1
-            while len(pending) > n_jobs:
+            while len(pending) > runner.capacity:
                 write_oldest()
         while pending:
             write_oldest()

@@ -66,8 +66,9 @@ class BatchSummary:
     seconds : dict of str to float
         Time spent, s: ``read`` (reading and decoding light curves),
         ``check`` (bad-star checks), ``model`` (``model.predict``), ``write``
-        (Parquet parts) and ``wall`` (the whole call). With ``n_jobs > 1``
-        ``check`` and ``model`` are summed over worker processes.
+        (Parquet parts) and ``wall`` (the whole call). ``check`` and
+        ``model`` are summed over the chunks, which overlap in time in
+        threads (``n_threads > 1``) or worker processes (``n_jobs > 1``).
     n_flagged : int, default 0
         Stars written by this call with status ``flagged`` (predicted, but
         implausible).
