@@ -92,8 +92,6 @@ def test_flatten_object_column_of_a_frame():
     np.testing.assert_array_equal(offsets, [0, 2, 4])
 
 
-@pytest.mark.xfail(strict=True, reason="flatten counts a 2-D cell by its rows (len) but ravels all its "
-                   "values: offsets disagree with values for cells of more than one column")
-def test_flatten_2d_cells_keep_offsets_consistent_with_values():
-    values, offsets = flatten([np.zeros((3, 2)), np.ones(2)])
-    assert offsets[-1] == len(values)
+def test_flatten_refuses_cells_of_several_columns():
+    with pytest.raises(ValueError, match=r"1-D: the array at position 0 has shape \(3, 2\) \(1 more like it\)"):
+        flatten([np.zeros((3, 2)), np.ones(2), np.ones((2, 2))])

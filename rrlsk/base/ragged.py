@@ -40,6 +40,12 @@ def flatten(arrays: Sequence[np.ndarray], dtype=np.float64) -> tuple[np.ndarray,
         All stars' values, star after star.
     offsets : ndarray of int64, shape (n_stars + 1,)
         Star ``i`` owns ``values[offsets[i]:offsets[i + 1]]``.
+
+    Raises
+    ------
+    ValueError
+        When a star's array has more values than its length (a 2-D array
+        of several columns), naming its position.
     """
     lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
     offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
@@ -51,7 +57,13 @@ def flatten(arrays: Sequence[np.ndarray], dtype=np.float64) -> tuple[np.ndarray,
     except (ValueError, TypeError):
         values = None
     if values is None or values.ndim != 1 or len(values) != offsets[-1]:  # cells of other shapes
-        values = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays])
+        cells = [np.asarray(a, dtype=dtype).ravel() for a in arrays]
+        wide = np.flatnonzero(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) != lengths)
+        if wide.size:
+            shape = np.shape(arrays[wide[0]])
+            raise ValueError(f"per-star arrays must be 1-D: the array at position {wide[0]} has shape {shape}"
+                             + (f" ({wide.size - 1} more like it)" if wide.size > 1 else ""))
+        values = np.concatenate(cells)
     return values.astype(dtype, copy=False), offsets
 
 
