@@ -14,12 +14,12 @@ from rrlsk.regressors import _inference  # noqa: E402
 
 
 def test_threads_share_one_network_and_get_their_own_rows():
-    """Two threads predicting through one network's compiled pass at once each get what one alone gets."""
+    """Two threads predicting through one network's compiled pass at once (its first call included) each get
+    what one alone gets."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 20, 2)).astype(np.float32)
     est = R.GRURegressor(units=(4,), dropout=(0.0,), epochs=1, batch_size=16, random_state=0).fit(X, rng.normal(size=64))
     network, inputs = est.model_, [rng.normal(size=(50, 20, 2)).astype(np.float32) for _ in range(2)]
-    alone = [_inference._predict_batches(network, x, 8) for x in inputs]  # 7 compiled calls each, the last padded
     together = [None, None]
 
     def predict(i):
@@ -30,6 +30,7 @@ def test_threads_share_one_network_and_get_their_own_rows():
         thread.start()
     for thread in threads:
         thread.join()
+    alone = [_inference._predict_batches(network, x, 8) for x in inputs]  # 7 compiled calls each, the last padded
     for got, expected in zip(together, alone):
         np.testing.assert_array_equal(got, expected)
     np.testing.assert_allclose(alone[0], network.predict_on_batch(inputs[0]), rtol=0, atol=1e-6)

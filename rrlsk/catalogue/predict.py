@@ -152,8 +152,8 @@ def predict_catalogue(
         With ``n_jobs=1``: chunks predicted at a time in this process, in
         threads that share the model. The network's forward pass releases
         the GIL, so the next chunk's checks and preprocessing run on one
-        core while the network predicts the current chunk on the other; a
-        network predicts for one thread at a time. 1 predicts one chunk
+        core while the network predicts the current chunk on the other.
+        1 predicts one chunk
         after the other. The output does not depend on it. When this call
         starts TensorFlow (the model given as a file or a name), TensorFlow
         gets ``cores // n_threads`` intra-op threads, unless

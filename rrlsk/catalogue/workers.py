@@ -72,9 +72,10 @@ class Threads:
     flags are Python, NumPy and numba code that mostly holds the GIL, while
     the network's forward pass (TensorFlow) releases it: with two threads,
     the next chunk is checked and preprocessed while the network predicts
-    the current one, so that both cores work. rrlsk's networks predict
-    for one thread at a time (:func:`rrlsk.regressors._inference._predict_batches`);
-    each chunk's result does not depend on the others. Before the model is
+    the current one, so that both cores work; two chunks at the network
+    run its compiled calls side by side
+    (:func:`rrlsk.regressors._inference._predict_batches`). Each chunk's
+    result does not depend on the others. Before the model is
     loaded, TensorFlow gets the cores' share of one chunk in flight
     (:func:`_share_cores`).
 

@@ -97,11 +97,13 @@ def _predict_batches(model: keras.Model, X: np.ndarray, batch_size: int) -> np.n
     the compiled pass (:func:`_inference_pass`), the last batch padded with
     zeros to the full size (rows are independent at inference), so that it
     is compiled for one shape and pays its compilation only on
-    catalogue-sized predictions. Calls from several threads take turns per
-    network (a lock, released while waiting): Keras' first-call tracing is
-    not thread-safe, and the network's own threads already use the cores,
-    while the other threads go on with their Python and NumPy work (as
-    :func:`rrlsk.catalogue.predict_catalogue` does with the next chunk).
+    catalogue-sized predictions. Several threads may predict with one
+    network at once: ``predict_on_batch`` and the compiled pass's first call
+    (tracing and compilation, which are not thread-safe) take turns (a lock
+    per network, released while waiting); later compiled calls run side by
+    side, each on the intra-op threads TensorFlow has (as in
+    :func:`rrlsk.catalogue.predict_catalogue`, whose threads predict two
+    chunks at once).
 
     Parameters
     ----------
@@ -117,19 +119,24 @@ def _predict_batches(model: keras.Model, X: np.ndarray, batch_size: int) -> np.n
     ndarray of shape (n_stars, n_outputs)
         The network's outputs, in the order of ``X``.
     """
-    with _network_lock(model):
-        if len(X) < batch_size:
-            with _without_retracing_warnings():
-                return np.asarray(model.predict_on_batch(X))
+    if len(X) < batch_size:
+        with _network_lock(model), _without_retracing_warnings():
+            return np.asarray(model.predict_on_batch(X))
+    rows = min(batch_size, COMPILED_ROWS)
+    outputs = []
+    for start in range(0, len(X), rows):
+        batch = X[start : start + rows]
+        n = len(batch)
+        if n < rows:
+            batch = np.concatenate([batch, np.zeros((rows - n, *batch.shape[1:]), dtype=batch.dtype)])
         forward = _INFERENCE.get(model)
         if forward is None:
-            forward = _INFERENCE[model] = _inference_pass(model)
-        rows = min(batch_size, COMPILED_ROWS)
-        outputs = []
-        for start in range(0, len(X), rows):
-            batch = X[start : start + rows]
-            n = len(batch)
-            if n < rows:
-                batch = np.concatenate([batch, np.zeros((rows - n, *batch.shape[1:]), dtype=batch.dtype)])
-            outputs.append(forward(batch)[:n])
-        return np.concatenate(outputs)
+            with _network_lock(model):
+                forward = _INFERENCE.get(model)
+                if forward is None:  # traced and compiled by its first call, under the lock
+                    forward = _inference_pass(model)
+                    outputs.append(forward(batch)[:n])
+                    _INFERENCE[model] = forward
+                    continue
+        outputs.append(forward(batch)[:n])
+    return np.concatenate(outputs)
