@@ -86,12 +86,15 @@ class BandCheck(TransformerMixin, BaseEstimator):
     ValueError: the light curves are in band 'Ks' (X.attrs['band']) but this is a G-band model
     """
 
+    _parameter_constraints: dict = {"band": [str], "model": [str]}
+
     def __init__(self, band: str = "G", model: str = "a G-band model"):
         self.band = band
         self.model = model
 
     def fit(self, X, y=None):
-        """Nothing to learn; returns self."""
+        """Nothing to learn but the parameters' validity; returns self."""
+        self._validate_params()
         return self
 
     def transform(self, X):
