@@ -62,6 +62,8 @@ CONFIGS = {
     "gru_new_50": ("gru", 50, {}),
     "gru_cosine_50": ("gru", 50, {"lr_schedule": "cosine", "warmup_epochs": 5, "epochs": 200}),
     "gru_bs64_50": ("gru", 50, {"batch_size": 64, "learning_rate": 0.005}),
+    "gru_bs1024_50": ("gru", 50, {"batch_size": 1024, "learning_rate": 0.02}),
+    "gru_bs1024_50_jax": ("gru", 50, {"batch_size": 1024, "learning_rate": 0.02}),
     "fcn_old": ("fcn", 100, {**OLD}),
     "fcn_new": ("fcn", 100, {}),
     "gru_meta_50": ("gru", 50, {"meta": META}),
@@ -85,6 +87,8 @@ DESCRIPTIONS = {
     "gru_new_50": "default loop: standardised target and inputs, plateau halving",
     "gru_cosine_50": "cosine decay over 200 epochs, 5 warm-up",
     "gru_bs64_50": "default loop, 64-star batches, learning rate 0.005",
+    "gru_bs1024_50": "default loop, 1,024-star batches, learning rate 0.02",
+    "gru_bs1024_50_jax": "the same on the JAX backend (`KERAS_BACKEND=jax`)",
     "fcn_old": "FCN, 0.1.0 loop: raw target and inputs, plateau halving",
     "fcn_new": "FCN, default loop: standardised target and inputs, plateau halving",
     "gru_meta_50": "default loop + 7 Fourier scalars (`meta=`)",
@@ -144,8 +148,15 @@ def split_paper_sample(n_stars: int):
     return X, y, weights, train, val
 
 
+#: Configurations that only mean something on another Keras backend (set before Python starts).
+BACKENDS = {"gru_bs1024_50_jax": "jax"}
+
+
 def run_config(name: str, data, args) -> dict:
     network, n_points, params = CONFIGS[name]
+    backend = BACKENDS.get(name, "tensorflow")
+    if keras.backend.backend() != backend:
+        raise SystemExit(f"{name} runs on the {backend} backend: KERAS_BACKEND={backend} python benchmarks/convergence.py ...")
     X, y, weights, train, val = data
     pipe = make_pipeline(network, n_points=n_points, random_state=0, **{"epochs": args.epochs, **params})
     params = {k: v for k, v in params.items() if k != "meta"}
@@ -172,6 +183,7 @@ def run_config(name: str, data, args) -> dict:
         "hit_cap": len(est.history_["loss"]) >= est.epochs,
         "cpu_s": cpu,
         "wall_s": wall,
+        "backend": keras.backend.backend(),
         "date": date,
         "cores": os.cpu_count(),
         "load_start": load_start,
