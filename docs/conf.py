@@ -61,6 +61,8 @@ numpydoc_validation_exclude = {
     # bool, float, mappingproxy); likewise the registry view NETWORKS
     r"^rrlsk\.regressors\.\w+\.(model_name|masks_padding|default_learning_rate|network_defaults)$",
     r"^rrlsk\.pipelines\.NETWORKS$",
+    # a typing.Protocol: its inherited __init__(*args, **kwargs) takes nothing to document
+    r"^rrlsk\.photometry\.NoiseLaw$",
 }
 numpydoc_validation_overrides = {
     # the fields of a NamedTuple carry the generated "Alias for field number N"
