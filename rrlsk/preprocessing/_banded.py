@@ -14,8 +14,10 @@ import numpy as np
 from numba import njit
 
 #: Options of the compiled kernels: reassociated sums (vectorised loops;
-#: rounding differs from the written order by a few ulp), no other shortcut.
-_JIT = {"cache": True, "fastmath": {"reassoc", "contract"}}
+#: rounding differs from the written order by a few ulp), no other shortcut;
+#: the GIL released, so that threads preprocess chunks side by side
+#: (``rrlsk.catalogue.predict_catalogue(n_threads=...)``).
+_JIT = {"cache": True, "nogil": True, "fastmath": {"reassoc", "contract"}}
 #: Implicit-QL sweeps allowed per eigenvalue before a star is declared failed.
 _MAX_SWEEPS = 60
 

@@ -39,7 +39,7 @@ def fold_phase(time: np.ndarray, period: np.ndarray, epoch: np.ndarray) -> np.nd
     return phase
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _phase_order(phase, offsets):  # pragma: no cover - compiled
     """Indices that sort each star's phases, stars kept in place (stable:
     equal phases keep their order), as ``np.lexsort((phase, star))``."""
