@@ -265,6 +265,13 @@ def test_train_calibrate_info_and_predict_uncertainties(tmp_path, monkeypatch, c
     ok = table[table["status"] == "ok"]
     assert len(ok) > 350 and (ok["feh_std"] > 0).all()
     np.testing.assert_allclose(ok["feh_upper"] - ok["feh_lower"], 2 * ok["feh_std"])
+    status, out, err = run_main(capsys, "predict", "cal.joblib", "sim.parquet", "--out", "pred1", "--n-threads", 1,
+                                "--chunk-size", 100, "--quiet")
+    assert status == 0, err  # one chunk at a time, in other chunks: the same rows
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "pred1" / "predictions.csv", index_col="source_id"), table)
+    with pytest.raises(SystemExit) as exit_:
+        run_main(capsys, "predict", "cal.joblib", "sim.parquet", "--out", "pred0", "--n-threads", 0)
+    assert exit_.value.code == 2 and "--n-threads: expected a positive integer, got 0" in capsys.readouterr().err
 
     status, out, err = run_main(capsys, "train", "sim.parquet", "--model", "fourier_linear", "--calibrate",
                                 "--degraded-copies", 2, "--splits", 3, "--interval", "classical",

@@ -244,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model file for the RRc stars; stars of a type without a model are written as skipped")
     p.add_argument("--chunk-size", type=positive_int, default=20_000, help="stars per chunk")
     p.add_argument("--n-jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    p.add_argument("--n-threads", type=positive_int, default=2,
+                   help="with --n-jobs 1: chunks in flight in this process (the next one is preprocessed "
+                        "while the network predicts the current one); 1: one after the other")
     p.add_argument("--show", type=int, default=5, help="rows of the result to print")
 
     p = add("report", cmd_report, "tables and figures from a run folder of 'rrlsk demo' or 'rrlsk cv'")

@@ -77,7 +77,7 @@ def cmd_predict(args) -> int:
     with _as_readable_source(source, args.rrlyrae) as readable:
         summary = predict_catalogue(
             _predict_model(model, args.model_rrab, args.model_rrc), readable, args.out, chunk_size=args.chunk_size,
-            n_jobs=args.n_jobs, rrlyrae=args.rrlyrae, progress=not args.quiet,
+            n_jobs=args.n_jobs, n_threads=args.n_threads, rrlyrae=args.rrlyrae, progress=not args.quiet,
         )
     table = read_predictions(args.out)
     csv = Path(args.csv) if args.csv else Path(args.out) / "predictions.csv"
