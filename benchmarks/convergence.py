@@ -62,6 +62,7 @@ CONFIGS = {
     "gru_new_50": ("gru", 50, {}),
     "gru_cosine_50": ("gru", 50, {"lr_schedule": "cosine", "warmup_epochs": 5, "epochs": 200}),
     "gru_bs64_50": ("gru", 50, {"batch_size": 64, "learning_rate": 0.005}),
+    "gru_new_50_jax": ("gru", 50, {}),
     "gru_bs1024_50": ("gru", 50, {"batch_size": 1024, "learning_rate": 0.02}),
     "gru_bs1024_50_jax": ("gru", 50, {"batch_size": 1024, "learning_rate": 0.02}),
     "fcn_old": ("fcn", 100, {**OLD}),
@@ -87,6 +88,7 @@ DESCRIPTIONS = {
     "gru_new_50": "default loop: standardised target and inputs, plateau halving",
     "gru_cosine_50": "cosine decay over 200 epochs, 5 warm-up",
     "gru_bs64_50": "default loop, 64-star batches, learning rate 0.005",
+    "gru_new_50_jax": "default loop on the JAX backend (`KERAS_BACKEND=jax`)",
     "gru_bs1024_50": "default loop, 1,024-star batches, learning rate 0.02",
     "gru_bs1024_50_jax": "the same on the JAX backend (`KERAS_BACKEND=jax`)",
     "fcn_old": "FCN, 0.1.0 loop: raw target and inputs, plateau halving",
@@ -149,7 +151,7 @@ def split_paper_sample(n_stars: int):
 
 
 #: Configurations that only mean something on another Keras backend (set before Python starts).
-BACKENDS = {"gru_bs1024_50_jax": "jax"}
+BACKENDS = {"gru_new_50_jax": "jax", "gru_bs1024_50_jax": "jax"}
 
 
 def run_config(name: str, data, args) -> dict:
