@@ -82,14 +82,16 @@ def _raw_points(name: str, *, seed: int = SEED) -> Callable:
     return fit
 
 
-def _fine_tuned(simulated: str) -> Callable:
+def _fine_tuned(simulated: str, *, seed: int = SEED) -> Callable:
     """A recipe: a network trained on the simulator (:func:`simulator_model`), trained further on real curves.
 
     Its weights start where training on 6,002 simulated stars ended; the
     learning rate is reset to its initial value, the standardisation of
     inputs and target is learned again from the real training folds, and
     early stopping watches the real inner validation split. Phases are
-    aligned on the first Fourier phase, as in the pre-training.
+    aligned on the first Fourier phase, as in the pre-training. ``seed``
+    sets the dropout masks, the shuffling and the inner validation split of
+    the fine-tuning (the pre-trained weights are the same for every seed).
     """
 
     def fit(X, y):
@@ -98,9 +100,10 @@ def _fine_tuned(simulated: str) -> Callable:
         # Unpickling draws the dropout layers' seed states from the global generators: seed them
         # first, or the fine-tuning depends on what the process ran before (gru_pretrained's cells
         # were made before this line: fold 5 twice in two processes gave MAE 0.1303 and 0.1310).
-        keras.utils.set_random_seed(SEED)
+        keras.utils.set_random_seed(seed)
         pipe = simulator_model(simulated)  # a fresh copy per fold: no fold sees another's fine-tuning
         network = pipe[-1]
+        network.random_state = seed
         network.warm_start = True  # scikeras keeps the built network instead of a new one
         network.model_.optimizer.learning_rate.assign(network.learning_rate)
         pipe.fit(X, y)
@@ -137,6 +140,9 @@ RECIPES: dict[str, tuple[str, Callable]] = {
         "raw-points GRU pre-trained on 6,002 simulated stars (sim_gru_raw), then trained on the real folds",
         _fine_tuned("sim_gru_raw"),
     ),
+    "gru_pretrained_s1": ("the pre-trained spline GRU fine-tuned with seed 1", _fine_tuned("sim_gru", seed=1)),
+    "gru_raw_pretrained_s1": ("the pre-trained raw-points GRU fine-tuned with seed 1",
+                              _fine_tuned("sim_gru_raw", seed=1)),
     "gru_raw": ("GRU on the observed points minus their mean (no spline), the published input", _raw_points("gru")),
     "bilstm_raw": ("BiLSTM on the observed points minus their mean (no spline)", _raw_points("bilstm")),
     "minirocket": ("MiniRocket features + ridge", _baseline("minirocket")),
@@ -172,6 +178,11 @@ ENSEMBLES: dict[str, tuple[str, tuple[str, ...]]] = {
     # declared after folds 0-1 of gru_raw_pretrained were seen (0.1173 and 0.1260 on them)
     "gru_pretrained+gru_raw_pretrained": ("mean of the two pre-trained GRUs, spline and raw points",
                                           ("gru_pretrained", "gru_raw_pretrained")),
+    # declared 2026-12-08 before any cell of the seed-1 fine-tunings existed
+    "pretrained_x2": ("mean of the two pre-trained GRUs (spline, raw points), two fine-tuning seeds each",
+                      ("gru_pretrained", "gru_pretrained_s1", "gru_raw_pretrained", "gru_raw_pretrained_s1")),
+    "gru_pretrained_x2": ("mean of the pre-trained spline GRU fine-tuned with seeds 0 and 1",
+                          ("gru_pretrained", "gru_pretrained_s1")),
     "views": ("mean of the pre-trained spline GRU, the raw-points GRU and the raw-points BiLSTM",
               ("gru_pretrained", "gru_raw", "bilstm_raw")),
 }
