@@ -12,7 +12,8 @@ import pandas as pd
 from rrlsk.metrics import mae, r2, rmse
 
 from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
-from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SHIPPED_ALIGN, SIMULATED, oof_predictions  # noqa: E402
+from real_data import (ENSEMBLES, FOLDS, MEASURED, RECIPES, SHIPPED_ALIGN, SIMULATED, fold_models,  # noqa: E402
+                       members, oof_predictions)
 
 PUBLISHED = "dekany2022 (published)"
 POINT_BINS = (21, 30, 35, 40, 50, 98)  # points per cycle, left-closed
@@ -92,12 +93,11 @@ def partial_table(y, info, recipes, reference: dict[str, pd.Series]) -> str:
     header = ["recipe", "folds done", "stars", "MAE", *(f"`{r}` MAE, same stars" for r in reference)]
     rows = []
     for recipe in recipes:
-        members = ENSEMBLES[recipe][1] if recipe in ENSEMBLES else (recipe,)
-        folds = [k for k in FOLDS if all((MEASURED / m / f"fold{k}.csv").exists() for m in members)]
+        folds = [k for k in FOLDS if all((MEASURED / m / f"fold{k}.csv").exists() for m in members(recipe))]
         if not folds:
             continue
         columns = [pd.concat([pd.read_csv(MEASURED / m / f"fold{k}.csv", index_col="source_id") for k in folds])
-                   ["prediction"] for m in members]
+                   ["prediction"] for m in members(recipe)]
         prediction = pd.concat(columns, axis=1).mean(axis=1)
         stars = prediction.index
         rows.append([f"`{recipe}`", ", ".join(map(str, folds)), len(stars), f"{mae(y[stars], prediction):.4f}",
@@ -131,23 +131,23 @@ def interval_coverage(X, y, info, recipe: str) -> pd.DataFrame | None:
     star (``fold``, ``residual``, ``half68``, ``half95``), or None when the
     recipe kept no fold models.
     """
-    import rrlsk
     from rrlsk.ensemble import FoldEnsembleRegressor
     from rrlsk.uncertainty import CalibratedRegressor
+    from sklearn.base import clone
     from sklearn.model_selection import PredefinedSplit
 
-    paths = [MEASURED / recipe / f"fold{k}.joblib" for k in FOLDS]
-    if not all(p.exists() for p in paths):
+    models = fold_models(recipe, lambda pipe: pipe.set_params(**SHIPPED_ALIGN))
+    if models is None:
         return None
-    models = [rrlsk.load_model(p).set_params(**SHIPPED_ALIGN) for p in paths]
     everything = PredefinedSplit(info["fold"].to_numpy())
-    oof = pd.Series(FoldEnsembleRegressor.from_fitted(models[0], everything, models, X, y).oof_prediction_, y.index)
+    oof = pd.Series(FoldEnsembleRegressor.from_fitted(clone(models[0]), everything, models, X, y).oof_prediction_,
+                    y.index)
     rows = []
     for k in FOLDS:
         held = (info["fold"] == k).to_numpy()
         others = [j for j in FOLDS if j != k]
         cv = PredefinedSplit(info["fold"].to_numpy()[~held])
-        ensemble = FoldEnsembleRegressor.from_fitted(models[0], cv, [models[j] for j in others], X[~held], y[~held])
+        ensemble = FoldEnsembleRegressor.from_fitted(clone(models[0]), cv, [models[j] for j in others], X[~held], y[~held])
         calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=0).fit(X[~held], y[~held])
         halves = {}
         for confidence in (0.68, 0.95):

@@ -265,16 +265,49 @@ def run_simulated(recipe: str, X, y, info) -> None:
     print(f"{recipe}: MAE {np.mean(np.abs(prediction - y.to_numpy())):.4f} on all real stars", flush=True)
 
 
+def members(recipe: str) -> tuple[str, ...]:
+    """The recipes whose predictions ``recipe`` averages (itself for a single recipe)."""
+    return ENSEMBLES[recipe][1] if recipe in ENSEMBLES else (recipe,)
+
+
 def oof_predictions(recipe: str, index: pd.Index) -> pd.Series | None:
     """The recipe's out-of-fold predictions of every star, or None if a fold is missing."""
-    members = ENSEMBLES[recipe][1] if recipe in ENSEMBLES else (recipe,)
     columns = []
-    for member in members:
+    for member in members(recipe):
         if not all(_cell(member, k).exists() for k in FOLDS):
             return None
         cells = pd.concat([pd.read_csv(_cell(member, k), index_col="source_id") for k in FOLDS])
         columns.append(cells["prediction"].reindex(index))
     return pd.concat(columns, axis=1).mean(axis=1)
+
+
+def fold_models(recipe: str, prepare: Callable = lambda pipe: pipe) -> list | None:
+    """The recipe's nine kept fold models, in fold order, or None if one is missing.
+
+    Fold ``k``'s model never saw fold ``k``. For an ensemble it is the mean
+    of the members' fold-``k`` models, a fitted
+    :class:`sklearn.ensemble.VotingRegressor`, so the ensemble keeps the
+    members' folds. ``prepare`` is applied to every member's fitted
+    pipeline first (e.g. another phase alignment).
+    """
+    from sklearn.base import clone
+    from sklearn.ensemble import VotingRegressor
+    from sklearn.utils import Bunch
+
+    paths = {name: [MEASURED / name / f"fold{k}.joblib" for k in FOLDS] for name in members(recipe)}
+    if not all(path.exists() for column in paths.values() for path in column):
+        return None
+    loaded = {name: [prepare(rrlsk.load_model(path)) for path in column] for name, column in paths.items()}
+    if recipe not in ENSEMBLES:
+        return loaded[recipe]
+    means = []
+    for k in range(len(FOLDS)):
+        named = [(name, column[k]) for name, column in loaded.items()]
+        mean = VotingRegressor([(name, clone(model)) for name, model in named])  # the unfitted recipe, for clone
+        mean.estimators_ = [model for _, model in named]
+        mean.named_estimators_ = Bunch(**dict(named))
+        means.append(mean)
+    return means
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,9 @@ real-data benchmark's fold models.
 
 The benchmark (``benchmarks/real_data.py``) trains a recipe on eight of the
 nine folds of the 4,013 labelled Gaia DR2 RRab stars of Dékány & Grebel
-(2022) and keeps each fold model. Those nine models, together, are the
-shipped model: a :class:`rrlsk.ensemble.FoldEnsembleRegressor` (mean
+(2022) and keeps each fold model; for an ensemble recipe, fold k's model is
+the mean of its members' fold-k models (``real_data.fold_models``). Those
+nine models, together, are the shipped model: a :class:`rrlsk.ensemble.FoldEnsembleRegressor` (mean
 [Fe/H] of the nine; every star was left out by one of them), calibrated on
 its own out-of-fold residuals (:class:`rrlsk.uncertainty.CalibratedRegressor`,
 ``cv="prefit"``), so that ``predict_interval`` holds for real stars like
@@ -17,7 +18,7 @@ measures what that changes on the training stars.
 Seeds are fixed in the benchmark's recipes; this script trains nothing and
 is deterministic. Run from the repository root::
 
-    python scripts/make_rrlsk_gaia_g.py --recipe gru [--light-curves lc_dev_g.tar.gz]
+    python scripts/make_rrlsk_gaia_g.py --recipe gru_pretrained+gru_raw_pretrained [--light-curves lc_dev_g.tar.gz]
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import PredefinedSplit, check_cv
+from sklearn.base import clone
+from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 
 import rrlsk
@@ -41,23 +43,10 @@ from rrlsk.uncertainty import CalibratedRegressor
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from real_data import ENSEMBLES, FOLDS, MEASURED, RECIPES, SHARED_ARCHIVE, SHIPPED_ALIGN  # noqa: E402
+from real_data import ENSEMBLES, RECIPES, SHARED_ARCHIVE, SHIPPED_ALIGN, fold_models, members  # noqa: E402
 
 TARGET = ROOT / "rrlsk" / "pretrained" / "data" / "rrlsk-gaia-g.joblib"
 CALIBRATION_SEED = 0
-
-
-def fold_models(recipe: str) -> tuple[list, list[str]]:
-    """The fitted fold models of a recipe (or of each member of an ensemble), split order."""
-    members = ENSEMBLES[recipe][1] if recipe in ENSEMBLES else (recipe,)
-    models = []
-    for member in members:
-        for fold in FOLDS:
-            path = MEASURED / member / f"fold{fold}.joblib"
-            if not path.exists():
-                raise SystemExit(f"{path}: missing; run `python benchmarks/real_data.py run {member}` first")
-            models.append(rrlsk.load_model(path))
-    return models, list(members)
 
 
 def scores(y, prediction) -> dict[str, float]:
@@ -71,25 +60,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     X, y, info = load_dekany2022(args.light_curves)
-    models, members = fold_models(args.recipe)
     split = PredefinedSplit(info["fold"].to_numpy())
-    # one split per fold model, in order
-    cv = split if len(members) == 1 else check_cv(list(split.split(X, y)) * len(members))
-    as_trained = FoldEnsembleRegressor.from_fitted(models[0], cv, models, X, y)
-    # the shipped fold models refuse other bands and align phases as the training curves were
+    as_trained_models = fold_models(args.recipe)
+    if as_trained_models is None:
+        raise SystemExit(f"{args.recipe}: fold models missing; run "
+                         f"`python benchmarks/real_data.py run {' '.join(members(args.recipe))}` first")
+    as_trained = FoldEnsembleRegressor.from_fitted(clone(as_trained_models[0]), split, as_trained_models, X, y)
+    # the shipped fold models refuse other bands and align phases themselves (any epoch works)
     band = ("band", BandCheck("G", "rrlsk-gaia-g, a Gaia G-band model"))
-    models = [Pipeline([band, *model.steps]).set_params(**SHIPPED_ALIGN) for model in models]
-    recipe = Pipeline([band, *rrlsk.make_pipeline("gru").steps]).set_params(**SHIPPED_ALIGN)  # unfitted, for clone
-    ensemble = FoldEnsembleRegressor.from_fitted(recipe, cv, models, X, y)
+    models = fold_models(args.recipe, lambda pipe: Pipeline([band, *pipe.steps]).set_params(**SHIPPED_ALIGN))
+    ensemble = FoldEnsembleRegressor.from_fitted(clone(models[0]), split, models, X, y)
     shift = np.abs(ensemble.oof_prediction_ - as_trained.oof_prediction_)
 
     calibrated = CalibratedRegressor(ensemble, cv="prefit", random_state=CALIBRATION_SEED).fit(X, y)
     record_training_domain(calibrated, X, y)
     record = {
         "recipe": args.recipe,
-        "members": members,
+        "members": list(members(args.recipe)),
         "what": (ENSEMBLES.get(args.recipe) or RECIPES[args.recipe])[0],
         "n_fold_models": len(models),
+        "fold_model": type(models[0]).__name__,
         "training_stars": len(y),
         "out_of_fold_as_trained": scores(y, as_trained.oof_prediction_),
         "out_of_fold_first_phase": scores(y, ensemble.oof_prediction_),

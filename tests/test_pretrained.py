@@ -434,6 +434,23 @@ def test_rrlsk_gaia_g_any_epoch_and_band(rrlsk_gaia_g):
         rrlsk_gaia_g.predict(X)
 
 
+def test_rrlsk_gaia_g_prealigned_folds_every_view_at_the_epoch(rrlsk_gaia_g):
+    from sklearn.pipeline import Pipeline
+
+    from rrlsk.datasets import load_dekany2022_demo
+    from rrlsk.domain import fitted_parts
+
+    X, _, _ = load_dekany2022_demo()
+    X = X.iloc[:40]
+    prealigned = rrlsk.load_pretrained("rrlsk-gaia-g", prealigned=True)
+    pipelines = [part for part in fitted_parts(prealigned) if isinstance(part, Pipeline)]
+    assert len(pipelines) >= 9 and {p.named_steps["fold"].align for p in pipelines} == {"epoch"}
+    assert {p.named_steps["fold"].align for p in fitted_parts(rrlsk_gaia_g) if isinstance(p, Pipeline)} == {
+        "first_phase"}
+    # the shipped curves are published aligned on their first Fourier phase: the two ways nearly agree
+    assert np.median(np.abs(prealigned.predict(X) - rrlsk_gaia_g.predict(X))) < 0.01
+
+
 def test_fold_ensemble_predicts_without_retracing_warnings(rrlsk_gaia_g, caplog):
     """Nine networks predicting in turn trace nine functions: expected, so not a warning."""
     from rrlsk.datasets import load_dekany2022_demo

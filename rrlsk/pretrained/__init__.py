@@ -42,15 +42,19 @@ def _load_dekany(band: str):
 
 def _load_rrlsk(filename: str):
     def load(*, prealigned: bool = False):
+        from sklearn.pipeline import Pipeline
+
+        from ..domain import fitted_parts
         from ..persistence import load_model
 
         path = data_path(filename)
         if not path.is_file():
             raise ValueError(f"{path}: the shipped model file is missing (reinstall rrlsk)")
         model = load_model(path)
-        if prealigned:  # phases as given: fold at the epoch, no alignment of their own
-            for member in model.estimator_.estimators_:
-                member.set_params(fold__align="epoch")
+        if prealigned:  # phases as given: every fold step folds at the epoch, no alignment of its own
+            for part in fitted_parts(model):
+                if isinstance(part, Pipeline) and "fold" in part.named_steps:
+                    part.set_params(fold__align="epoch")
         return model
 
     return load
@@ -59,10 +63,10 @@ def _load_rrlsk(filename: str):
 register(PretrainedModel(
     name="rrlsk-gaia-g",
     band="G",
-    summary="rrlsk's own model of real Gaia G curves: the paper's GRU (spline catalogue) pre-trained on 6,002 "
-            "simulated stars, then trained on the nine folds of 4,013 real Gaia DR2 RRab stars, the mean of "
-            "the nine fold models, with per-star "
-            "intervals calibrated on their out-of-fold residuals",
+    summary="rrlsk's own model of real Gaia G curves: two GRUs pre-trained on 6,002 simulated stars, then "
+            "trained on the nine folds of 4,013 real Gaia DR2 RRab stars, one reading the spline grid (the "
+            "paper's input), one the observed points; the mean of the nine fold models (each the mean of its "
+            "two views), with per-star intervals calibrated on their out-of-fold residuals",
     training_data="the 4,013 labelled Gaia DR2 RRab stars of Dékány & Grebel (2022) "
                   "(rrlsk.datasets.load_dekany2022), " + _DEKANY_LABELS,
     licence="BSD-3-Clause (rrlsk); trained on data under MIT, (c) 2022 István Dékány",
@@ -73,7 +77,10 @@ register(PretrainedModel(
           "so any epoch works. feh_std and predict_interval are calibrated for the labels' scale "
           "(OGLE-IV photometric [Fe/H], spectroscopic scale) and include the labels' own error; on new "
           "stars the nine-model mean is more accurate than the out-of-fold residuals they were calibrated "
-          "on, so the intervals err on the wide side. Made by scripts/make_rrlsk_gaia_g.py; its "
+          "on, so the intervals err on the wide side. The observed-points view reads at most as many points "
+          "as its fold's longest training curve (91 or 97): a longer cycle loses its last points there (a "
+          "warning names the stars), and stars with more points per cycle than any training star are "
+          "flagged outside the training domain. Made by scripts/make_rrlsk_gaia_g.py; its "
           "out-of-fold accuracy is in docs/real_data.md.",
 ))
 register(PretrainedModel(
