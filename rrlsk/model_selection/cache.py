@@ -115,6 +115,7 @@ class CachedFit(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         self
+            With ``fit_key_``; the estimator is not fitted yet.
         """
         check_params(self)
         if _routing_enabled():
@@ -183,7 +184,13 @@ class CachedFit(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return state
 
     def get_metadata_routing(self):
-        """Route fit parameters to the estimator's ``fit`` (scikit-learn metadata routing)."""
+        """Route fit parameters to the estimator's ``fit`` (scikit-learn metadata routing).
+
+        Returns
+        -------
+        sklearn.utils.metadata_routing.MetadataRouter
+            ``fit`` to the estimator's ``fit``.
+        """
         return MetadataRouter(owner=type(self).__name__).add(
             estimator=self.estimator, method_mapping=MethodMapping().add(caller="fit", callee="fit")
         )
