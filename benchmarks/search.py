@@ -38,6 +38,10 @@ Usage::
     KERAS_BACKEND=jax nice -n 5 python benchmarks/search.py simulated --points 50 --repeats 1
     KERAS_BACKEND=jax nice -n 5 python benchmarks/search.py real --points 50 --groups 3
     python benchmarks/search.py simulated --tiny      # seconds, a smoke test
+
+Run again with ``--markdown docs/results.md`` (or ``docs/real_data.md``) once
+finished: every fit is read from disk, and the rounds are written into the
+page.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ from sklearn.model_selection import HalvingGridSearchCV, PredefinedSplit  # noqa
 import rrlsk  # noqa: E402
 from rrlsk.model_selection import CachedFit, RepeatedBinnedStratifiedKFold, paper_param_grid  # noqa: E402
 
+from _doc_tables import Run, markdown_table, rewrite  # noqa: E402  (this folder is on sys.path)
+
 HERE = Path(__file__).resolve().parent
 MEASURED = HERE / "measured" / "search"
 SHARED_ARCHIVE = HERE.parents[1] / "shared" / "data" / "gaia_dr2_rrab_g_folded.tar.gz"
@@ -83,6 +89,31 @@ def sample(args):
     return X, y, cv
 
 
+def rounds_table(table: pd.DataFrame, summary: dict, records: list[dict], run: Run) -> str:
+    """Markdown: the best candidate of each round, the choice beside the defaults, the cost."""
+    rows = []
+    for (round_, epochs), candidates in table.groupby(["round", "epochs"]):
+        best = candidates.iloc[0]
+        rows.append([round_ + 1, epochs, len(candidates), best["dropout"], best["learning_rate"], int(best["batch_size"]),
+                     f"{best['rmse']:.4f} +- {best['rmse_std']:.4f}"])
+    text = markdown_table(["round", "epochs", "candidates", "best: dropout", "learning rate", "batch size",
+                           "its RMSE (dex, mean +- SD over splits)"], rows, "rrrrrrl")
+    defaults = rrlsk.make_pipeline("gru")[-1].get_params()
+    dates = sorted(r["date"] for r in records)
+    loads = [r["load"] for r in records]
+    chosen = summary["best"]
+    return text + (
+        f"\n\nChosen: dropout {chosen['dropout']}, learning rate {chosen['learning_rate']}, batch size "
+        f"{chosen['batch_size']} (the library's defaults: dropout {defaults['dropout']}, learning rate "
+        f"{defaults['learning_rate']}, batch size {defaults['batch_size']}, to early stopping). "
+        f"{summary['n_stars']:,} stars, {summary['points']} grid points, {summary['backend']} backend, "
+        f"`{summary['cv']}`; {summary['fits']} fits, {summary['fit_cpu_hours']} CPU-hours in all (each fit's "
+        f"own CPU time), run between {dates[0]} and {dates[-1]} at load {min(loads):.1f}-{max(loads):.1f}.\n\n"
+        + run.provenance() + " Every fit was read from its kept prediction; none ran again."
+        * (summary["wall_s_this_run"] < 60)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sample", choices=("simulated", "real"))
@@ -94,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--light-curves", default=str(SHARED_ARCHIVE), help="lc_dev_g.tar.gz or its folder")
     parser.add_argument("--out", default=str(MEASURED), help="folder of the kept fits and the results")
     parser.add_argument("--tiny", action="store_true", help="seconds: tiny sample, 4 candidates, 1-3 epochs")
+    parser.add_argument("--markdown", nargs="+", metavar="PAGE",
+                        help="write the rounds into these pages' '<!-- search.py: SAMPLE -->' blocks")
     args = parser.parse_args(argv)
+    run = Run("search.py", argv)
 
     X, y, cv = sample(args)
     name = f"{'tiny' if args.tiny else args.sample}-{args.points}pts-{cv.get_n_splits()}splits-{keras.backend.backend()}"
@@ -136,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     (out / f"{name}.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(table.to_string(index=False))
     print(json.dumps(summary, indent=1))
+    run.finish()
+    for page in args.markdown or []:
+        rewrite(page, "search.py", {summary["sample"]: rounds_table(table, summary, records, run)})
     return 0
 
 
