@@ -99,3 +99,13 @@ def test_bad_parameters_are_refused(data, tmp_path):
         CachedFit("ridge", tmp_path).fit(X, y)
     with pytest.raises(ValueError, match="directory"):
         CachedFit(Ridge(), 3).fit(X, y)
+
+
+def test_it_takes_what_its_estimator_takes(tmp_path):
+    get_tags = pytest.importorskip("sklearn.utils").__dict__.get("get_tags")
+    if get_tags is None:
+        pytest.skip("scikit-learn < 1.6 has no tags")
+    from rrlsk.preprocessing import PhaseFolder
+
+    assert get_tags(CachedFit(Ridge(), tmp_path)).input_tags.two_d_array is True
+    assert get_tags(CachedFit(PhaseFolder(), tmp_path)).input_tags.two_d_array is False

@@ -183,6 +183,13 @@ class CachedFit(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         state.pop("_training", None)  # the training rows are not part of a saved model
         return state
 
+    def __sklearn_tags__(self):
+        from sklearn.utils import get_tags  # scikit-learn >= 1.6, the versions that call this method
+
+        tags = super().__sklearn_tags__()
+        tags.input_tags = get_tags(self.estimator).input_tags  # it takes what its estimator takes
+        return tags
+
     def get_metadata_routing(self):
         """Route fit parameters to the estimator's ``fit`` (scikit-learn metadata routing).
 
