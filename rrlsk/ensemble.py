@@ -20,7 +20,8 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clon
 from sklearn.utils.validation import check_is_fitted
 
 from .base.constraints import HasMethods, Interval
-from .base.validation import check_labels_and_weights, check_params
+from .base.docstrings import fill_doc
+from .base.validation import FIT_ROWS_DOC, check_labels_and_weights, check_params
 from .model_selection import BinnedStratifiedKFold, fit_with_sample_weight, take_rows
 
 __all__ = ["FoldEnsembleRegressor"]
@@ -109,15 +110,13 @@ class FoldEnsembleRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             return BinnedStratifiedKFold(self.cv, random_state=self.random_state)
         return self.cv
 
+    @fill_doc(rows=FIT_ROWS_DOC)
     def fit(self, X, y, sample_weight=None):
         """Fit one clone of ``estimator`` per fold.
 
         Parameters
         ----------
-        X : array-like or light-curve table
-            Training rows.
-        y : array-like of shape (n_samples,)
-            Labels ([Fe/H], dex).
+        %(rows)s
         sample_weight : array-like of shape (n_samples,), optional
             Training weights, subset to each fold's training rows and given
             to the final step of each clone. Under metadata routing request

@@ -17,6 +17,7 @@ import pandas as pd
 from .constraints import InvalidParameterError, validate_parameter_constraints
 
 __all__ = [
+    "FIT_ROWS_DOC",
     "MAX_LISTED",
     "check_labels",
     "check_labels_and_weights",
@@ -29,6 +30,15 @@ __all__ = [
 
 #: How many offending rows an error message lists.
 MAX_LISTED = 10
+
+#: Numpydoc of a regressor's training rows and labels (``%(rows)s`` with
+#: :func:`rrlsk.base.docstrings.fill_doc`).
+FIT_ROWS_DOC = """
+X : array-like or light-curve table
+    Training rows.
+y : array-like of shape (n_samples,)
+    Labels ([Fe/H], dex).
+"""
 
 
 def name_rows(bad: np.ndarray, index=None, limit: int = MAX_LISTED) -> str:

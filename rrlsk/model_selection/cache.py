@@ -26,7 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 from .._atomic import write_atomic
 from ..base.constraints import HasMethods
 from ..base.predict import final_estimator
-from ..base.validation import check_params
+from ..base.docstrings import fill_doc
+from ..base.validation import FIT_ROWS_DOC, check_params
 from ..metrics import _routing_enabled
 
 __all__ = ["CachedFit"]
@@ -99,15 +100,13 @@ class CachedFit(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.estimator = estimator
         self.directory = directory
 
+    @fill_doc(rows=FIT_ROWS_DOC)
     def fit(self, X, y, **fit_params):
         """Record the fit; the estimator is fitted at the first prediction not on disk.
 
         Parameters
         ----------
-        X : array-like or light-curve table
-            Training rows.
-        y : array-like of shape (n_samples,)
-            Labels ([Fe/H], dex).
+        %(rows)s
         **fit_params : dict
             Passed to the estimator's ``fit`` (under metadata routing, the
             ones it requested).
